@@ -1,0 +1,20 @@
+"""Compile a network once, then simulate, find steady states and batch many parameter sets."""
+
+from mtorsim.engine.codegen import CompiledNetwork, compile_network
+from mtorsim.engine.reference import simulate_reference
+from mtorsim.engine.schedule import Event
+from mtorsim.engine.simulate import SolverStatus, simulate, simulate_batch
+from mtorsim.engine.steady import SteadyState, steady_state, steady_state_batch
+
+__all__ = [
+    "CompiledNetwork",
+    "Event",
+    "SolverStatus",
+    "SteadyState",
+    "compile_network",
+    "simulate",
+    "simulate_batch",
+    "simulate_reference",
+    "steady_state",
+    "steady_state_batch",
+]

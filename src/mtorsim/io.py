@@ -1,0 +1,66 @@
+"""Atomic output: every file mtorsim writes appears whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from mtorsim.errors import MtorsimError
+
+__all__ = ["atomic_path", "write_table", "write_text"]
+
+TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "tsv"}
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
+    target = Path(path)
+    if target.exists() and target.is_dir():
+        raise MtorsimError(f"output {target} is a directory; give a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MtorsimError(f"cannot create folder {parent}: {exc.strerror}") from None
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def table_format(path: str | os.PathLike[str]) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        raise MtorsimError(f"cannot tell the table format of {str(path)!r}; "
+                           "use a .csv, .tsv or .parquet file name")
+    return TABLE_FORMATS[suffix]
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a DataFrame as CSV, TSV or Parquet (by suffix), atomically."""
+    fmt = table_format(path)
+    writers: dict[str, Callable[[Path], None]] = {
+        "csv": lambda p: df.to_csv(p, index=False),
+        "tsv": lambda p: df.to_csv(p, index=False, sep="\t"),
+        "parquet": lambda p: df.to_parquet(p, index=False),
+    }
+    with atomic_path(path) as tmp:
+        writers[fmt](tmp)
+    return Path(path)

@@ -1,0 +1,120 @@
+"""Parsing rate expressions and checking their units.
+
+Expressions are SBML L3 infix strings. They are parsed with sympy, with every network name
+bound to a plain symbol, so names such as ``E``, ``I`` or ``S`` never collide with sympy's
+constants. Units are products of powers of a small vocabulary of base symbols; the checker
+walks the expression tree and demands that sums add like units and functions see
+dimensionless arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import sympy as sp
+
+from mtorsim.errors import NetworkError
+
+__all__ = ["FUNCTIONS", "dimension_of", "identifiers", "parse_expression", "parse_unit"]
+
+#: Functions allowed in expressions, mapped to their sympy implementations.
+FUNCTIONS: dict[str, object] = {
+    "exp": sp.exp,
+    "log": sp.log,
+    "ln": sp.log,
+    "sqrt": sp.sqrt,
+    "pow": lambda a, b: a**b,
+    "abs": sp.Abs,
+    "min": sp.Min,
+    "max": sp.Max,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "tanh": sp.tanh,
+}
+
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NUMBER_EXP = re.compile(r"(?<![A-Za-z_])(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+
+#: Base unit symbols understood by the unit checker (and by the SBML exporter).
+BASE_UNITS = ("h", "min", "s", "nM", "uM", "mg", "ng", "L", "mL", "day")
+_UNIT_SYMBOLS = {name: sp.Symbol(f"unit_{name}", positive=True) for name in BASE_UNITS}
+
+
+def identifiers(expression: str) -> set[str]:
+    """Names used in an expression (functions and numbers excluded)."""
+    text = _NUMBER_EXP.sub("0", expression)
+    return {t for t in _TOKEN.findall(text) if t not in FUNCTIONS}
+
+
+def parse_expression(expression: str, names: Iterable[str]) -> sp.Expr:
+    """Parse ``expression`` with every name in ``names`` bound to a real symbol."""
+    known = set(names)
+    unknown = identifiers(expression) - known - {"time"}
+    if unknown:
+        raise NetworkError(
+            f"expression {expression!r} uses unknown name(s) {sorted(unknown)}; "
+            "add them as species, parameters or observables"
+        )
+    local: dict[str, object] = {n: sp.Symbol(n, real=True) for n in known | {"time"}}
+    local.update(FUNCTIONS)
+    try:
+        return sp.sympify(expression.replace("^", "**"), locals=local, rational=False)
+    except (sp.SympifyError, SyntaxError, TypeError) as exc:
+        raise NetworkError(f"cannot parse expression {expression!r}: {exc}") from exc
+
+
+def parse_unit(unit: str) -> sp.Expr:
+    """Turn a unit string such as ``"1/(nM*h)"`` into a product of base-unit symbols."""
+    if unit.strip() in ("", "1", "dimensionless"):
+        return sp.Integer(1)
+    bad = set(_TOKEN.findall(unit)) - set(BASE_UNITS)
+    if bad:
+        raise NetworkError(
+            f"unit {unit!r} uses unknown unit name(s) {sorted(bad)}; "
+            f"use products and powers of {', '.join(BASE_UNITS)} or '1'"
+        )
+    try:
+        return sp.sympify(unit.replace("^", "**"), locals=dict(_UNIT_SYMBOLS))
+    except (sp.SympifyError, SyntaxError, TypeError) as exc:
+        raise NetworkError(f"cannot parse unit {unit!r}: {exc}") from exc
+
+
+def dimension_of(expr: sp.Expr, units: Mapping[str, sp.Expr]) -> sp.Expr:
+    """Unit of ``expr`` given the unit of each symbol; raises on inconsistent sums."""
+    if expr.is_Number:
+        return sp.Integer(1)
+    if expr.is_Symbol:
+        return units.get(expr.name, sp.Integer(1))
+    if isinstance(expr, sp.Add):
+        dims = [dimension_of(a, units) for a in expr.args]
+        numeric = [a.is_Number for a in expr.args]
+        ref = next((d for d, n in zip(dims, numeric, strict=True) if not n), dims[0])
+        for d, n in zip(dims, numeric, strict=True):
+            if n and ref != 1:
+                raise NetworkError(f"'{expr}' adds a plain number to a quantity in units {ref}")
+            if not n and sp.simplify(d / ref) != 1:
+                raise NetworkError(f"'{expr}' adds quantities in units {ref} and {d}")
+        return ref
+    if isinstance(expr, sp.Mul):
+        out = sp.Integer(1)
+        for a in expr.args:
+            out *= dimension_of(a, units)
+        return sp.simplify(out)
+    if isinstance(expr, sp.Pow):
+        base, exponent = expr.args
+        base_dim = dimension_of(base, units)
+        if exponent.is_Number:
+            return sp.simplify(base_dim**exponent)
+        if base_dim != 1 or dimension_of(exponent, units) != 1:
+            raise NetworkError(f"'{expr}': a symbolic exponent needs dimensionless operands")
+        return sp.Integer(1)
+    if isinstance(expr, sp.Min | sp.Max):
+        return dimension_of(sp.Add(*expr.args), units)
+    if isinstance(expr, sp.Abs):
+        return dimension_of(expr.args[0], units)
+    for a in expr.args:
+        if dimension_of(a, units) != 1:
+            raise NetworkError(f"'{expr}': function arguments must be dimensionless")
+    return sp.Integer(1)

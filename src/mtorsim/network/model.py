@@ -1,0 +1,288 @@
+"""The :class:`Network`: an immutable, validated collection of network components.
+
+Editing returns a new network (``add``, ``remove_reaction``, ``replace_reaction``,
+``with_parameters``), so a network object that passed validation stays valid and can be
+shared between simulations and threads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import pandas as pd
+import sympy as sp
+
+from mtorsim.errors import NetworkError, UnknownNameError
+from mtorsim.network.components import Observable, Parameter, Reaction, Species
+from mtorsim.network.expressions import dimension_of, parse_expression, parse_unit
+
+__all__ = ["Network"]
+
+Component = Species | Parameter | Observable | Reaction
+
+
+@dataclass(frozen=True)
+class Network:
+    """A reaction network whose model is data: species, parameters, observables, reactions.
+
+    Parameters
+    ----------
+    name : str
+        Name of the model (SBML model id).
+    species, parameters, observables, reactions : tuple
+        The components. Names are unique across species, parameters and observables.
+    time_unit : str
+        Unit of time of the rate laws (``"h"`` for mtorsim's own networks).
+    source : str
+        Where the model comes from.
+    check_units : bool
+        Check that every rate has the unit ``species unit / time unit``.
+
+    Examples
+    --------
+    >>> from mtorsim import default_network
+    >>> net = default_network().with_parameters(GF=0.0)
+    >>> net.parameter("GF").value
+    0.0
+    """
+
+    name: str
+    species: tuple[Species, ...]
+    parameters: tuple[Parameter, ...]
+    reactions: tuple[Reaction, ...]
+    observables: tuple[Observable, ...] = ()
+    time_unit: str = "h"
+    source: str = ""
+    check_units: bool = True
+    _index: dict[str, Component] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for attr in ("species", "parameters", "reactions", "observables"):
+            object.__setattr__(self, attr, tuple(getattr(self, attr)))
+        index: dict[str, Component] = {}
+        for comp in (*self.species, *self.parameters, *self.observables):
+            if comp.name in index:
+                raise NetworkError(f"name {comp.name!r} is defined twice; names must be unique")
+            index[comp.name] = comp
+        reaction_names = [r.name for r in self.reactions]
+        dup = {n for n in reaction_names if reaction_names.count(n) > 1}
+        if dup:
+            raise NetworkError(f"reaction name(s) {sorted(dup)} defined twice")
+        object.__setattr__(self, "_index", index)
+        self.validate()
+
+    # ---------------------------------------------------------------- look-up
+    @property
+    def species_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.species)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters)
+
+    @property
+    def observable_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.observables)
+
+    @property
+    def readout_names(self) -> tuple[str, ...]:
+        """Species and observables: every quantity a simulation reports."""
+        return self.species_names + self.observable_names
+
+    def _get(self, kind: type, name: str, label: str):
+        comp = self._index.get(name)
+        if not isinstance(comp, kind):
+            known = [c.name for c in self._index.values() if isinstance(c, kind)]
+            raise UnknownNameError(label, name, known)
+        return comp
+
+    def species_(self, name: str) -> Species:
+        return self._get(Species, name, "species")
+
+    def parameter(self, name: str) -> Parameter:
+        return self._get(Parameter, name, "parameter")
+
+    def observable(self, name: str) -> Observable:
+        return self._get(Observable, name, "observable")
+
+    def reaction(self, name: str) -> Reaction:
+        for r in self.reactions:
+            if r.name == name:
+                return r
+        raise UnknownNameError("reaction", name, [r.name for r in self.reactions])
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._index or any(r.name == name for r in self.reactions)
+
+    # ---------------------------------------------------------------- validation
+    @cached_property
+    def _symbols(self) -> dict[str, sp.Symbol]:
+        return {n: sp.Symbol(n, real=True) for n in self._index}
+
+    def parsed_observables(self) -> dict[str, sp.Expr]:
+        """Observable expressions, in definition order (later ones may use earlier ones)."""
+        out: dict[str, sp.Expr] = {}
+        allowed = set(self.species_names) | set(self.parameter_names)
+        for obs in self.observables:
+            try:
+                out[obs.name] = parse_expression(obs.expression, allowed | set(out))
+            except NetworkError as exc:
+                raise NetworkError(f"observable {obs.name!r}: {exc}") from None
+        return out
+
+    def parsed_rates(self) -> dict[str, sp.Expr]:
+        names = self._index.keys()
+        out = {}
+        for r in self.reactions:
+            try:
+                out[r.name] = parse_expression(r.rate, names)
+            except NetworkError as exc:
+                raise NetworkError(f"reaction {r.name!r}: {exc}") from None
+        return out
+
+    def validate(self) -> None:
+        """Check names, stoichiometry, dangling species and (optionally) units."""
+        species = set(self.species_names)
+        for r in self.reactions:
+            for s in (*r.reactants, *r.products):
+                if s not in species:
+                    raise NetworkError(
+                        f"reaction {r.name!r} names species {s!r}, which is not defined; "
+                        "add it with Network.add(Species(...))"
+                    )
+        observables = self.parsed_observables()
+        rates = self.parsed_rates()
+        changed = {s for r in self.reactions for s in r.stoichiometry}
+        dangling = species - changed
+        if dangling:
+            raise NetworkError(
+                f"species {sorted(dangling)} are changed by no reaction; make them parameters "
+                "or add a reaction"
+            )
+        if self.check_units:
+            self._check_units(observables, rates)
+
+    def _check_units(self, observables: Mapping[str, sp.Expr], rates: Mapping[str, sp.Expr]):
+        units: dict[str, sp.Expr] = {"time": parse_unit(self.time_unit)}
+        for comp in (*self.species, *self.parameters):
+            units[comp.name] = parse_unit(comp.unit)
+        for obs in self.observables:
+            declared = parse_unit(obs.unit)
+            try:
+                actual = dimension_of(observables[obs.name], units)
+            except NetworkError as exc:
+                raise NetworkError(f"observable {obs.name!r}: {exc}") from None
+            if sp.simplify(actual / declared) != 1:
+                raise NetworkError(
+                    f"observable {obs.name!r} is declared in {obs.unit!r} but its expression "
+                    f"has units {actual}; fix the expression or the unit"
+                )
+            units[obs.name] = declared
+        per_time = 1 / parse_unit(self.time_unit)
+        for r in self.reactions:
+            try:
+                actual = dimension_of(rates[r.name], units)
+            except NetworkError as exc:
+                raise NetworkError(f"reaction {r.name!r}: {exc}") from None
+            for s in r.stoichiometry:
+                expected = parse_unit(self.species_(s).unit) * per_time
+                if sp.simplify(actual / expected) != 1:
+                    raise NetworkError(
+                        f"unit mismatch in reaction {r.name!r}: rate has units {actual}, "
+                        f"species {s!r} needs {expected}; fix the rate constants' units"
+                    )
+
+    # ---------------------------------------------------------------- editing
+    def add(self, *components: Component) -> Network:
+        """Return a new network with the components added."""
+        sp_, pa, ob, re = list(self.species), list(self.parameters), list(self.observables), list(
+            self.reactions
+        )
+        for c in components:
+            {Species: sp_, Parameter: pa, Observable: ob, Reaction: re}[type(c)].append(c)
+        return replace(self, species=sp_, parameters=pa, observables=ob, reactions=re)
+
+    def remove_reaction(self, name: str) -> Network:
+        self.reaction(name)
+        return replace(self, reactions=[r for r in self.reactions if r.name != name])
+
+    def replace_reaction(self, reaction: Reaction) -> Network:
+        self.reaction(reaction.name)
+        return replace(
+            self, reactions=[reaction if r.name == reaction.name else r for r in self.reactions]
+        )
+
+    def with_parameters(self, values: Mapping[str, float] | None = None, **kw: float) -> Network:
+        """Return a new network with parameter values replaced (sources kept)."""
+        updates = {**(values or {}), **kw}
+        for name, value in updates.items():
+            self.parameter(name)
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                raise NetworkError(f"parameter {name!r}: value is NaN; give a finite number")
+        params = [replace(p, value=float(updates[p.name])) if p.name in updates else p
+                  for p in self.parameters]
+        return replace(self, parameters=params)
+
+    def with_initials(self, values: Mapping[str, float]) -> Network:
+        for name in values:
+            self.species_(name)
+        sps = [replace(s, initial=float(values[s.name])) if s.name in values else s
+               for s in self.species]
+        return replace(self, species=sps)
+
+    # ---------------------------------------------------------------- tables
+    def parameter_values(self) -> dict[str, float]:
+        return {p.name: p.value for p in self.parameters}
+
+    def initial_values(self) -> dict[str, float]:
+        return {s.name: s.initial for s in self.species}
+
+    def table(self, kind: str) -> pd.DataFrame:
+        """Species, parameters, observables or reactions as a DataFrame (for ``network show``)."""
+        if kind == "species":
+            rows = [(s.name, s.initial, s.unit, s.description, s.source) for s in self.species]
+            return pd.DataFrame(rows, columns=["name", "initial", "unit", "description", "source"])
+        if kind == "parameters":
+            rows = [(p.name, p.value, p.unit, p.description, p.source) for p in self.parameters]
+            return pd.DataFrame(rows, columns=["name", "value", "unit", "description", "source"])
+        if kind == "observables":
+            rows = [(o.name, o.expression, o.unit, o.description) for o in self.observables]
+            return pd.DataFrame(rows, columns=["name", "expression", "unit", "description"])
+        if kind == "reactions":
+            rows = [
+                (r.name, " + ".join(r.reactants) or "∅", " + ".join(r.products) or "∅", r.rate,
+                 r.description)
+                for r in self.reactions
+            ]
+            return pd.DataFrame(
+                rows, columns=["name", "reactants", "products", "rate", "description"]
+            )
+        raise UnknownNameError("table", kind, ["species", "parameters", "observables",
+                                               "reactions"])
+
+    def stoichiometry_matrix(self) -> pd.DataFrame:
+        """Species × reactions stoichiometry."""
+        df = pd.DataFrame(0, index=list(self.species_names),
+                          columns=[r.name for r in self.reactions], dtype=float)
+        for r in self.reactions:
+            for s, v in r.stoichiometry.items():
+                df.loc[s, r.name] = v
+        return df
+
+    def modifiers(self, reaction: Reaction) -> set[str]:
+        """Species and observables that act on ``reaction`` without being changed by it."""
+        from mtorsim.network.expressions import identifiers
+
+        used = identifiers(reaction.rate)
+        nodes = set(self.species_names) | set(self.observable_names)
+        return (used & nodes) - set(reaction.stoichiometry)
+
+
+def merge_names(*groups: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for g in groups:
+        out.extend(g)
+    return out
