@@ -56,13 +56,16 @@ class Conditions:
     parameters: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "growth_factor",
-                           _non_negative("growth factor", self.growth_factor))
+        object.__setattr__(
+            self, "growth_factor", _non_negative("growth factor", self.growth_factor)
+        )
         object.__setattr__(self, "amino_acids", _non_negative("amino acids", self.amino_acids))
-        object.__setattr__(self, "energy_stress",
-                           _fraction("energy stress", self.energy_stress))
-        object.__setattr__(self, "inhibit", {k: _fraction(f"inhibition of {k}", v)
-                                             for k, v in dict(self.inhibit).items()})
+        object.__setattr__(self, "energy_stress", _fraction("energy stress", self.energy_stress))
+        object.__setattr__(
+            self,
+            "inhibit",
+            {k: _fraction(f"inhibition of {k}", v) for k, v in dict(self.inhibit).items()},
+        )
         params = {}
         for k, v in dict(self.parameters).items():
             try:
@@ -78,14 +81,18 @@ class Conditions:
         """Parameter values for ``compiled`` (checks every name against it)."""
         out: dict[str, float] = {}
         names = set(compiled.parameters)
-        for pname, value, default in (("GF", self.growth_factor, 1.0),
-                                      ("AA", self.amino_acids, 1.0),
-                                      ("ENERGY_STRESS", self.energy_stress, 0.0)):
+        for pname, value, default in (
+            ("GF", self.growth_factor, 1.0),
+            ("AA", self.amino_acids, 1.0),
+            ("ENERGY_STRESS", self.energy_stress, 0.0),
+        ):
             if pname in names:
                 out[pname] = value
             elif value != default:
-                raise MtorsimError(f"this network has no input {pname!r}; set it through "
-                                   "parameters or use the default network")
+                raise MtorsimError(
+                    f"this network has no input {pname!r}; set it through "
+                    "parameters or use the default network"
+                )
         nodes = inhibitable_nodes(compiled.network)
         for node, frac in self.inhibit.items():
             if hook_parameter(node) not in names:

@@ -31,6 +31,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)
     try:
         yield tmp_path
         os.replace(tmp_path, target)
@@ -48,8 +51,9 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
 def table_format(path: str | os.PathLike[str]) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in TABLE_FORMATS:
-        raise MtorsimError(f"cannot tell the table format of {str(path)!r}; "
-                           "use a .csv, .tsv or .parquet file name")
+        raise MtorsimError(
+            f"cannot tell the table format of {str(path)!r}; use a .csv, .tsv or .parquet file name"
+        )
     return TABLE_FORMATS[suffix]
 
 

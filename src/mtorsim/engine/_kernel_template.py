@@ -114,9 +114,37 @@ def _err_norm(y, ynew, err, rtol, atol):
 
 
 @njit(cache=True)
-def _integrate_segment(t0, t1, y, p, rtol, atol, h, t_out, iout, y_out, obs_out, max_steps,
-                       work, piv, jac_m, f0, f1, ynew, k1, k2, k3, k4, k5, k6, tmp, steps):
-    """Integrate from t0 to t1 in place; write outputs t0 < t_out <= t1. Returns (status, h, iout)."""
+def _integrate_segment(
+    t0,
+    t1,
+    include_end,
+    y,
+    p,
+    rtol,
+    atol,
+    h,
+    t_out,
+    iout,
+    y_out,
+    obs_out,
+    max_steps,
+    work,
+    piv,
+    jac_m,
+    f0,
+    f1,
+    ynew,
+    k1,
+    k2,
+    k3,
+    k4,
+    k5,
+    k6,
+    tmp,
+    steps,
+):
+    """Integrate from t0 to t1 in place, writing outputs in (t0, t1) and, if ``include_end``,
+    at t1 too. Returns (status, h, iout)."""
     n = y.shape[0]
     n_out = t_out.shape[0]
     t = t0
@@ -190,8 +218,9 @@ def _integrate_segment(t0, t1, y, p, rtol, atol, h, t_out, iout, y_out, obs_out,
             tmp[i] += k5[i]
         _rhs(t, tmp, p, k6)
         for i in range(n):
-            k6[i] += inv_h * (_C61 * k1[i] + _C62 * k2[i] + _C63 * k3[i] + _C64 * k4[i]
-                              + _C65 * k5[i])
+            k6[i] += inv_h * (
+                _C61 * k1[i] + _C62 * k2[i] + _C63 * k3[i] + _C64 * k4[i] + _C65 * k5[i]
+            )
         _lu_solve(work, piv, k6)
         finite = True
         for i in range(n):
@@ -204,6 +233,8 @@ def _integrate_segment(t0, t1, y, p, rtol, atol, h, t_out, iout, y_out, obs_out,
             t_new = t1 if last else t + h
             _rhs(t_new, ynew, p, f1)
             while iout < n_out and t_out[iout] <= t_new + 1e-12 * max(1.0, abs(t_new)):
+                if last and not include_end and t_out[iout] >= t1 - 1e-12 * max(1.0, abs(t1)):
+                    break
                 if t_out[iout] > t - 1e-12 * max(1.0, abs(t)):
                     theta = (t_out[iout] - t) / h
                     theta = min(max(theta, 0.0), 1.0)
@@ -212,8 +243,9 @@ def _integrate_segment(t0, t1, y, p, rtol, atol, h, t_out, iout, y_out, obs_out,
                     h01 = theta * theta * (3.0 - 2.0 * theta)
                     h11 = theta * theta * (theta - 1.0)
                     for i in range(n):
-                        y_out[iout, i] = (h00 * y[i] + h10 * h * f0[i] + h01 * ynew[i]
-                                          + h11 * h * f1[i])
+                        y_out[iout, i] = (
+                            h00 * y[i] + h10 * h * f0[i] + h01 * ynew[i] + h11 * h * f1[i]
+                        )
                     _obs(t_out[iout], y_out[iout], p, obs_out[iout])
                 iout += 1
             t = t_new
@@ -227,7 +259,7 @@ def _integrate_segment(t0, t1, y, p, rtol, atol, h, t_out, iout, y_out, obs_out,
             else:
                 h = max(h * fac, h)
         else:
-            fac = 0.9 * (err ** -0.25) if finite else 0.1
+            fac = 0.9 * (err**-0.25) if finite else 0.1
             h *= min(0.5, max(0.1, fac))
     return STATUS_OK, h, iout
 
@@ -265,8 +297,10 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
             y[i] += seg_jump[k, i]
         t0 = seg_t[k]
         t1 = seg_t[k + 1]
-        while iout < n_out and t_out[iout] <= t0 + 1e-12 * max(1.0, abs(t0)) and (
-            t1 > t0 or k == n_seg - 1
+        while (
+            iout < n_out
+            and t_out[iout] <= t0 + 1e-12 * max(1.0, abs(t0))
+            and (t1 > t0 or k == n_seg - 1)
         ):
             for i in range(n):
                 y_out[iout, i] = y[i]
@@ -275,21 +309,57 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
         if t1 <= t0:
             continue
         status, h, iout = _integrate_segment(
-            t0, t1, y, p_seg[k], rtol, atol, 0.0 if k == 0 else min(h, t1 - t0), t_out, iout,
-            y_out, obs_out, max_steps, work, piv, jac_m, f0, f1, ynew, k1, k2, k3, k4, k5, k6,
-            tmp, steps)
+            t0,
+            t1,
+            k == n_seg - 1,
+            y,
+            p_seg[k],
+            rtol,
+            atol,
+            0.0 if k == 0 else min(h, t1 - t0),
+            t_out,
+            iout,
+            y_out,
+            obs_out,
+            max_steps,
+            work,
+            piv,
+            jac_m,
+            f0,
+            f1,
+            ynew,
+            k1,
+            k2,
+            k3,
+            k4,
+            k5,
+            k6,
+            tmp,
+            steps,
+        )
         if status != STATUS_OK:
             return status, steps[0]
     return STATUS_OK, steps[0]
 
 
 @njit(cache=True, parallel=True)
-def simulate_batch(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out,
-                   status, steps):
+def simulate_batch(
+    y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out, status, steps
+):
     """``simulate_one`` for each of B rows, in parallel (adaptive steps per row)."""
     for b in prange(y0.shape[0]):
-        st, ns = simulate_one(y0[b], p_seg[b], seg_t[b], seg_jump[b], t_out, rtol, atol,
-                              max_steps, y_out[b], obs_out[b])
+        st, ns = simulate_one(
+            y0[b],
+            p_seg[b],
+            seg_t[b],
+            seg_jump[b],
+            t_out,
+            rtol,
+            atol,
+            max_steps,
+            y_out[b],
+            obs_out[b],
+        )
         status[b] = st
         steps[b] = ns
 

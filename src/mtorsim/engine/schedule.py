@@ -68,9 +68,14 @@ class Event:
         object.__setattr__(self, "add", validate_values("species amount", self.add))
 
 
-def build_segments(p0: np.ndarray, events: Sequence[Event], t_end: float,
-                   parameter_index, species_index, n_species: int
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def build_segments(
+    p0: np.ndarray,
+    events: Sequence[Event],
+    t_end: float,
+    parameter_index,
+    species_index,
+    n_species: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segment times (n+1), parameter matrix (n × P) and state jumps (n × S)."""
     times = sorted({0.0, *(e.time for e in events if e.time < t_end)})
     seg_t = np.array([*times, t_end], dtype=float)

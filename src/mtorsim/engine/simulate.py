@@ -13,8 +13,14 @@ from mtorsim.engine.schedule import Event, build_segments, check_time, validate_
 from mtorsim.errors import MtorsimError, SolverError
 from mtorsim.network.model import Network
 
-__all__ = ["SolverStatus", "as_compiled", "output_times", "simulate", "simulate_batch",
-           "time_column"]
+__all__ = [
+    "SolverStatus",
+    "as_compiled",
+    "output_times",
+    "simulate",
+    "simulate_batch",
+    "time_column",
+]
 
 
 class SolverStatus(IntEnum):
@@ -32,7 +38,7 @@ class SolverStatus(IntEnum):
             0: "success",
             1: "the step limit was reached; raise max_steps or loosen rtol",
             2: "the step size fell below machine precision; the model may blow up "
-               "(check parameters) or need a looser tolerance",
+            "(check parameters) or need a looser tolerance",
             3: "the iteration matrix was singular; check for parameters of 0 or infinity",
             4: "the solution became infinite or NaN; check parameters and initial values",
         }[int(self)]
@@ -61,8 +67,9 @@ def output_times(t_end: float, points: int | None, t_out: Sequence[float] | None
     return np.linspace(0.0, t_end, n)
 
 
-def _initial_state(compiled: CompiledNetwork, p: np.ndarray,
-                   initial: Mapping[str, float] | np.ndarray | str | None) -> np.ndarray:
+def _initial_state(
+    compiled: CompiledNetwork, p: np.ndarray, initial: Mapping[str, float] | np.ndarray | str | None
+) -> np.ndarray:
     if initial is None or (isinstance(initial, str) and initial == "initial"):
         return compiled.y0.copy()
     if isinstance(initial, str):
@@ -127,22 +134,31 @@ def simulate(
     times = output_times(t_end, points, t_out)
     p = compiled.parameter_vector(validate_values("parameter", parameters or {}))
     if initial == "steady_state" or (initial is None and equilibrate is not None):
-        p_eq = p if equilibrate is None else compiled.parameter_vector(
-            {**(parameters or {}), **validate_values("parameter", equilibrate)})
+        p_eq = (
+            p
+            if equilibrate is None
+            else compiled.parameter_vector(
+                {**(parameters or {}), **validate_values("parameter", equilibrate)}
+            )
+        )
         y0 = _initial_state(compiled, p_eq, "steady_state")
     else:
         y0 = _initial_state(compiled, p, initial)
-    seg_t, p_seg, jumps = build_segments(p, events, t_end, compiled.parameter_index,
-                                         compiled.species_index, compiled.n_species)
+    seg_t, p_seg, jumps = build_segments(
+        p, events, t_end, compiled.parameter_index, compiled.species_index, compiled.n_species
+    )
     y_out = np.full((times.size, compiled.n_species), np.nan)
     obs_out = np.full((times.size, len(compiled.observables)), np.nan)
-    status, steps = compiled.module.simulate_one(y0, p_seg, seg_t, jumps, times, float(rtol),
-                                                 float(atol), int(max_steps), y_out, obs_out)
+    status, steps = compiled.module.simulate_one(
+        y0, p_seg, seg_t, jumps, times, float(rtol), float(atol), int(max_steps), y_out, obs_out
+    )
     if status != 0:
         s = SolverStatus(status)
         raise SolverError(f"integration failed ({s.name}): {s.message}", status)
-    df = pd.DataFrame(np.hstack([times[:, None], y_out, obs_out]),
-                      columns=[time_column(compiled), *compiled.species, *compiled.observables])
+    df = pd.DataFrame(
+        np.hstack([times[:, None], y_out, obs_out]),
+        columns=[time_column(compiled), *compiled.species, *compiled.observables],
+    )
     df.attrs.update(model=compiled.network.name, steps=int(steps), rtol=rtol, atol=atol)
     return df
 
@@ -171,8 +187,11 @@ def simulate_batch(
     compiled = as_compiled(model)
     t_end = check_time("duration (t_end)", t_end, positive=True)
     times = output_times(t_end, points, t_out)
-    frame = pd.DataFrame(list(parameter_sets)) if not isinstance(parameter_sets, pd.DataFrame) \
+    frame = (
+        pd.DataFrame(list(parameter_sets))
+        if not isinstance(parameter_sets, pd.DataFrame)
         else parameter_sets
+    )
     if len(frame) == 0:
         raise MtorsimError("parameter_sets is empty; give at least one parameter set")
     idx = [compiled.parameter_index(c) for c in frame.columns]
@@ -182,9 +201,14 @@ def simulate_batch(
     b = len(frame)
     p = np.repeat(compiled.p0[None, :], b, axis=0)
     p[:, idx] = values
-    seg_t1, p_seg1, jumps1 = build_segments(compiled.p0, events, t_end,
-                                            compiled.parameter_index, compiled.species_index,
-                                            compiled.n_species)
+    seg_t1, p_seg1, jumps1 = build_segments(
+        compiled.p0,
+        events,
+        t_end,
+        compiled.parameter_index,
+        compiled.species_index,
+        compiled.n_species,
+    )
     n_seg = p_seg1.shape[0]
     # events set absolute values; columns of parameter_sets hold unless an event overrides
     p_seg = np.repeat(p[:, None, :], n_seg, axis=1)
@@ -197,12 +221,27 @@ def simulate_batch(
     p_seg = np.where(changed[None], p_seg1[None], p_seg)
     seg_t = np.repeat(seg_t1[None, :], b, axis=0)
     jumps = np.repeat(jumps1[None], b, axis=0)
-    y0 = np.repeat(compiled.y0[None, :], b, axis=0) if initial is None else np.asarray(
-        initial, dtype=float).reshape(b, -1).copy()
+    y0 = (
+        np.repeat(compiled.y0[None, :], b, axis=0)
+        if initial is None
+        else np.asarray(initial, dtype=float).reshape(b, -1).copy()
+    )
     y_out = np.full((b, times.size, compiled.n_species), np.nan)
     obs_out = np.full((b, times.size, len(compiled.observables)), np.nan)
     status = np.zeros(b, dtype=np.int64)
     steps = np.zeros(b, dtype=np.int64)
-    compiled.module.simulate_batch(y0, p_seg, seg_t, jumps, times, float(rtol), float(atol),
-                                   int(max_steps), y_out, obs_out, status, steps)
+    compiled.module.simulate_batch(
+        y0,
+        p_seg,
+        seg_t,
+        jumps,
+        times,
+        float(rtol),
+        float(atol),
+        int(max_steps),
+        y_out,
+        obs_out,
+        status,
+        steps,
+    )
     return times, np.concatenate([y_out, obs_out], axis=2), status

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.engine.codegen import CompiledNetwork
-from mtorsim.engine.simulate import as_compiled
 from mtorsim.engine.schedule import validate_values
+from mtorsim.engine.simulate import as_compiled
 from mtorsim.errors import SteadyStateError
 from mtorsim.network.model import Network
 
@@ -42,21 +42,25 @@ class SteadyState:
     residual: float
 
 
-def _newton(compiled: CompiledNetwork, y: np.ndarray, p: np.ndarray, tol: float,
-            max_iter: int = 50) -> tuple[bool, np.ndarray, float]:
+def _newton(
+    compiled: CompiledNetwork, y: np.ndarray, p: np.ndarray, tol: float, max_iter: int = 50
+) -> tuple[bool, np.ndarray, float]:
     y = y.copy()
     totals = compiled.conservation @ y if compiled.conservation.size else np.zeros(0)
-    cons = compiled.conservation if compiled.conservation.size else np.zeros(
-        (0, compiled.n_species))
-    status, _, res = compiled.module.newton_steady(y, p, cons, compiled.dependent_rows, totals,
-                                                   tol, max_iter)
+    cons = (
+        compiled.conservation if compiled.conservation.size else np.zeros((0, compiled.n_species))
+    )
+    status, _, res = compiled.module.newton_steady(
+        y, p, cons, compiled.dependent_rows, totals, tol, max_iter
+    )
     scale = max(1.0, float(np.max(np.abs(y))))
     ok = status == 0 and bool(np.all(np.isfinite(y))) and bool(np.all(y >= -1e-9 * scale))
     return ok, y, float(res)
 
 
-def _find(compiled: CompiledNetwork, p: np.ndarray, y0: np.ndarray, tol: float,
-          max_time: float) -> tuple[np.ndarray, str, float]:
+def _find(
+    compiled: CompiledNetwork, p: np.ndarray, y0: np.ndarray, tol: float, max_time: float
+) -> tuple[np.ndarray, str, float]:
     ok, y, res = _newton(compiled, y0, p, tol)
     if ok:
         return y, "newton", res
@@ -69,8 +73,17 @@ def _find(compiled: CompiledNetwork, p: np.ndarray, y0: np.ndarray, tol: float,
         y_out = np.empty((1, n))
         obs_out = np.empty((1, len(compiled.observables)))
         status, _ = compiled.module.simulate_one(
-            y, p[None, :], np.array([0.0, window]), np.zeros((1, n)), t_out, 1e-8, 1e-12,
-            500_000, y_out, obs_out)
+            y,
+            p[None, :],
+            np.array([0.0, window]),
+            np.zeros((1, n)),
+            t_out,
+            1e-8,
+            1e-12,
+            500_000,
+            y_out,
+            obs_out,
+        )
         if status != 0:
             break
         y = y_out[0]
@@ -87,15 +100,25 @@ def _find(compiled: CompiledNetwork, p: np.ndarray, y0: np.ndarray, tol: float,
     )
 
 
-def steady_state_vector(compiled: CompiledNetwork, p: np.ndarray, *, tol: float = 1e-10,
-                        max_time: float = 1e5, y0: np.ndarray | None = None) -> np.ndarray:
+def steady_state_vector(
+    compiled: CompiledNetwork,
+    p: np.ndarray,
+    *,
+    tol: float = 1e-10,
+    max_time: float = 1e5,
+    y0: np.ndarray | None = None,
+) -> np.ndarray:
     y, _, _ = _find(compiled, p, compiled.y0 if y0 is None else y0, tol, max_time)
     return y
 
 
-def steady_state(model: Network | CompiledNetwork,
-                 parameters: Mapping[str, float] | None = None, *, tol: float = 1e-10,
-                 max_time: float = 1e5) -> SteadyState:
+def steady_state(
+    model: Network | CompiledNetwork,
+    parameters: Mapping[str, float] | None = None,
+    *,
+    tol: float = 1e-10,
+    max_time: float = 1e5,
+) -> SteadyState:
     """Steady state of ``model`` under ``parameters`` (raises :class:`SteadyStateError`).
 
     Examples
@@ -113,8 +136,13 @@ def steady_state(model: Network | CompiledNetwork,
     return SteadyState(values=values, method=method, residual=res)
 
 
-def steady_state_batch(model: Network | CompiledNetwork, parameter_sets: pd.DataFrame, *,
-                       tol: float = 1e-10, max_time: float = 1e5) -> tuple[np.ndarray, np.ndarray]:
+def steady_state_batch(
+    model: Network | CompiledNetwork,
+    parameter_sets: pd.DataFrame,
+    *,
+    tol: float = 1e-10,
+    max_time: float = 1e5,
+) -> tuple[np.ndarray, np.ndarray]:
     """Steady states for B parameter sets: parallel Newton, integration fallback per failure.
 
     Returns
@@ -128,13 +156,15 @@ def steady_state_batch(model: Network | CompiledNetwork, parameter_sets: pd.Data
     p = np.repeat(compiled.p0[None, :], b, axis=0)
     p[:, idx] = parameter_sets.to_numpy(dtype=float)
     y = np.repeat(compiled.y0[None, :], b, axis=0)
-    cons = compiled.conservation if compiled.conservation.size else np.zeros(
-        (0, compiled.n_species))
+    cons = (
+        compiled.conservation if compiled.conservation.size else np.zeros((0, compiled.n_species))
+    )
     totals = y @ cons.T if cons.size else np.zeros((b, 0))
     status = np.zeros(b, dtype=np.int64)
     residual = np.zeros(b)
-    compiled.module.newton_steady_batch(y, p, cons, compiled.dependent_rows, totals, tol, 50,
-                                        status, residual)
+    compiled.module.newton_steady_batch(
+        y, p, cons, compiled.dependent_rows, totals, tol, 50, status, residual
+    )
     ok = (status == 0) & np.all(np.isfinite(y), axis=1) & np.all(y >= -1e-9, axis=1)
     for i in np.flatnonzero(~ok):
         try:
@@ -142,6 +172,10 @@ def steady_state_batch(model: Network | CompiledNetwork, parameter_sets: pd.Data
             ok[i] = True
         except SteadyStateError:
             y[i] = np.nan
-    obs = np.array([compiled.observe(y[i], p[i]) if ok[i] else
-                    np.full(len(compiled.observables), np.nan) for i in range(b)])
+    obs = np.array(
+        [
+            compiled.observe(y[i], p[i]) if ok[i] else np.full(len(compiled.observables), np.nan)
+            for i in range(b)
+        ]
+    )
     return np.hstack([y, obs.reshape(b, -1)]), ok

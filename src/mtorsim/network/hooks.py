@@ -41,10 +41,12 @@ def inhibitable_nodes(network: Network) -> list[str]:
 def _substitute(expression: str, names: set[str]) -> str:
     if not names:
         return expression
-    pattern = re.compile(r"(?<![A-Za-z0-9_.])(" + "|".join(sorted(names, key=len, reverse=True))
-                         + r")(?![A-Za-z0-9_])")
-    return pattern.sub(lambda m: f"({m.group(1)}*(1 - {hook_parameter(m.group(1))}))",
-                       expression)
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_.])("
+        + "|".join(sorted(names, key=len, reverse=True))
+        + r")(?![A-Za-z0-9_])"
+    )
+    return pattern.sub(lambda m: f"({m.group(1)}*(1 - {hook_parameter(m.group(1))}))", expression)
 
 
 def with_inhibition_hooks(network: Network) -> Network:
@@ -54,8 +56,13 @@ def with_inhibition_hooks(network: Network) -> Network:
     nodes = inhibitable_nodes(network)
     node_set = set(nodes)
     params = [
-        Parameter(hook_parameter(n), 0.0, "1", source="input (0 = no inhibition)",
-                  description=f"fraction of {n} activity inhibited")
+        Parameter(
+            hook_parameter(n),
+            0.0,
+            "1",
+            source="input (0 = no inhibition)",
+            description=f"fraction of {n} activity inhibited",
+        )
         for n in nodes
     ]
     reactions = [
@@ -66,5 +73,9 @@ def with_inhibition_hooks(network: Network) -> Network:
         replace(o, expression=_substitute(o.expression, identifiers(o.expression) & node_set))
         for o in network.observables
     ]
-    return replace(network, parameters=(*network.parameters, *params), reactions=reactions,
-                   observables=observables)
+    return replace(
+        network,
+        parameters=(*network.parameters, *params),
+        reactions=reactions,
+        observables=observables,
+    )

@@ -198,8 +198,11 @@ class Network:
     # ---------------------------------------------------------------- editing
     def add(self, *components: Component) -> Network:
         """Return a new network with the components added."""
-        sp_, pa, ob, re = list(self.species), list(self.parameters), list(self.observables), list(
-            self.reactions
+        sp_, pa, ob, re = (
+            list(self.species),
+            list(self.parameters),
+            list(self.observables),
+            list(self.reactions),
         )
         for c in components:
             {Species: sp_, Parameter: pa, Observable: ob, Reaction: re}[type(c)].append(c)
@@ -222,15 +225,19 @@ class Network:
             self.parameter(name)
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 raise NetworkError(f"parameter {name!r}: value is NaN; give a finite number")
-        params = [replace(p, value=float(updates[p.name])) if p.name in updates else p
-                  for p in self.parameters]
+        params = [
+            replace(p, value=float(updates[p.name])) if p.name in updates else p
+            for p in self.parameters
+        ]
         return replace(self, parameters=params)
 
     def with_initials(self, values: Mapping[str, float]) -> Network:
         for name in values:
             self.species_(name)
-        sps = [replace(s, initial=float(values[s.name])) if s.name in values else s
-               for s in self.species]
+        sps = [
+            replace(s, initial=float(values[s.name])) if s.name in values else s
+            for s in self.species
+        ]
         return replace(self, species=sps)
 
     # ---------------------------------------------------------------- tables
@@ -253,20 +260,25 @@ class Network:
             return pd.DataFrame(rows, columns=["name", "expression", "unit", "description"])
         if kind == "reactions":
             rows = [
-                (r.name, " + ".join(r.reactants) or "∅", " + ".join(r.products) or "∅", r.rate,
-                 r.description)
+                (
+                    r.name,
+                    " + ".join(r.reactants) or "∅",
+                    " + ".join(r.products) or "∅",
+                    r.rate,
+                    r.description,
+                )
                 for r in self.reactions
             ]
             return pd.DataFrame(
                 rows, columns=["name", "reactants", "products", "rate", "description"]
             )
-        raise UnknownNameError("table", kind, ["species", "parameters", "observables",
-                                               "reactions"])
+        raise UnknownNameError("table", kind, ["species", "parameters", "observables", "reactions"])
 
     def stoichiometry_matrix(self) -> pd.DataFrame:
         """Species × reactions stoichiometry."""
-        df = pd.DataFrame(0, index=list(self.species_names),
-                          columns=[r.name for r in self.reactions], dtype=float)
+        df = pd.DataFrame(
+            0, index=list(self.species_names), columns=[r.name for r in self.reactions], dtype=float
+        )
         for r in self.reactions:
             for s, v in r.stoichiometry.items():
                 df.loc[s, r.name] = v

@@ -13,8 +13,15 @@ from mtorsim.network.components import Reaction
 __all__ = ["activation", "deactivation", "degradation", "synthesis"]
 
 
-def activation(target: str, drive: str, k: str, *, description: str = "",
-               source: str = "assumed", name: str | None = None) -> Reaction:
+def activation(
+    target: str,
+    drive: str,
+    k: str,
+    *,
+    description: str = "",
+    source: str = "assumed",
+    name: str | None = None,
+) -> Reaction:
     """``inactive target -> active target`` at ``k * drive * (1 - target)``."""
     return Reaction(
         name=name or f"{target}_activation",
@@ -25,8 +32,15 @@ def activation(target: str, drive: str, k: str, *, description: str = "",
     )
 
 
-def deactivation(target: str, k: str, *, factor: str | None = None, description: str = "",
-                 source: str = "assumed", name: str | None = None) -> Reaction:
+def deactivation(
+    target: str,
+    k: str,
+    *,
+    factor: str | None = None,
+    description: str = "",
+    source: str = "assumed",
+    name: str | None = None,
+) -> Reaction:
     """``active target -> inactive target`` at ``k * target`` (times an optional factor)."""
     rate = f"({k})*{target}" if factor is None else f"({k})*({factor})*{target}"
     return Reaction(
@@ -38,19 +52,25 @@ def deactivation(target: str, k: str, *, factor: str | None = None, description:
     )
 
 
-def synthesis(target: str, drive: str, k: str, *, description: str = "",
-              source: str = "assumed") -> Reaction:
+def synthesis(
+    target: str, drive: str, k: str, *, description: str = "", source: str = "assumed"
+) -> Reaction:
     """Zero-order production of ``target`` at ``k * drive``."""
     return Reaction(
-        name=f"{target}_synthesis", rate=f"{k}*({drive})", products=(target,),
-        description=description, source=source,
+        name=f"{target}_synthesis",
+        rate=f"{k}*({drive})",
+        products=(target,),
+        description=description,
+        source=source,
     )
 
 
-def degradation(target: str, k: str, *, description: str = "", source: str = "assumed"
-                ) -> Reaction:
+def degradation(target: str, k: str, *, description: str = "", source: str = "assumed") -> Reaction:
     """First-order loss of ``target``."""
     return Reaction(
-        name=f"{target}_degradation", rate=f"{k}*{target}", reactants=(target,),
-        description=description, source=source,
+        name=f"{target}_degradation",
+        rate=f"{k}*{target}",
+        reactants=(target,),
+        description=description,
+        source=source,
     )

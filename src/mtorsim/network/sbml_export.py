@@ -41,7 +41,9 @@ _SBML_CONC = {"nM": -9, "uM": -6}
 
 def _check(code: int, what: str) -> None:
     if code != libsbml.LIBSBML_OPERATION_SUCCESS:
-        raise SBMLError(f"libsbml could not set {what}: {libsbml.OperationReturnValue_toString(code)}")
+        raise SBMLError(
+            f"libsbml could not set {what}: {libsbml.OperationReturnValue_toString(code)}"
+        )
 
 
 def _unit_id(unit: str) -> str:
@@ -65,8 +67,10 @@ def _add_unit_definition(model: libsbml.Model, unit: str) -> str:
         base = sym.name.removeprefix("unit_")
         exp = float(exp)
         if base in _SBML_CONC:
-            for kind, e, scale in ((libsbml.UNIT_KIND_MOLE, exp, _SBML_CONC[base]),
-                                   (libsbml.UNIT_KIND_LITRE, -exp, 0)):
+            for kind, e, scale in (
+                (libsbml.UNIT_KIND_MOLE, exp, _SBML_CONC[base]),
+                (libsbml.UNIT_KIND_LITRE, -exp, 0),
+            ):
                 u = ud.createUnit()
                 u.setKind(kind)
                 u.setExponent(e)
@@ -83,20 +87,26 @@ def _add_unit_definition(model: libsbml.Model, unit: str) -> str:
 
 
 def _annotate(sbase: libsbml.SBase, description: str, source: str, unit: str) -> None:
-    notes = (f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(description)}</p>'
-             f"<p>unit: {escape(unit)}; source: {escape(source)}</p></body>")
+    notes = (
+        f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(description)}</p>'
+        f"<p>unit: {escape(unit)}; source: {escape(source)}</p></body>"
+    )
     sbase.setNotes(notes)
-    ann = (f"<mtorsim:provenance xmlns:mtorsim={quoteattr(MTORSIM_NS)} "
-           f"unit={quoteattr(unit)} source={quoteattr(source)} "
-           f"description={quoteattr(description)}/>")
+    ann = (
+        f"<mtorsim:provenance xmlns:mtorsim={quoteattr(MTORSIM_NS)} "
+        f"unit={quoteattr(unit)} source={quoteattr(source)} "
+        f"description={quoteattr(description)}/>"
+    )
     _check(sbase.setAnnotation(ann), f"annotation of {sbase.getId()}")
 
 
 def _math(expression: str, where: str) -> libsbml.ASTNode:
     ast = libsbml.parseL3Formula(expression.replace("**", "^"))
     if ast is None:
-        raise SBMLError(f"cannot convert {where} expression {expression!r} to MathML: "
-                        f"{libsbml.getLastParseL3Error()}")
+        raise SBMLError(
+            f"cannot convert {where} expression {expression!r} to MathML: "
+            f"{libsbml.getLastParseL3Error()}"
+        )
     return ast
 
 
@@ -160,11 +170,16 @@ def to_sbml(network: Network, *, hooks: bool = True) -> str:
         law = rx.createKineticLaw()
         law.setMath(_math(r.rate, f"reaction {r.name}"))
         if r.description:
-            rx.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(r.description)}'
-                        f"</p><p>source: {escape(r.source)}</p></body>")
+            rx.setNotes(
+                f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(r.description)}'
+                f"</p><p>source: {escape(r.source)}</p></body>"
+            )
     doc.checkInternalConsistency()
-    errors = [doc.getError(i) for i in range(doc.getNumErrors())
-              if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+    errors = [
+        doc.getError(i)
+        for i in range(doc.getNumErrors())
+        if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+    ]
     if errors:
         raise SBMLError(f"exported SBML is invalid: {errors[0].getMessage().strip()}")
     return libsbml.writeSBMLToString(doc)

@@ -1,0 +1,5 @@
+"""``python -m mtorsim`` runs the command line."""
+
+from mtorsim.cli import main
+
+main()

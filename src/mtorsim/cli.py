@@ -1,0 +1,265 @@
+"""The ``mtorsim`` command line: one thin command per public function.
+
+Every command parses its options, calls the API, and writes its outputs atomically. Errors
+caused by the input are printed on one line (``error: ...``) with exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mtorsim.errors import MtorsimError
+
+app = typer.Typer(
+    name="mtorsim",
+    help="An in-silico laboratory for mTOR-pathway drugs in cancer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+network_app = typer.Typer(
+    help="Inspect the network (species, parameters, reactions).", no_args_is_help=True
+)
+app.add_typer(network_app, name="network")
+
+console = Console()
+err_console = Console(stderr=True)
+
+InhibitOpt = Annotated[
+    list[str] | None, typer.Option("--inhibit", help="NODE=FRACTION, e.g. mTORC1=0.9 (repeatable).")
+]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", help="PARAMETER=VALUE, e.g. PTEN_level=0 (repeatable).")
+]
+GFOpt = Annotated[float, typer.Option("--growth-factor", help="Growth factor, 1 = full serum.")]
+AAOpt = Annotated[float, typer.Option("--amino-acids", help="Amino acids, 1 = replete.")]
+ESOpt = Annotated[float, typer.Option("--energy-stress", help="Energy stress, 0-1.")]
+
+
+def _conditions(gf: float, aa: float, es: float, inhibit: list[str] | None, sets: list[str] | None):
+    from mtorsim.conditions import Conditions, parse_assignment
+
+    inh = dict(parse_assignment(x, "--inhibit") for x in inhibit or [])
+    params = dict(parse_assignment(x, "--set") for x in sets or [])
+    return Conditions(
+        growth_factor=gf, amino_acids=aa, energy_stress=es, inhibit=inh, parameters=params
+    )
+
+
+def _check_outputs(*paths: Path | None) -> None:
+    from mtorsim.io import table_format
+    from mtorsim.report.plots import FIGURE_FORMATS
+
+    for p in paths:
+        if p is None:
+            continue
+        if p.suffix.lower() in FIGURE_FORMATS:
+            continue
+        table_format(p)
+
+
+@app.command()
+def demo(out: Annotated[Path, typer.Option(help="Output folder.")] = Path("mtorsim-demo")) -> None:
+    """Run the main job on built-in defaults; write a figure and tables into OUT."""
+    from mtorsim.demo import run_demo
+
+    with console.status("running demo") as status:
+        paths = run_demo(out, progress=lambda m: status.update(f"demo: {m}"))
+    from mtorsim.evidence.claims import scorecard
+
+    card = scorecard([f"C{i}" for i in range(1, 11)])
+    console.print(
+        f"[bold]mtorsim demo[/bold]: claims C1-C10 {(card.status == 'pass').sum()}/{len(card)} pass"
+    )
+    for name, p in paths.items():
+        console.print(f"  {name:16s} {p}")
+
+
+@app.command("simulate")
+def simulate_cmd(
+    hours: Annotated[float, typer.Option(help="Duration after the change (h).")] = 24.0,
+    points: Annotated[int, typer.Option(help="Number of output times.")] = 97,
+    growth_factor: GFOpt = 1.0,
+    amino_acids: AAOpt = 1.0,
+    energy_stress: ESOpt = 0.0,
+    inhibit: InhibitOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Table (.parquet/.csv/.tsv).")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Figure (.png/.svg/.pdf).")] = None,
+    readouts: Annotated[
+        str, typer.Option(help="Comma-separated read-outs to plot/print.")
+    ] = "AKT_T308,AKT_S473,S6K1,EIF4EBP1,ERK,GROWTH_DRIVE",
+) -> None:
+    """Cells in full medium at steady state; the given conditions apply from t = 0."""
+    from mtorsim.experiment import run_experiment
+
+    _check_outputs(out, plot)
+    cond = _conditions(growth_factor, amino_acids, energy_stress, inhibit, set_)
+    names = [r.strip() for r in readouts.split(",") if r.strip()]
+    df = run_experiment(cond, hours=hours, points=points)
+    missing = [r for r in names if r not in df.columns]
+    if missing:
+        from mtorsim.errors import UnknownNameError
+
+        raise UnknownNameError("read-out", missing[0], list(df.columns[1:]))
+    if out:
+        from mtorsim.io import write_table
+
+        write_table(df, out)
+        console.print(f"wrote {out}")
+    if plot:
+        from mtorsim.report.plots import plot_timecourse, save_figure
+
+        ax = plot_timecourse(
+            df, names, relative_to_start=True, title=f"conditions from t = 0 ({hours:g} h)"
+        )
+        save_figure(ax.figure, plot)
+        console.print(f"wrote {plot}")
+    table = Table("read-out", "t = 0", f"t = {hours:g} h", "fold")
+    for r in names:
+        a, b = df[r].iloc[0], df[r].iloc[-1]
+        table.add_row(r, f"{a:.4f}", f"{b:.4f}", f"{b / a:.2f}" if a else "-")
+    console.print(table)
+
+
+@app.command("steady-state")
+def steady_state_cmd(
+    growth_factor: GFOpt = 1.0,
+    amino_acids: AAOpt = 1.0,
+    energy_stress: ESOpt = 0.0,
+    inhibit: InhibitOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Table (.parquet/.csv/.tsv).")] = None,
+) -> None:
+    """Steady state under the given conditions (and fold change vs full medium)."""
+    import pandas as pd
+
+    from mtorsim.experiment import run_steady_state
+
+    _check_outputs(out)
+    cond = _conditions(growth_factor, amino_acids, energy_stress, inhibit, set_)
+    ss = run_steady_state(cond)
+    base = run_steady_state().values
+    df = pd.DataFrame(
+        {
+            "readout": ss.values.index,
+            "value": ss.values.to_numpy(),
+            "fold_vs_full_medium": (ss.values / base).to_numpy(),
+        }
+    )
+    if out:
+        from mtorsim.io import write_table
+
+        write_table(df, out)
+        console.print(f"wrote {out}")
+    table = Table(
+        "read-out",
+        "value",
+        "fold vs full medium",
+        title=f"steady state ({ss.method}, |dy/dt| = {ss.residual:.1e})",
+    )
+    for row in df.itertuples():
+        table.add_row(row.readout, f"{row.value:.4f}", f"{row.fold_vs_full_medium:.2f}")
+    console.print(table)
+
+
+@app.command("export-sbml")
+def export_sbml_cmd(
+    out: Annotated[Path, typer.Argument(help="SBML file to write (.xml/.sbml).")],
+) -> None:
+    """Write the default network as SBML Level 3 (units, sources, inhibition hooks)."""
+    from mtorsim.network.default import default_network
+    from mtorsim.network.sbml_export import write_sbml
+
+    if out.suffix.lower() not in (".xml", ".sbml"):
+        raise MtorsimError(f"SBML file {str(out)!r} should end in .xml or .sbml")
+    write_sbml(default_network(), out)
+    console.print(f"wrote {out}")
+
+
+@network_app.command("show")
+def network_show(
+    what: Annotated[
+        str, typer.Option(help="species, parameters, observables, reactions or all.")
+    ] = "all",
+    out: Annotated[Path | None, typer.Option(help="Write the table (.csv/.parquet).")] = None,
+) -> None:
+    """List the network's components with units and sources."""
+    from mtorsim.network.default import default_network
+
+    net = default_network()
+    kinds = ["species", "parameters", "observables", "reactions"] if what == "all" else [what]
+    for kind in kinds:
+        df = net.table(kind)
+        if out and len(kinds) == 1:
+            from mtorsim.io import write_table
+
+            write_table(df, out)
+            console.print(f"wrote {out}")
+            continue
+        table = Table(*df.columns, title=f"{kind} ({len(df)})", show_lines=False)
+        for row in df.itertuples(index=False):
+            table.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row))
+        console.print(table)
+    if out and len(kinds) > 1:
+        raise MtorsimError("--out needs a single --what (species, parameters, ...)")
+
+
+@app.command()
+def validate(
+    claims: Annotated[str | None, typer.Option(help="Comma-separated claim ids.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the scorecard (.csv/.parquet).")] = None,
+) -> None:
+    """Claim scorecard: each claim of spec/claims.md, measured value, target, status."""
+    from mtorsim.evidence.claims import TITLES, evaluate_claim
+
+    _check_outputs(out)
+    ids = [c.strip().upper() for c in claims.split(",")] if claims else list(TITLES)
+    from rich.progress import track
+
+    results = [
+        evaluate_claim(c)
+        for c in track(ids, description="checking claims", console=err_console, transient=True)
+    ]
+    table = Table("claim", "status", "measured", "target", title="mtorsim claim scorecard")
+    colours = {"pass": "green", "fail": "red"}
+    for r in results:
+        c = colours.get(r.status, "yellow")
+        table.add_row(r.claim, f"[{c}]{r.status}[/{c}]", r.measured, r.target)
+    console.print(table)
+    n_pass = sum(r.status == "pass" for r in results)
+    n_fail = sum(r.status == "fail" for r in results)
+    console.print(f"{n_pass} pass, {n_fail} fail, {len(results) - n_pass - n_fail} not implemented")
+    if out:
+        import pandas as pd
+
+        from mtorsim.io import write_table
+
+        write_table(pd.DataFrame([r.__dict__ for r in results]).drop(columns="values"), out)
+    if n_fail:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: run the app, turning input errors into one-line messages."""
+    try:
+        app()
+    except MtorsimError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except OSError as exc:
+        err_console.print(
+            f"[red]error:[/red] {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}",
+            highlight=False,
+        )
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""``mtorsim demo``: the main job on built-in defaults, written to a folder.
+
+Growth-factor stimulation of starved cells, and mTORC1 inhibition in full medium (which
+shows the S6K1 -> IRS1 and MAPK feedbacks), plus steady-state fold changes across
+conditions and the claim scorecard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from mtorsim.conditions import Conditions
+from mtorsim.engine.simulate import as_compiled
+from mtorsim.evidence.claims import scorecard
+from mtorsim.experiment import run_experiment, run_steady_state
+from mtorsim.io import write_table
+from mtorsim.network.default import default_network
+from mtorsim.report.plots import plot_fold_changes, plot_timecourse, save_figure
+
+__all__ = ["PERTURBATIONS", "run_demo"]
+
+#: Steady-state perturbations shown in the demo: label -> conditions.
+PERTURBATIONS: dict[str, Conditions] = {
+    "growth factor withdrawn": Conditions(growth_factor=0.0),
+    "amino acids withdrawn": Conditions(amino_acids=0.0),
+    "energy stress": Conditions(energy_stress=1.0),
+    "mTORC1 inhibited 90%": Conditions(inhibit={"mTORC1": 0.9}),
+    "MEK inhibited 90%": Conditions(inhibit={"MEK": 0.9}),
+    "PTEN loss": Conditions(parameters={"PTEN_level": 0.0}),
+    "TSC loss": Conditions(parameters={"TSC_level": 0.0}),
+}
+READOUTS = ["AKT_T308", "AKT_S473", "S6K1", "EIF4EBP1", "ERK", "GROWTH_DRIVE"]
+
+
+def run_demo(
+    out_dir: str | Path = "mtorsim-demo", progress: Callable[[str], None] | None = None
+) -> dict[str, Path]:
+    """Run the demo and write its figure and tables into ``out_dir``; returns the paths."""
+    say = progress or (lambda _msg: None)
+    out = Path(out_dir)
+    compiled = as_compiled(default_network())
+    say("growth-factor stimulation of starved cells")
+    stim = run_experiment(
+        Conditions(growth_factor=1.0),
+        hours=2.0,
+        points=121,
+        baseline=Conditions(growth_factor=0.0),
+        network=compiled,
+    )
+    say("mTORC1 inhibition in full medium")
+    inh = run_experiment(
+        Conditions(inhibit={"mTORC1": 0.9}), hours=24.0, points=97, network=compiled
+    )
+    say("steady states across conditions")
+    base = run_steady_state(network=compiled).values
+    folds = pd.DataFrame(
+        {
+            label: run_steady_state(c, network=compiled).values / base
+            for label, c in PERTURBATIONS.items()
+        }
+    ).T
+    say("claim scorecard")
+    card = scorecard()
+
+    timecourses = pd.concat(
+        [
+            stim.assign(experiment="GF stimulation of starved cells"),
+            inh.assign(experiment="mTORC1 inhibited 90% (full medium)"),
+        ]
+    )
+    paths = {
+        "timecourses": write_table(timecourses, out / "timecourses.parquet"),
+        "timecourses_csv": write_table(timecourses, out / "timecourses.csv"),
+        "fold_changes": write_table(
+            folds[[*READOUTS, "mTORC1", "PIP3", "rpS6"]].reset_index(names="condition"),
+            out / "fold_changes.csv",
+        ),
+        "scorecard": write_table(card, out / "scorecard.csv"),
+    }
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5), layout="constrained")
+    plot_timecourse(stim, READOUTS[:5], ax=axes[0], title="Growth factor added to starved cells")
+    plot_timecourse(
+        inh,
+        READOUTS,
+        ax=axes[1],
+        relative_to_start=True,
+        title="mTORC1 inhibited 90% at t = 0: feedback",
+    )
+    plot_fold_changes(
+        folds.loc["mTORC1 inhibited 90%", READOUTS],
+        ax=axes[2],
+        title="Steady state, mTORC1 inhibited 90%",
+    )
+    paths["figure"] = Path(save_figure(fig, out / "demo.png"))
+    return paths

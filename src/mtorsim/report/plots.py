@@ -1,0 +1,90 @@
+"""Figures. Each function takes ``ax=None`` and returns the axes (lifelines' convention)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless by default; nothing here needs a display
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from mtorsim.errors import MtorsimError
+from mtorsim.io import atomic_path
+
+__all__ = ["plot_fold_changes", "plot_timecourse", "save_figure"]
+
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _time_col(df: pd.DataFrame) -> str:
+    for c in ("time_h", "time"):
+        if c in df.columns:
+            return c
+    raise MtorsimError("the table has no time column ('time_h' or 'time')")
+
+
+def plot_timecourse(
+    df: pd.DataFrame,
+    readouts: Sequence[str],
+    *,
+    ax: Axes | None = None,
+    relative_to_start: bool = False,
+    title: str | None = None,
+    events: Sequence[float] = (),
+) -> Axes:
+    """Read-outs over time (optionally as fold change over t = 0), events as dashed lines."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    tcol = _time_col(df)
+    missing = [r for r in readouts if r not in df.columns]
+    if missing:
+        raise MtorsimError(
+            f"read-out(s) {missing} are not in the table; choose from "
+            f"{', '.join(c for c in df.columns if c != tcol)}"
+        )
+    for r in readouts:
+        y = df[r] / df[r].iloc[0] if relative_to_start and df[r].iloc[0] != 0 else df[r]
+        ax.plot(df[tcol], y, label=r, lw=1.8)
+    for t in events:
+        ax.axvline(t, color="grey", ls="--", lw=0.8)
+    ax.set_xlabel("time (h)" if tcol == "time_h" else "time")
+    ax.set_ylabel("fold change vs t = 0" if relative_to_start else "active fraction")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_fold_changes(
+    values: pd.Series, *, ax: Axes | None = None, title: str | None = None
+) -> Axes:
+    """Horizontal bars of fold changes (log2 axis), e.g. treated over untreated."""
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 0.3 * len(values) + 1))
+    lv = np.log2(values.clip(lower=1e-3))
+    colors = ["#c0392b" if v > 0 else "#2471a3" for v in lv]
+    ax.barh(list(values.index), lv, color=colors)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("log2 fold change")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str]) -> str:
+    """Save a figure atomically as PNG, SVG or PDF (by suffix)."""
+    suffix = os.path.splitext(str(path))[1].lower()
+    if suffix not in FIGURE_FORMATS:
+        raise MtorsimError(f"figure file {str(path)!r} must end in {', '.join(FIGURE_FORMATS)}")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=suffix[1:], dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return str(path)

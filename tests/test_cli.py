@@ -1,0 +1,124 @@
+"""The command line: outputs written atomically; bad input -> one line, exit 2, no files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pandas as pd
+import pytest
+
+from mtorsim.cli import main
+
+
+def run(argv: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["mtorsim", *argv])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_simulate_writes_table_and_figure(tmp_path: Path, capsys, monkeypatch) -> None:
+    table, fig = tmp_path / "run.parquet", tmp_path / "run.png"
+    code, out, _ = run(
+        [
+            "simulate",
+            "--inhibit",
+            "mTORC1=0.9",
+            "--hours",
+            "6",
+            "--points",
+            "25",
+            "--out",
+            str(table),
+            "--plot",
+            str(fig),
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    df = pd.read_parquet(table)
+    assert len(df) == 25 and df["S6K1"].iloc[-1] < 0.5 * df["S6K1"].iloc[0]
+    img = mpimg.imread(fig)
+    assert img.shape[0] > 200 and img.shape[1] > 300 and img.std() > 0.01
+    assert "AKT_S473" in out
+
+
+def test_steady_state_and_network_show(tmp_path: Path, capsys, monkeypatch) -> None:
+    code, _, _ = run(
+        ["steady-state", "--growth-factor", "0", "--out", str(tmp_path / "ss.csv")],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    ss = pd.read_csv(tmp_path / "ss.csv").set_index("readout")
+    assert ss.loc["S6K1", "fold_vs_full_medium"] < 0.5
+    code, _, _ = run(
+        ["network", "show", "--what", "parameters", "--out", str(tmp_path / "p.csv")],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    params = pd.read_csv(tmp_path / "p.csv")
+    assert params["source"].notna().all()
+
+
+def test_export_sbml(tmp_path: Path, capsys, monkeypatch) -> None:
+    code, _, _ = run(["export-sbml", str(tmp_path / "m.xml")], capsys, monkeypatch)
+    assert code == 0 and (tmp_path / "m.xml").stat().st_size > 10_000
+
+
+def test_validate_prints_scorecard(capsys, monkeypatch) -> None:
+    code, out, _ = run(["validate", "--claims", "C1,C8,C20"], capsys, monkeypatch)
+    assert code == 0
+    assert "C8" in out and "pass" in out and "not implemented" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["simulate", "--inhibit", "mTORX=0.9"], "unknown node 'mTORX'"),
+        (["simulate", "--hours", "-5"], "duration"),
+        (["simulate", "--inhibit", "mTORC1"], "NAME=VALUE"),
+        (["simulate", "--set", "GF=nan"], "nan"),
+        (["simulate", "--inhibit", "mTORC1=2"], "between 0 and 1"),
+        (["simulate", "--readouts", "S6K"], "unknown read-out"),
+        (["steady-state", "--set", "k_nonexistent=1"], "unknown parameter"),
+        (["export-sbml", "model.txt"], "should end in .xml"),
+        (["validate", "--claims", "C99"], "unknown claim"),
+    ],
+)
+def test_bad_input_one_line_no_output(argv, message, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(
+        [*argv, *(["--out", "out.csv"] if argv[0] == "simulate" else [])], capsys, monkeypatch
+    )
+    assert code == 2
+    assert message in err
+    assert err.strip().startswith("error:") and "Traceback" not in err
+    assert not list(tmp_path.iterdir())  # nothing written, not even a temp file
+
+
+def test_bad_output_suffix_fails_before_running(tmp_path: Path, capsys, monkeypatch) -> None:
+    code, _, err = run(["simulate", "--out", str(tmp_path / "x.xlsx")], capsys, monkeypatch)
+    assert code == 2 and ".csv" in err and not list(tmp_path.iterdir())
+
+
+def test_real_process_has_no_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mtorsim", "simulate", "--inhibit", "nope=0.5"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "unknown node" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
