@@ -33,16 +33,25 @@ def machine() -> dict[str, str]:
     cpu = "unknown"
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        cpu = next(line.split(":", 1)[1].strip() for line in out.splitlines()
-                   if line.startswith("Model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in out.splitlines()
+            if line.startswith("Model name")
+        )
     except (OSError, StopIteration):
         pass
     import numba
     import roadrunner
 
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
-            "numpy": np.__version__, "numba": numba.__version__,
-            "libroadrunner": roadrunner.__version__, "mtorsim": mtorsim.__version__}
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "libroadrunner": roadrunner.__version__,
+        "mtorsim": mtorsim.__version__,
+    }
 
 
 def median_time(fn, repeats: int) -> float:
@@ -55,8 +64,7 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def perturbed_sets(compiled: mtorsim.CompiledNetwork, n: int, seed: int = 20240601
-                   ) -> pd.DataFrame:
+def perturbed_sets(compiled: mtorsim.CompiledNetwork, n: int, seed: int = 20240601) -> pd.DataFrame:
     kinetic = [p for p in compiled.parameters if p.startswith(("k_", "K_"))]
     rng = np.random.default_rng(seed)
     base = np.array([compiled.p0[compiled.parameter_index(p)] for p in kinetic])
@@ -69,8 +77,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--json", default=None)
-    ap.add_argument("--rr-steady", type=int, default=100,
-                    help="libRoadRunner steady states to time (slow: ~0.2 s each)")
+    ap.add_argument(
+        "--rr-steady",
+        type=int,
+        default=100,
+        help="libRoadRunner steady states to time (slow: ~0.2 s each)",
+    )
     args = ap.parse_args()
     net = mtorsim.default_network()
 
@@ -87,8 +99,12 @@ def main() -> None:
     rr.integrator.absolute_tolerance = ATOL
     # the default network has no conservation laws; moiety analysis only costs time
     rr.getSteadyStateSolver().setValue("auto_moiety_analysis", False)
-    res: dict[str, object] = {"machine": machine(), "n": args.n,
-                              "compile_s": compile_s, "rr_load_s": rr_load_s}
+    res: dict[str, object] = {
+        "machine": machine(),
+        "n": args.n,
+        "compile_s": compile_s,
+        "rr_load_s": rr_load_s,
+    }
 
     # 1. one simulation
     def ours_one() -> None:
@@ -98,17 +114,28 @@ def main() -> None:
         rr.resetAll()
         rr.simulate(0, HOURS, POINTS)
 
-    res["single_ms"] = {"mtorsim": 1e3 * median_time(ours_one, 50),
-                        "libroadrunner": 1e3 * median_time(rr_one, 50)}
+    res["single_ms"] = {
+        "mtorsim": 1e3 * median_time(ours_one, 50),
+        "libroadrunner": 1e3 * median_time(rr_one, 50),
+    }
     # the raw kernel without DataFrame assembly, to show where the time goes
     n_s, n_o = compiled.n_species, len(compiled.observables)
     t_out = np.linspace(0, HOURS, POINTS)
     y_out, o_out = np.empty((POINTS, n_s)), np.empty((POINTS, n_o))
 
     def kernel_one() -> None:
-        compiled.module.simulate_one(compiled.y0, compiled.p0[None, :], np.array([0.0, HOURS]),
-                                     np.zeros((1, n_s)), t_out, RTOL, ATOL, 200000, y_out,
-                                     o_out)
+        compiled.module.simulate_one(
+            compiled.y0,
+            compiled.p0[None, :],
+            np.array([0.0, HOURS]),
+            np.zeros((1, n_s)),
+            t_out,
+            RTOL,
+            ATOL,
+            200000,
+            y_out,
+            o_out,
+        )
 
     res["single_ms"]["mtorsim_kernel_only"] = 1e3 * median_time(kernel_one, 50)
 
@@ -117,19 +144,23 @@ def main() -> None:
         rr.resetAll()
         rr.steadyState()
 
-    res["steady_ms"] = {"mtorsim": 1e3 * median_time(lambda: mtorsim.steady_state(compiled), 20),
-                        "libroadrunner": 1e3 * median_time(rr_ss, 20)}
+    res["steady_ms"] = {
+        "mtorsim": 1e3 * median_time(lambda: mtorsim.steady_state(compiled), 20),
+        "libroadrunner": 1e3 * median_time(rr_ss, 20),
+    }
 
     # 3. N perturbed simulations
     sets = perturbed_sets(compiled, args.n)
     t = time.perf_counter()
-    _, values, status = mtorsim.simulate_batch(compiled, HOURS, sets, points=POINTS, rtol=RTOL,
-                                               atol=ATOL)
+    _, values, status = mtorsim.simulate_batch(
+        compiled, HOURS, sets, points=POINTS, rtol=RTOL, atol=ATOL
+    )
     batch_s = time.perf_counter() - t
     t = time.perf_counter()
     for i in range(args.n):
-        mtorsim.simulate(compiled, HOURS, points=POINTS, parameters=sets.iloc[i].to_dict(),
-                         rtol=RTOL, atol=ATOL)
+        mtorsim.simulate(
+            compiled, HOURS, points=POINTS, parameters=sets.iloc[i].to_dict(), rtol=RTOL, atol=ATOL
+        )
     loop_s = time.perf_counter() - t
     names = list(sets.columns)
     rows = sets.to_numpy()
@@ -147,12 +178,16 @@ def main() -> None:
     rr_loop_s = time.perf_counter() - t
     last = np.asarray(rr_last)[:, 1:]
     ours_last = values[-1][:, :n_s]
-    res["batch"] = {"mtorsim_batched_s": batch_s, "mtorsim_single_loop_s": loop_s,
-                    "libroadrunner_loop_s": rr_loop_s, "mtorsim_failures": int((status != 0)
-                                                                                .sum()),
-                    "libroadrunner_failures": rr_fail,
-                    "max_rel_diff_last_set": float(np.max(np.abs(ours_last - last)
-                                                          / np.maximum(np.abs(last), 1e-6)))}
+    res["batch"] = {
+        "mtorsim_batched_s": batch_s,
+        "mtorsim_single_loop_s": loop_s,
+        "libroadrunner_loop_s": rr_loop_s,
+        "mtorsim_failures": int((status != 0).sum()),
+        "libroadrunner_failures": rr_fail,
+        "max_rel_diff_last_set": float(
+            np.max(np.abs(ours_last - last) / np.maximum(np.abs(last), 1e-6))
+        ),
+    }
 
     # 4. N steady states
     t = time.perf_counter()
@@ -171,10 +206,14 @@ def main() -> None:
         except RuntimeError:
             pass
     rr_ss_s = time.perf_counter() - t
-    res["steady_batch"] = {"mtorsim_s": ss_s, "mtorsim_converged": int(ok.sum()),
-                           "libroadrunner_sets": n_rr, "libroadrunner_s": rr_ss_s,
-                           "libroadrunner_s_per_set": rr_ss_s / n_rr,
-                           "libroadrunner_converged": rr_ok}
+    res["steady_batch"] = {
+        "mtorsim_s": ss_s,
+        "mtorsim_converged": int(ok.sum()),
+        "libroadrunner_sets": n_rr,
+        "libroadrunner_s": rr_ss_s,
+        "libroadrunner_s_per_set": rr_ss_s / n_rr,
+        "libroadrunner_converged": rr_ok,
+    }
     print(json.dumps(res, indent=2))
     if args.json:
         with open(args.json, "w") as fh:
