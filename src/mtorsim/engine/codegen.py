@@ -82,8 +82,6 @@ class CompiledNetwork:
     y0: np.ndarray
     p0: np.ndarray
     module: ModuleType
-    rhs_expr: tuple[sp.Expr, ...]
-    obs_expr: tuple[sp.Expr, ...]
     conservation: np.ndarray
     dependent_rows: np.ndarray
     key: str
@@ -274,13 +272,14 @@ def compile_network(network: Network, *, hooks: bool = True) -> CompiledNetwork:
             _KERNEL_VERSION,
         )
     )
-    key = hashlib.sha256(structure.encode()).hexdigest()[:20]
+    template = importlib.resources.files("mtorsim.engine").joinpath("_kernel_template.py")
+    key = hashlib.sha256((structure + template.read_text()).encode()).hexdigest()[:20]
     with _LOCK:
         base = _MEMO.get(key)
         if base is None:
-            text, dydt, obs = generate_source(net)
             path = cache_dir() / f"mtorsim_model_{key}.py"
-            if not path.exists() or path.read_text() != text:
+            if not path.exists():  # the key covers structure and kernel version
+                text, _, _ = generate_source(net)
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
                 tmp.write_text(text)
                 os.replace(tmp, path)
@@ -294,8 +293,6 @@ def compile_network(network: Network, *, hooks: bool = True) -> CompiledNetwork:
                 y0=np.zeros(0),
                 p0=np.zeros(0),
                 module=module,
-                rhs_expr=tuple(dydt),
-                obs_expr=tuple(obs),
                 conservation=cons,
                 dependent_rows=dep,
                 key=key,
