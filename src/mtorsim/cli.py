@@ -28,6 +28,15 @@ network_app = typer.Typer(
 )
 app.add_typer(network_app, name="network")
 
+
+def _register_drug_commands() -> None:
+    from mtorsim import cli_drugs
+
+    app.add_typer(cli_drugs.drugs_app, name="drugs")
+    app.command("pk")(cli_drugs.pk_cmd)
+    app.command("dose-response")(cli_drugs.dose_response_cmd)
+
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -52,7 +61,7 @@ def _conditions(gf: float, aa: float, es: float, inhibit: list[str] | None, sets
     )
 
 
-def _check_outputs(*paths: Path | None) -> None:
+def check_outputs(*paths: Path | None) -> None:
     from mtorsim.io import table_format
     from mtorsim.report.plots import FIGURE_FORMATS
 
@@ -83,31 +92,68 @@ def demo(out: Annotated[Path, typer.Option(help="Output folder.")] = Path("mtors
 
 @app.command("simulate")
 def simulate_cmd(
-    hours: Annotated[float, typer.Option(help="Duration after the change (h).")] = 24.0,
-    points: Annotated[int, typer.Option(help="Number of output times.")] = 97,
+    hours: Annotated[float, typer.Option(help="Duration of a cell experiment (h).")] = 24.0,
+    points: Annotated[int, typer.Option(help="Number of output times (cells).")] = 97,
     growth_factor: GFOpt = 1.0,
     amino_acids: AAOpt = 1.0,
     energy_stress: ESOpt = 0.0,
     inhibit: InhibitOpt = None,
     set_: SetOpt = None,
+    treat: Annotated[
+        list[str] | None,
+        typer.Option("--treat", help="Cells: DRUG=nM constant concentration (repeatable)."),
+    ] = None,
+    drug: Annotated[
+        list[str] | None,
+        typer.Option("--drug", help="Patient: drug name (repeatable; with --dose, --schedule)."),
+    ] = None,
+    dose: Annotated[list[str] | None, typer.Option("--dose", help="e.g. 10mg.")] = None,
+    schedule: Annotated[
+        list[str] | None,
+        typer.Option("--schedule", help="daily, bid, weekly, 5on2off ... (default: usual)."),
+    ] = None,
+    days: Annotated[float, typer.Option(help="Duration of a patient run (days).")] = 28.0,
     out: Annotated[Path | None, typer.Option(help="Table (.parquet/.csv/.tsv).")] = None,
     plot: Annotated[Path | None, typer.Option(help="Figure (.png/.svg/.pdf).")] = None,
     readouts: Annotated[
         str, typer.Option(help="Comma-separated read-outs to plot/print.")
     ] = "AKT_T308,AKT_S473,S6K1,EIF4EBP1,ERK,GROWTH_DRIVE",
 ) -> None:
-    """Cells in full medium at steady state; the given conditions apply from t = 0."""
-    from mtorsim.experiment import run_experiment
+    """Cells (conditions, --inhibit, --treat) or a patient on drugs (--drug/--dose/--days).
 
-    _check_outputs(out, plot)
-    cond = _conditions(growth_factor, amino_acids, energy_stress, inhibit, set_)
+    Cells start at steady state in full medium and the conditions apply from t = 0; a
+    patient starts untreated and follows the dosing regimens with clinical PK.
+    """
+    check_outputs(out, plot)
     names = [r.strip() for r in readouts.split(",") if r.strip()]
-    df = run_experiment(cond, hours=hours, points=points)
+    cond = _conditions(growth_factor, amino_acids, energy_stress, inhibit, set_)
+    if drug:
+        from mtorsim.cli_drugs import treatment_run
+        from mtorsim.engine.codegen import compile_network
+        from mtorsim.network.default import default_network
+
+        if cond.inhibit or treat:
+            raise MtorsimError("--drug (patients) cannot be combined with --inhibit/--treat")
+        params = cond.to_parameters(compile_network(default_network()))
+        params.update(cond.parameters)
+        treatment_run(drug, dose, schedule, days, params, names, out, plot)
+        return
+    if treat:
+        from mtorsim.conditions import parse_assignment
+        from mtorsim.pharmacology.treatment import compiled_with_drugs, treat_cells
+
+        conc = dict(parse_assignment(x, "--treat") for x in treat)
+        params = cond.to_parameters(compiled_with_drugs(list(conc), pk=False))
+        df = treat_cells(conc, hours, parameters=params, points=points)
+    else:
+        from mtorsim.experiment import run_experiment
+
+        df = run_experiment(cond, hours=hours, points=points)
     missing = [r for r in names if r not in df.columns]
     if missing:
         from mtorsim.errors import UnknownNameError
 
-        raise UnknownNameError("read-out", missing[0], list(df.columns[1:]))
+        raise UnknownNameError("read-out", missing[0], [c for c in df.columns if "__" not in c])
     if out:
         from mtorsim.io import write_table
 
@@ -142,7 +188,7 @@ def steady_state_cmd(
 
     from mtorsim.experiment import run_steady_state
 
-    _check_outputs(out)
+    check_outputs(out)
     cond = _conditions(growth_factor, amino_acids, energy_stress, inhibit, set_)
     ss = run_steady_state(cond)
     base = run_steady_state().values
@@ -219,7 +265,7 @@ def validate(
     """Claim scorecard: each claim of spec/claims.md, measured value, target, status."""
     from mtorsim.evidence.claims import TITLES, evaluate_claim
 
-    _check_outputs(out)
+    check_outputs(out)
     ids = [c.strip().upper() for c in claims.split(",")] if claims else list(TITLES)
     from rich.progress import track
 
@@ -249,6 +295,7 @@ def validate(
 def main() -> None:
     """Entry point: run the app, turning input errors into one-line messages."""
     try:
+        _register_drug_commands()
         app()
     except MtorsimError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)

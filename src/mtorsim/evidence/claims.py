@@ -8,92 +8,17 @@ whose layer is not built yet is reported as not implemented. Nothing is hidden.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
 
 from mtorsim.engine.codegen import CompiledNetwork, compile_network
 from mtorsim.engine.steady import steady_state
+from mtorsim.evidence.drug_claims import DRUG_CLAIMS
+from mtorsim.evidence.result import PENDING_ISSUE, TITLES, ClaimResult, make_result
 from mtorsim.network.default import default_network
 
 __all__ = ["CLAIMS", "ClaimResult", "evaluate_claim", "scorecard"]
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    """Outcome of one claim check.
-
-    Attributes
-    ----------
-    claim : str
-        Claim id (``"C8"``).
-    title : str
-        One-line statement.
-    measured : str
-        The numbers the model produced.
-    target : str
-        What the claim requires.
-    status : str
-        ``"pass"``, ``"fail"`` or ``"not implemented"``.
-    values : dict
-        Raw measurements, for tests and tables.
-    """
-
-    claim: str
-    title: str
-    measured: str
-    target: str
-    status: str
-    values: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "pass"
-
-
-#: Claim titles (all of spec/claims.md) and the issue that brings the pending ones.
-TITLES: dict[str, str] = {
-    "C1": "GF -> RTK/IRS1/PI3K/AKT -| TSC2 -> RHEB -> mTORC1; GF removal halves output",
-    "C2": "amino acids required; energy stress lowers mTORC1 via LKB1/AMPK (TSC2, RAPTOR)",
-    "C3": "AKT -> PRAS40 raises mTORC1 independently of TSC1/2",
-    "C4": "TSC loss: GF-independent mTORC1; PTEN loss / PIK3CA raise PIP3, pAKT, mTORC1",
-    "C5": "outputs: 4E-BP1/eIF4F, rpS6, HIF-1a/VEGF, SREBP-1, ULK1, STAT3, growth drive",
-    "C6": "mTORC2 -> AKT S473/SGK1/PKC; GF-driven, not acutely rapamycin-sensitive",
-    "C7": "MAPK cross-talk: ERK/RSK -| TSC2, -> RAPTOR; RSK -> rpS6 without mTORC1",
-    "C8": "S6K1 -| IRS1 feedback: mTORC1 inhibition raises IRS1 and pAKT (S473 x1.3-2.0)",
-    "C9": "mTORC1 -> MAPK feedback: mTORC1 inhibition raises pERK, dose-dependently",
-    "C10": "GRB10: mTORC1 inhibition destabilises GRB10 and both arms rise",
-    "C11": "autophagy partly re-activated by rapalogs; HCQ blocks it",
-    "C12": "rapamycin-FKBP12 binds FRB; mTORC2 not acutely inhibited",
-    "C13": "rapalogs: pS6K1 >90 % down, p4E-BP1 <50 %, 4E-BP1 recovers in ~6 h",
-    "C14": "PK: bioavailability, everolimus trough 11-13 ng/mL, half-lives",
-    "C15": "TORKi: pS6K1 and p4E-BP1 fully down, AKT S473 down",
-    "C16": "dual PI3K/mTOR: pAKT down at both sites, rebound cancelled",
-    "C17": "RapaLink-1 potent on WT, FRB and kinase-domain mutants",
-    "C18": "MEKi + rapalog suppress pS6 and growth more than either",
-    "C19": "rapalogs are cytostatic; regrowth after stopping",
-    "C20": "TSC1/TSC2 loss: strongest rapalog sensitivity",
-    "C21": "activating MTOR mutations hyperactivate mTORC1, stay rapalog-sensitive",
-    "C22": "FRB mutants resist rapalogs; M2327I lowers TORKi sensitivity 3-30x",
-    "C23": "PIK3CA H1047R: PI3K activation; longer PFS on everolimus",
-    "C24": "PTEN loss: rapalog sensitivity (GDSC ln IC50 about -0.5)",
-    "C25": "STK11/LKB1 loss removes the AMPK brake: everolimus sensitivity",
-    "C26": "KRAS/BRAF: relative rapalog resistance (GDSC +0.45)",
-    "C27": "PPP2R2B loss: PDK1-dependent MYC phosphorylation, rapamycin resistance",
-    "C28": "genotype predicts imperfectly: probabilistic predictions",
-    "C29": "heterogeneity: resistant lesions grow while others stabilise",
-    "C30": "acquired resistance: FRB mutant clones emerge; TORKi/RapaLink-1 regain control",
-    "C31": "trial record of Table 1: PFS benefit with low ORR in approved indications",
-    "C32": "second line after VEGF-TKI: RECORD-1, INTORSECT, lenvatinib + everolimus",
-    "C33": "newer agents: MANTA, BEZ235 tolerability, LY3023414",
-}
-
-PENDING_ISSUE = {
-    **{f"C{i}": 4 for i in range(11, 20)},
-    **{f"C{i}": 5 for i in range(20, 29)},
-    **{f"C{i}": 6 for i in range(29, 34)},
-}
 
 
 @lru_cache(maxsize=1)
@@ -107,15 +32,6 @@ def _ss(**params: float) -> pd.Series:
 
 def _ratio(a: pd.Series, b: pd.Series, key: str) -> float:
     return float(a[key] / b[key])
-
-
-def _result(
-    claim: str, checks: dict[str, bool], values: dict[str, float], measured: str, target: str
-) -> ClaimResult:
-    failed = [k for k, ok in checks.items() if not ok]
-    if failed:
-        measured = f"{measured}; failed: {', '.join(failed)}"
-    return ClaimResult(claim, TITLES[claim], measured, target, "fail" if failed else "pass", values)
 
 
 def _c1() -> ClaimResult:
@@ -137,7 +53,7 @@ def _c1() -> ClaimResult:
         "pS6K1 at most half": ratios["S6K1"] <= 0.5,
         **{f"{k} falls": ratios[k] < 1.0 for k in chain},
     }
-    return _result(
+    return make_result(
         "C1",
         checks,
         ratios,
@@ -169,7 +85,7 @@ def _c2() -> ClaimResult:
         "RAPTOR route works alone": v["energy_stress_via_raptor_only"] < 0.95,
         "TSC2 route works alone": v["energy_stress_via_tsc2_only"] < 0.95,
     }
-    return _result(
+    return make_result(
         "C2",
         checks,
         v,
@@ -194,7 +110,7 @@ def _c3() -> ClaimResult:
         "less so than in wild type": v["tsc_null"] > v["wt"],
         "via PRAS40": v["pras40_p_tsc_null"] < 0.5,
     }
-    return _result(
+    return make_result(
         "C3",
         checks,
         v,
@@ -218,7 +134,7 @@ def _c4() -> ClaimResult:
         "WT keeps <= 50 %": wt <= 0.5,
         **{f"{k} up": v[k] > 1.1 for k in v if k.startswith(("pten", "pik3ca"))},
     }
-    return _result(
+    return make_result(
         "C4",
         checks,
         v,
@@ -238,7 +154,7 @@ def _c5() -> ClaimResult:
         **{f"{k} falls": v[k] < 0.95 for k in down},
         **{f"{k} rises": v[k] > 1.05 for k in up},
     }
-    return _result(
+    return make_result(
         "C5",
         checks,
         v,
@@ -256,7 +172,7 @@ def _c6() -> ClaimResult:
         **{f"{k} GF-driven": v[f"gf_{k}"] <= 0.5 for k in keys},
         **{f"{k} not rapamycin-sensitive": v[f"mtorc1i_{k}"] >= 1.0 for k in keys},
     }
-    return _result(
+    return make_result(
         "C6",
         checks,
         v,
@@ -285,7 +201,7 @@ def _c7() -> ClaimResult:
         "MEKi lowers mTORC1": v["meki_mTORC1"] < 0.97,
         "RSK phosphorylates rpS6 without mTORC1": v["braf_rpS6_without_mTORC1"] > 1.2,
     }
-    return _result(
+    return make_result(
         "C7",
         checks,
         v,
@@ -308,7 +224,7 @@ def _c8() -> ClaimResult:
         "S473 x1.3-2.0": 1.3 <= v["AKT_S473"] <= 2.0,
         "rise needs the S6K1 feedback": v["no_feedback_AKT_S473"] < 1.1,
     }
-    return _result(
+    return make_result(
         "C8",
         checks,
         v,
@@ -317,6 +233,24 @@ def _c8() -> ClaimResult:
         f"feedback S473 x{v['no_feedback_AKT_S473']:.2f}",
         "pAKT S473 x1.3-2.0 (Dalle Pezze 2012); T308 and IRS1 up; no rise without feedback",
     )
+
+
+def _schedule_erk() -> dict[str, float]:
+    """pERK over week 3 of everolimus 10 mg daily vs 70 mg weekly (fold over untreated)."""
+    from mtorsim.pharmacology.regimen import Regimen
+    from mtorsim.pharmacology.treatment import simulate_treatment
+
+    out = {}
+    for label, reg in (
+        ("daily", Regimen("everolimus", 10.0, "daily")),
+        ("weekly", Regimen("everolimus", 70.0, "weekly")),
+    ):
+        df = simulate_treatment([reg], days=21.0, points_per_day=24)
+        erk = df["ERK"].to_numpy() / df["ERK"].iloc[0]
+        week3 = erk[df["time_d"].to_numpy() >= 14.0]
+        out[f"{label}_mean"] = float(week3.mean())
+        out[f"{label}_swing"] = float(week3.max() - week3.min())
+    return out
 
 
 def _c9() -> ClaimResult:
@@ -328,21 +262,30 @@ def _c9() -> ClaimResult:
         _ss(w_pi3k_ras=0.0, GRB10_level=0.0),
         "ERK",
     )
+    v.update({f"everolimus_{k}": x for k, x in _schedule_erk().items()})
     series = [v[f"ERK_at_{lv}"] for lv in levels]
+    differ = (
+        abs(v["everolimus_daily_mean"] - v["everolimus_weekly_mean"]) >= 0.02
+        or abs(v["everolimus_daily_swing"] - v["everolimus_weekly_swing"]) >= 0.05
+    )
     checks = {
         "pERK rises": series[1] > 1.1,
         "dose-dependent": series[0] < series[1] < series[2],
         "via PI3K/RAS (and GRB10)": v["ERK_at_0.9_without_pi3k_ras"] < 1.02,
+        "everolimus raises pERK": v["everolimus_daily_mean"] > 1.05,
+        "daily and weekly schedules differ": differ,
     }
-    return _result(
+    return make_result(
         "C9",
         checks,
         v,
         "pERK at 50/90/99 % mTORC1 inhibition: "
         + "/".join(f"x{s:.2f}" for s in series)
-        + f"; without the PI3K->RAS and GRB10 arms x"
-        f"{v['ERK_at_0.9_without_pi3k_ras']:.2f} (schedules: issue #4)",
-        "pERK > x1.1 at 90 %, rising with dose; needs the feedback arms",
+        + f"; without the PI3K->RAS and GRB10 arms x{v['ERK_at_0.9_without_pi3k_ras']:.2f}"
+        f"; everolimus week 3, daily 10 mg: mean x{v['everolimus_daily_mean']:.2f} (swing "
+        f"{v['everolimus_daily_swing']:.2f}), weekly 70 mg: mean "
+        f"x{v['everolimus_weekly_mean']:.2f} (swing {v['everolimus_weekly_swing']:.2f})",
+        "pERK > x1.1 at 90 %, rising with dose; needs the feedback arms; schedules differ",
     )
 
 
@@ -359,7 +302,7 @@ def _c10() -> ClaimResult:
         "MAPK arm rises": v["ERK"] > 1.1,
         "receptor rise needs GRB10": v["no_grb10_RTK"] < 1.01,
     }
-    return _result(
+    return make_result(
         "C10",
         checks,
         v,
@@ -371,6 +314,7 @@ def _c10() -> ClaimResult:
 
 
 CLAIMS: dict[str, Callable[[], ClaimResult]] = {
+    **DRUG_CLAIMS,
     "C1": _c1,
     "C2": _c2,
     "C3": _c3,

@@ -444,6 +444,11 @@ _OBSERVABLES = [
     ),
     Observable("translation", "eIF4F", description="cap-dependent translation (relative)"),
     Observable(
+        "autophagic_flux",
+        "AUTOPHAGY",
+        description="autophagic flux completed in lysosomes (blocked by HCQ, C11)",
+    ),
+    Observable(
         "GROWTH_DRIVE",
         "w_growth_translation*translation + w_growth_ribosome*rpS6 + w_growth_myc*MYC"
         " + w_growth_erk*ERK + w_growth_lipid*SREBP1 + w_growth_stat3*STAT3",

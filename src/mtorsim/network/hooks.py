@@ -17,7 +17,13 @@ from mtorsim.network.components import Parameter
 from mtorsim.network.expressions import identifiers
 from mtorsim.network.model import Network
 
-__all__ = ["HOOK_PREFIX", "hook_parameter", "inhibitable_nodes", "with_inhibition_hooks"]
+__all__ = [
+    "HOOK_PREFIX",
+    "hook_parameter",
+    "inhibitable_nodes",
+    "substitute_nodes",
+    "with_inhibition_hooks",
+]
 
 HOOK_PREFIX = "inhibit_"
 
@@ -35,18 +41,23 @@ def inhibitable_nodes(network: Network) -> list[str]:
         acting |= network.modifiers(r)
     for o in network.observables:
         acting |= identifiers(o.expression) & nodes
-    return [n for n in network.readout_names if n in acting]
+    # names with a double underscore are internal to a layer (drug PK, occupancies)
+    return [n for n in network.readout_names if n in acting and "__" not in n]
 
 
-def _substitute(expression: str, names: set[str]) -> str:
-    if not names:
+def substitute_nodes(expression: str, replacements: dict[str, str]) -> str:
+    """Replace whole-word names in ``expression`` by ``(replacement)``."""
+    if not replacements:
         return expression
+    names = sorted(replacements, key=len, reverse=True)
     pattern = re.compile(
-        r"(?<![A-Za-z0-9_.])("
-        + "|".join(sorted(names, key=len, reverse=True))
-        + r")(?![A-Za-z0-9_])"
+        r"(?<![A-Za-z0-9_.])(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])"
     )
-    return pattern.sub(lambda m: f"({m.group(1)}*(1 - {hook_parameter(m.group(1))}))", expression)
+    return pattern.sub(lambda m: f"({replacements[m.group(1)]})", expression)
+
+
+def _hook(names: set[str]) -> dict[str, str]:
+    return {n: f"{n}*(1 - {hook_parameter(n)})" for n in names}
 
 
 def with_inhibition_hooks(network: Network) -> Network:
@@ -66,11 +77,14 @@ def with_inhibition_hooks(network: Network) -> Network:
         for n in nodes
     ]
     reactions = [
-        replace(r, rate=_substitute(r.rate, network.modifiers(r) & node_set))
+        replace(r, rate=substitute_nodes(r.rate, _hook(network.modifiers(r) & node_set)))
         for r in network.reactions
     ]
     observables = [
-        replace(o, expression=_substitute(o.expression, identifiers(o.expression) & node_set))
+        replace(
+            o,
+            expression=substitute_nodes(o.expression, _hook(identifiers(o.expression) & node_set)),
+        )
         for o in network.observables
     ]
     return replace(

@@ -17,7 +17,13 @@ from matplotlib.figure import Figure
 from mtorsim.errors import MtorsimError
 from mtorsim.io import atomic_path
 
-__all__ = ["plot_fold_changes", "plot_timecourse", "save_figure"]
+__all__ = [
+    "plot_concentrations",
+    "plot_dose_response",
+    "plot_fold_changes",
+    "plot_timecourse",
+    "save_figure",
+]
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 
@@ -88,3 +94,59 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> str:
         fig.savefig(tmp, format=suffix[1:], dpi=120, bbox_inches="tight")
     plt.close(fig)
     return str(path)
+
+
+def plot_concentrations(
+    df: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    dose_times_h: Sequence[float] = (),
+    log: bool = True,
+) -> Axes:
+    """Blood concentration of every drug in a treatment table (``<drug>_blood_ng_mL``)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    cols = [c for c in df.columns if c.endswith("_blood_ng_mL")]
+    if not cols:
+        raise MtorsimError("the table has no drug concentration columns")
+    x = df["time_h"] / 24.0
+    for c in cols:
+        ax.plot(x, df[c].clip(lower=1e-6), label=c.replace("_blood_ng_mL", ""), lw=1.6)
+    for t in dose_times_h:
+        ax.axvline(t / 24.0, color="grey", lw=0.4, alpha=0.5)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("blood concentration (ng/mL)")
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_dose_response(
+    table: pd.DataFrame,
+    fitted: Sequence[float] | None = None,
+    *,
+    ax: Axes | None = None,
+    label: str = "",
+    title: str | None = None,
+) -> Axes:
+    """Relative read-out vs concentration (log axis) with the fitted Hill curve."""
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    conc = table["conc_nM"].to_numpy()
+    pos = conc > 0
+    ax.plot(conc[pos], table["relative"].to_numpy()[pos], "o", ms=4, label=label or None)
+    if fitted is not None:
+        ic50, emax, n = fitted
+        grid = np.logspace(np.log10(conc[pos].min()), np.log10(conc[pos].max()), 200)
+        ax.plot(grid, 1 - emax * grid**n / (ic50**n + grid**n), "-", lw=1.2)
+    ax.set_xscale("log")
+    ax.set_xlabel("concentration (nM)")
+    ax.set_ylabel("read-out relative to untreated")
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend(fontsize=8, frameon=False)
+    return ax

@@ -1,0 +1,1 @@
+"""Drugs: library, mechanisms as reactions, pharmacokinetics, regimens, dose-response."""

@@ -1,0 +1,171 @@
+"""Pharmacokinetics alone: concentration-time profiles, closed forms, variability.
+
+``pk_profile`` integrates the same PK reactions the drug layer adds to the pathway (so what
+is checked here is what drives the signalling); ``analytic_concentration`` is the
+independent closed-form (superposition) solution used to cross-check it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from mtorsim.engine.codegen import compile_network
+from mtorsim.engine.schedule import check_time
+from mtorsim.engine.simulate import simulate
+from mtorsim.errors import MtorsimError
+from mtorsim.network.components import Observable
+from mtorsim.network.model import Network
+from mtorsim.pharmacology.catalogue import get_drug
+from mtorsim.pharmacology.drug import PKModel
+from mtorsim.pharmacology.mechanism import _exposure, drug_id
+from mtorsim.pharmacology.regimen import Regimen
+
+__all__ = [
+    "analytic_concentration",
+    "pk_network",
+    "pk_profile",
+    "sample_pk_parameters",
+    "terminal_half_life",
+]
+
+
+def pk_network(drugs: Sequence[str]) -> Network:
+    """A network holding only the PK of ``drugs`` (and prodrug metabolites)."""
+    names: list[str] = []
+    for n in drugs:
+        drug = get_drug(n)
+        if drug.pk is None:
+            raise MtorsimError(f"{drug.name} has no clinical pharmacokinetics ({drug.notes})")
+        names.append(drug.name)
+        if drug.pk.prodrug_of:
+            names.append(get_drug(drug.pk.prodrug_of).name)
+    comps: list = []
+    for name in dict.fromkeys(names):
+        exposure, free = _exposure(get_drug(name), pk=True)
+        comps += [*exposure, Observable(f"{drug_id(name)}__free_nM", free, "nM")]
+    from mtorsim.network.components import Parameter, Reaction, Species
+
+    sp = [c for c in comps if isinstance(c, Species)]
+    return Network(
+        name="pk_" + "_".join(drug_id(n) for n in dict.fromkeys(names)),
+        species=sp,
+        parameters=[c for c in comps if isinstance(c, Parameter)],
+        reactions=[c for c in comps if isinstance(c, Reaction)],
+        observables=[c for c in comps if isinstance(c, Observable)],
+        source="mtorsim drug library",
+    )
+
+
+def pk_profile(
+    regimens: Sequence[Regimen],
+    days: float = 14.0,
+    *,
+    points_per_day: int = 48,
+    parameters: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Blood and free concentrations over time: ``time_h, time_d, <drug>_blood_ng_mL, ...``."""
+    from mtorsim.pharmacology.treatment import dosing_events, tidy_drug_columns
+
+    days = check_time("days", days, positive=True)
+    net = pk_network([r.drug for r in regimens])
+    compiled = compile_network(net, hooks=False)
+    horizon = days * 24.0
+    t_out = np.linspace(0.0, horizon, round(days * points_per_day) + 1)
+    df = simulate(
+        compiled,
+        horizon,
+        t_out=t_out,
+        parameters=parameters or {},
+        events=dosing_events(regimens, horizon),
+        rtol=1e-8,
+        atol=1e-12,
+    )
+    df.insert(1, "time_d", df["time_h"] / 24.0)
+    keep = ["time_h", "time_d"] + [
+        c for c in df.columns if c.endswith(("__blood_mg_L", "__free_nM"))
+    ]
+    return tidy_drug_columns(df[keep])
+
+
+def analytic_concentration(
+    pk: PKModel, doses: Sequence[tuple[float, float]], t: np.ndarray
+) -> np.ndarray:
+    """Closed-form central concentration (mg/L) by superposition of single doses.
+
+    Oral/IM: first-order absorption into a 1- or 2-compartment model. IV: zero-order
+    infusion of ``pk.infusion_h`` into a 1-compartment model.
+    """
+    t = np.asarray(t, dtype=float)
+    k10, v1 = pk.cl_L_h / pk.v1_L, pk.v1_L
+    out = np.zeros_like(t)
+    for t0, dose in doses:
+        on = t > t0
+        tau = np.clip(t - t0, 0.0, None)
+        amount = dose * pk.absorbed_fraction
+        if pk.route == "iv":
+            if pk.compartments != 1:
+                raise MtorsimError("closed form implemented for 1-compartment IV only")
+            rate, dur = amount / pk.infusion_h, pk.infusion_h
+            during = rate / (k10 * v1) * (1 - np.exp(-k10 * np.minimum(tau, dur)))
+            after = np.exp(-k10 * np.clip(tau - dur, 0, None))
+            out += np.where(on, during * after, 0.0)
+            continue
+        ka = pk.ka_per_h
+        if pk.compartments == 1:
+            c = amount * ka / (v1 * (ka - k10)) * (np.exp(-k10 * tau) - np.exp(-ka * tau))
+        else:
+            k12, k21 = pk.q_L_h / pk.v1_L, pk.q_L_h / pk.v2_L
+            s = k10 + k12 + k21
+            alpha = (s + math.sqrt(s * s - 4 * k10 * k21)) / 2
+            beta = (s - math.sqrt(s * s - 4 * k10 * k21)) / 2
+            c = (
+                amount
+                * ka
+                / v1
+                * (
+                    (k21 - alpha) / ((ka - alpha) * (beta - alpha)) * np.exp(-alpha * tau)
+                    + (k21 - beta) / ((ka - beta) * (alpha - beta)) * np.exp(-beta * tau)
+                    + (k21 - ka) / ((alpha - ka) * (beta - ka)) * np.exp(-ka * tau)
+                )
+            )
+        out += np.where(on, c, 0.0)
+    return out
+
+
+def terminal_half_life(time_h: np.ndarray, conc: np.ndarray, *, window_h: float = 48.0) -> float:
+    """Half-life (h) from the log-linear slope over the last ``window_h`` of a washout."""
+    time_h, conc = np.asarray(time_h, float), np.asarray(conc, float)
+    mask = (time_h >= time_h[-1] - window_h) & (conc > 0)
+    if mask.sum() < 3:
+        raise MtorsimError("too few positive concentrations to estimate a half-life")
+    slope = np.polyfit(time_h[mask], np.log(conc[mask]), 1)[0]
+    if slope >= 0:
+        raise MtorsimError("concentrations do not decline in the window; no half-life")
+    return float(-math.log(2) / slope)
+
+
+def sample_pk_parameters(
+    drug: str, n: int, seed: int | np.random.Generator | None = None
+) -> pd.DataFrame:
+    """Log-normal inter-individual variability on CL and V1 (CVs from the library).
+
+    Returns a DataFrame with columns ``<drug>__CL`` and ``<drug>__V1`` (one row a patient).
+    """
+    d = get_drug(drug)
+    if d.pk is None:
+        raise MtorsimError(f"{d.name} has no clinical pharmacokinetics")
+    if n < 1:
+        raise MtorsimError(f"n is {n}; sample at least one patient")
+    rng = np.random.default_rng(seed)
+    out = {}
+    for col, typical, cv in (
+        (f"{drug_id(d.name)}__CL", d.pk.cl_L_h, d.pk.cv_cl),
+        (f"{drug_id(d.name)}__V1", d.pk.v1_L, d.pk.cv_v),
+    ):
+        omega = math.sqrt(math.log(1 + cv * cv))
+        out[col] = typical * np.exp(rng.normal(0.0, omega, n))
+    return pd.DataFrame(out)
