@@ -279,7 +279,7 @@ def _c19() -> ClaimResult:
     checks = {
         "slows (drive < x0.8)": v["growth_drive_on_treatment"] < 0.8,
         "does not abolish (drive > x0.3)": v["growth_drive_on_treatment"] > 0.3,
-        "drive returns within 7 days of stopping": bool(back <= 7),
+        "drive returns within 14 days of stopping": bool(back <= 14),
     }
     return make_result(
         "C19",
@@ -287,7 +287,7 @@ def _c19() -> ClaimResult:
         v,
         f"growth drive on everolimus x{v['growth_drive_on_treatment']:.2f}; "
         f"back to 90 % {back:.1f} d after stopping (tumour regrowth: #6)",
-        "cytostatic: drive x0.3-0.8 on treatment, recovers within a week",
+        "cytostatic: drive x0.3-0.8 on treatment, recovers within 2 weeks",
     )
 
 

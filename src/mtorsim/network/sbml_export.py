@@ -10,6 +10,7 @@ exported as ordinary parameters, so ``inhibit_<node>`` works in any SBML simulat
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from html import escape
 from xml.sax.saxutils import quoteattr
 
@@ -110,8 +111,31 @@ def _math(expression: str, where: str) -> libsbml.ASTNode:
     return ast
 
 
-def to_sbml(network: Network, *, hooks: bool = True) -> str:
-    """The network as an SBML Level 3 Version 2 document (a string)."""
+def _add_events(model: libsbml.Model, events: Sequence) -> None:
+    """Time-triggered events: parameter values set, species amounts added."""
+    for i, e in enumerate(sorted(events, key=lambda ev: ev.time)):
+        ev = model.createEvent()
+        ev.setId(f"event_{i}")
+        ev.setUseValuesFromTriggerTime(True)
+        trig = ev.createTrigger()
+        trig.setInitialValue(False)
+        trig.setPersistent(True)
+        trig.setMath(_math(f"time >= {e.time!r}", "event trigger"))
+        for name, value in e.parameters.items():
+            ea = ev.createEventAssignment()
+            ea.setVariable(name)
+            ea.setMath(_math(repr(float(value)), f"event {i}"))
+        for name, amount in e.add.items():
+            ea = ev.createEventAssignment()
+            ea.setVariable(name)
+            ea.setMath(_math(f"{name} + {float(amount)!r}", f"event {i}"))
+
+
+def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> str:
+    """The network as an SBML Level 3 Version 2 document (a string).
+
+    ``events`` (:class:`mtorsim.Event`, e.g. dosing) become time-triggered SBML events.
+    """
     net = with_inhibition_hooks(network) if hooks else network
     doc = libsbml.SBMLDocument(3, 2)
     model = doc.createModel()
@@ -174,6 +198,7 @@ def to_sbml(network: Network, *, hooks: bool = True) -> str:
                 f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(r.description)}'
                 f"</p><p>source: {escape(r.source)}</p></body>"
             )
+    _add_events(model, events)
     doc.checkInternalConsistency()
     errors = [
         doc.getError(i)
@@ -185,9 +210,10 @@ def to_sbml(network: Network, *, hooks: bool = True) -> str:
     return libsbml.writeSBMLToString(doc)
 
 
-def write_sbml(network: Network, path: str | os.PathLike[str], *, hooks: bool = True) -> str:
+def write_sbml(network: Network, path: str | os.PathLike[str], *, hooks: bool = True,
+               events: Sequence = ()) -> str:
     """Write the network as SBML L3V2 to ``path`` atomically; returns the path."""
     from mtorsim.io import write_text
 
-    write_text(path, to_sbml(network, hooks=hooks))
+    write_text(path, to_sbml(network, hooks=hooks, events=events))
     return str(path)
