@@ -210,8 +210,9 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
     return libsbml.writeSBMLToString(doc)
 
 
-def write_sbml(network: Network, path: str | os.PathLike[str], *, hooks: bool = True,
-               events: Sequence = ()) -> str:
+def write_sbml(
+    network: Network, path: str | os.PathLike[str], *, hooks: bool = True, events: Sequence = ()
+) -> str:
     """Write the network as SBML L3V2 to ``path`` atomically; returns the path."""
     from mtorsim.io import write_text
 
