@@ -35,6 +35,24 @@ PERTURBATIONS: dict[str, Conditions] = {
 }
 READOUTS = ["AKT_T308", "AKT_S473", "S6K1", "EIF4EBP1", "ERK", "GROWTH_DRIVE"]
 
+#: Cell treatments compared in the demo (24 h, constant nM): label -> {drug: nM}.
+DRUG_COMPARISON: dict[str, dict[str, float]] = {
+    "everolimus 10 nM": {"everolimus": 10.0},
+    "AZD8055 100 nM": {"azd8055": 100.0},
+    "dactolisib 200 nM": {"dactolisib": 200.0},
+    "everolimus + trametinib 10 nM": {"everolimus": 10.0, "trametinib": 10.0},
+}
+
+
+def _drug_comparison() -> pd.DataFrame:
+    from mtorsim.pharmacology.treatment import treat_cells
+
+    rows = {}
+    for label, conc in DRUG_COMPARISON.items():
+        df = treat_cells(conc, hours=24.0, points=2)
+        rows[label] = df[READOUTS].iloc[-1] / df[READOUTS].iloc[0]
+    return pd.DataFrame(rows).T
+
 
 def run_demo(
     out_dir: str | Path = "mtorsim-demo", progress: Callable[[str], None] | None = None
@@ -63,6 +81,13 @@ def run_demo(
             for label, c in PERTURBATIONS.items()
         }
     ).T
+    say("drugs in cells: rapalog, TORKi, dual PI3K/mTOR, rapalog + MEKi")
+    drugs = _drug_comparison()
+    say("a patient on everolimus 10 mg daily (14 days)")
+    from mtorsim.pharmacology.regimen import Regimen
+    from mtorsim.pharmacology.treatment import simulate_treatment
+
+    patient = simulate_treatment([Regimen("everolimus", 10.0)], days=14.0)
     say("claim scorecard")
     card = scorecard()
 
@@ -80,8 +105,13 @@ def run_demo(
             out / "fold_changes.csv",
         ),
         "scorecard": write_table(card, out / "scorecard.csv"),
+        "drug_comparison": write_table(
+            drugs.reset_index(names="treatment"), out / "drug_comparison.csv"
+        ),
+        "patient_everolimus": write_table(patient, out / "patient_everolimus.parquet"),
     }
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5), layout="constrained")
+    fig, axes = plt.subplots(2, 3, figsize=(16, 9), layout="constrained")
+    axes = axes.ravel()
     plot_timecourse(stim, READOUTS[:5], ax=axes[0], title="Growth factor added to starved cells")
     plot_timecourse(
         inh,
@@ -95,5 +125,32 @@ def run_demo(
         ax=axes[2],
         title="Steady state, mTORC1 inhibited 90%",
     )
+    _plot_drug_bars(drugs, axes[3])
+    from mtorsim.report.plots import plot_concentrations
+
+    plot_concentrations(patient, ax=axes[4], dose_times_h=[24.0 * d for d in range(14)])
+    axes[4].set_title("Everolimus 10 mg daily: blood concentration")
+    plot_timecourse(
+        patient.assign(time_h=patient["time_h"]),
+        ["S6K1", "EIF4EBP1", "AKT_S473", "ERK"],
+        ax=axes[5],
+        relative_to_start=True,
+        title="Everolimus 10 mg daily: pathway (fold vs untreated)",
+    )
     paths["figure"] = Path(save_figure(fig, out / "demo.png"))
     return paths
+
+
+def _plot_drug_bars(drugs: pd.DataFrame, ax) -> None:
+    import numpy as np
+
+    keys = ["S6K1", "EIF4EBP1", "AKT_S473", "ERK", "GROWTH_DRIVE"]
+    width = 0.8 / len(drugs)
+    x = np.arange(len(keys))
+    for i, (label, row) in enumerate(drugs.iterrows()):
+        ax.bar(x + i * width, np.log2(row[keys].clip(lower=1e-3)), width, label=label)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x + 0.4 - width / 2, keys, rotation=20)
+    ax.set_ylabel("log2 fold change (24 h)")
+    ax.set_title("Drugs in cells: mechanism decides the feedback")
+    ax.legend(fontsize=7, frameon=False)

@@ -133,7 +133,9 @@ def simulate(
     t_end = check_time("duration (t_end)", t_end, positive=True)
     times = output_times(t_end, points, t_out)
     p = compiled.parameter_vector(validate_values("parameter", parameters or {}))
-    if initial == "steady_state" or (initial is None and equilibrate is not None):
+    if (isinstance(initial, str) and initial == "steady_state") or (
+        initial is None and equilibrate is not None
+    ):
         p_eq = (
             p
             if equilibrate is None

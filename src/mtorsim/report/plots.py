@@ -116,6 +116,12 @@ def plot_concentrations(
         ax.axvline(t / 24.0, color="grey", lw=0.4, alpha=0.5)
     if log:
         ax.set_yscale("log")
+        values = df[cols].to_numpy().ravel()
+        positive = values[values > 0]
+        if positive.size:
+            import numpy as np
+
+            ax.set_ylim(bottom=0.5 * float(np.percentile(positive, 2)))
     ax.set_xlabel("time (days)")
     ax.set_ylabel("blood concentration (ng/mL)")
     ax.legend(fontsize=8, frameon=False)

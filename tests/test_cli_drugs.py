@@ -1,0 +1,127 @@
+"""Drug commands of the CLI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pandas as pd
+import pytest
+
+from mtorsim.cli import main
+
+
+def run(argv, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["mtorsim", *argv])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_drugs_list_and_show(capsys, monkeypatch) -> None:
+    code, out, _ = run(["drugs", "list"], capsys, monkeypatch)
+    assert code == 0 and "everolimus" in out and "rapalink-1" in out
+    code, out, _ = run(["drugs", "show", "RAD001"], capsys, monkeypatch)
+    assert code == 0 and "Kd/IC50 FRB" in out and "2-cmt" in out
+
+
+def test_patient_simulation(tmp_path: Path, capsys, monkeypatch) -> None:
+    out_file, fig = tmp_path / "pt.parquet", tmp_path / "pt.png"
+    code, out, _ = run(
+        [
+            "simulate",
+            "--drug",
+            "everolimus",
+            "--dose",
+            "10mg",
+            "--drug",
+            "trametinib",
+            "--dose",
+            "1mg",
+            "--days",
+            "3",
+            "--out",
+            str(out_file),
+            "--plot",
+            str(fig),
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    df = pd.read_parquet(out_file)
+    assert {"everolimus_blood_ng_mL", "trametinib_blood_ng_mL"} <= set(df.columns)
+    assert mpimg.imread(fig).std() > 0.01
+
+
+def test_cell_treatment(capsys, monkeypatch) -> None:
+    code, out, _ = run(["simulate", "--treat", "azd8055=100", "--hours", "6"], capsys, monkeypatch)
+    assert code == 0 and "AKT_S473" in out
+
+
+def test_pk_and_dose_response(tmp_path: Path, capsys, monkeypatch) -> None:
+    code, out, _ = run(
+        [
+            "pk",
+            "--drug",
+            "temsirolimus",
+            "--dose",
+            "25mg",
+            "--days",
+            "8",
+            "--plot",
+            str(tmp_path / "pk.svg"),
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0 and "sirolimus" in out and (tmp_path / "pk.svg").exists()
+    code, out, _ = run(
+        ["dose-response", "--drug", "azd8055", "--out", str(tmp_path / "dr.csv")],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0 and "IC50" in out
+    assert len(pd.read_csv(tmp_path / "dr.csv")) >= 10
+
+
+def test_dose_warning_is_one_line_and_run_continues(capsys, monkeypatch) -> None:
+    code, _, err = run(
+        ["simulate", "--drug", "everolimus", "--dose", "100mg", "--days", "1"], capsys, monkeypatch
+    )
+    assert code == 0
+    assert err.strip().startswith("warning:") and "clinical range" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["simulate", "--drug", "everolimu", "--dose", "10mg"], "Did you mean 'everolimus'"),
+        (["simulate", "--drug", "everolimus", "--dose", "10"], "no unit|with a unit"),
+        (["simulate", "--drug", "everolimus", "--dose", "-5mg"], "positive amount"),
+        (["simulate", "--drug", "everolimus"], "one --dose per --drug"),
+        (
+            ["simulate", "--drug", "everolimus", "--dose", "10mg", "--schedule", "hourly"],
+            "unknown schedule",
+        ),
+        (["simulate", "--drug", "torin1", "--dose", "1mg"], "no clinical pharmacokinetics"),
+        (["simulate", "--drug", "everolimus", "--dose", "10mg", "--days", "-1"], "days"),
+        (["simulate", "--treat", "azd8055=-3"], ">= 0"),
+        (["pk", "--drug", "everolimus", "--dose", "10mg", "--out", "x.xlsx"], ".csv"),
+        (["dose-response", "--drug", "azd8055", "--readout", "pS6"], "unknown read-out"),
+        (["drugs", "show", "aspirin"], "unknown drug"),
+    ],
+)
+def test_bad_drug_input(argv, message, tmp_path: Path, capsys, monkeypatch) -> None:
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(argv, capsys, monkeypatch)
+    assert code == 2
+    assert re.search(message, err), err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())
