@@ -38,6 +38,7 @@ def median_time(fn, repeats: int) -> float:
 
 def main() -> None:
     import roadrunner
+
     from bench_engine import machine
 
     ap = argparse.ArgumentParser()
@@ -88,7 +89,7 @@ def main() -> None:
 
     sets = sample_pk_parameters("everolimus", args.n, seed=2026)
     t = time.perf_counter()
-    _, values, status = mtorsim.simulate_batch(
+    _, _values, status = mtorsim.simulate_batch(
         ours, horizon, sets, t_out=t_out, events=events, rtol=RTOL, atol=ATOL
     )
     batch_s = time.perf_counter() - t

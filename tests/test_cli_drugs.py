@@ -32,7 +32,7 @@ def test_drugs_list_and_show(capsys, monkeypatch) -> None:
 
 def test_patient_simulation(tmp_path: Path, capsys, monkeypatch) -> None:
     out_file, fig = tmp_path / "pt.parquet", tmp_path / "pt.png"
-    code, out, _ = run(
+    code, _out, _ = run(
         [
             "simulate",
             "--drug",
