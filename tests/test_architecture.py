@@ -22,6 +22,7 @@ LAYERS = [
 FORBIDDEN = {
     "network": LAYERS[1:],
     "engine": LAYERS[2:],
+    "pharmacology": LAYERS[3:],
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mtorsim.engine.codegen import CompiledNetwork
+from mtorsim.engine.schedule import validate_values
 from mtorsim.errors import MtorsimError, UnknownNameError
 from mtorsim.network.hooks import hook_parameter, inhibitable_nodes
 
@@ -66,15 +67,7 @@ class Conditions:
             "inhibit",
             {k: _fraction(f"inhibition of {k}", v) for k, v in dict(self.inhibit).items()},
         )
-        params = {}
-        for k, v in dict(self.parameters).items():
-            try:
-                f = float(v)
-            except (TypeError, ValueError):
-                raise MtorsimError(f"parameter {k!r}: {v!r} is not a number") from None
-            if math.isnan(f) or math.isinf(f):
-                raise MtorsimError(f"parameter {k!r} is {f}; give a finite number")
-            params[k] = f
+        params = validate_values("parameter", dict(self.parameters))
         object.__setattr__(self, "parameters", params)
 
     def to_parameters(self, compiled: CompiledNetwork) -> dict[str, float]:

@@ -365,6 +365,17 @@ def simulate_batch(
 
 
 @njit(cache=True)
+def _augmented_residual(y, p, cons, dep_rows, totals, out):
+    """dy/dt with the rows ``dep_rows`` replaced by the conservation laws cons @ y - totals."""
+    _rhs(0.0, y, p, out)
+    for c in range(cons.shape[0]):
+        s = -totals[c]
+        for j in range(y.shape[0]):
+            s += cons[c, j] * y[j]
+        out[dep_rows[c]] = s
+
+
+@njit(cache=True)
 def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
     """Damped Newton on f(y) = 0, with rows ``dep_rows`` replaced by cons @ y = totals.
 
@@ -379,12 +390,7 @@ def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
     piv = np.empty(n, dtype=np.int64)
     ytry = np.empty(n)
     ftry = np.empty(n)
-    _rhs(0.0, y, p, f)
-    for c in range(nc):
-        s = -totals[c]
-        for j in range(n):
-            s += cons[c, j] * y[j]
-        f[dep_rows[c]] = s
+    _augmented_residual(y, p, cons, dep_rows, totals, f)
     res = 0.0
     for i in range(n):
         res = max(res, abs(f[i]))
@@ -408,12 +414,7 @@ def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
         while lam > 1e-4:
             for i in range(n):
                 ytry[i] = y[i] + lam * g[i]
-            _rhs(0.0, ytry, p, ftry)
-            for c in range(nc):
-                s = -totals[c]
-                for j in range(n):
-                    s += cons[c, j] * ytry[j]
-                ftry[dep_rows[c]] = s
+            _augmented_residual(ytry, p, cons, dep_rows, totals, ftry)
             rtry = 0.0
             ok = True
             for i in range(n):
