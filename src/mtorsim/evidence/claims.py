@@ -213,16 +213,31 @@ def _c7() -> ClaimResult:
     )
 
 
+@lru_cache(maxsize=1)
+def _everolimus_week() -> pd.DataFrame:
+    from mtorsim.pharmacology.regimen import Regimen
+    from mtorsim.pharmacology.treatment import simulate_treatment
+
+    return simulate_treatment([Regimen("everolimus", 10.0)], days=7.0, points_per_day=4)
+
+
+def _everolimus_fold(key: str) -> float:
+    df = _everolimus_week()
+    return float(df[key].iloc[-1] / df[key].iloc[0])
+
+
 def _c8() -> ClaimResult:
     base, inh = _ss(), _ss(inhibit_mTORC1=0.9)
     nofb, nofb_inh = _ss(IRS1_feedback=0.0), _ss(IRS1_feedback=0.0, inhibit_mTORC1=0.9)
     v = {k: _ratio(inh, base, k) for k in ("IRS1", "AKT_T308", "AKT_S473", "IRS1_pS")}
     v["no_feedback_AKT_S473"] = _ratio(nofb_inh, nofb, "AKT_S473")
+    v["everolimus_AKT_S473"] = _everolimus_fold("AKT_S473")
     checks = {
         "IRS1 rises": v["IRS1"] > 1.2,
         "T308 rises": v["AKT_T308"] > 1.1,
         "S473 x1.3-2.0": 1.3 <= v["AKT_S473"] <= 2.0,
         "rise needs the S6K1 feedback": v["no_feedback_AKT_S473"] < 1.1,
+        "everolimus 10 mg daily: S473 x1.3-2.0": 1.3 <= v["everolimus_AKT_S473"] <= 2.0,
     }
     return make_result(
         "C8",
@@ -230,7 +245,8 @@ def _c8() -> ClaimResult:
         v,
         f"mTORC1 inhibited 90 %: IRS1 x{v['IRS1']:.2f}, pAKT-T308 "
         f"x{v['AKT_T308']:.2f}, pAKT-S473 x{v['AKT_S473']:.2f}; without the "
-        f"feedback S473 x{v['no_feedback_AKT_S473']:.2f}",
+        f"feedback S473 x{v['no_feedback_AKT_S473']:.2f}; everolimus 10 mg daily (day 7) "
+        f"S473 x{v['everolimus_AKT_S473']:.2f}",
         "pAKT S473 x1.3-2.0 (Dalle Pezze 2012); T308 and IRS1 up; no rise without feedback",
     )
 
@@ -292,6 +308,8 @@ def _c9() -> ClaimResult:
 def _c10() -> ClaimResult:
     base, inh = _ss(), _ss(inhibit_mTORC1=0.9)
     v = {k: _ratio(inh, base, k) for k in ("GRB10", "RTK", "PIP3", "ERK")}
+    v["everolimus_GRB10"] = _everolimus_fold("GRB10")
+    v["everolimus_RTK"] = _everolimus_fold("RTK")
     v["no_grb10_RTK"] = _ratio(
         _ss(GRB10_level=0.0, inhibit_mTORC1=0.9), _ss(GRB10_level=0.0), "RTK"
     )
@@ -301,6 +319,7 @@ def _c10() -> ClaimResult:
         "PI3K arm rises": v["PIP3"] > 1.1,
         "MAPK arm rises": v["ERK"] > 1.1,
         "receptor rise needs GRB10": v["no_grb10_RTK"] < 1.01,
+        "everolimus destabilises GRB10": v["everolimus_GRB10"] < 0.5 < 1.0 < v["everolimus_RTK"],
     }
     return make_result(
         "C10",
@@ -308,7 +327,8 @@ def _c10() -> ClaimResult:
         v,
         f"mTORC1 inhibited 90 %: GRB10 x{v['GRB10']:.2f}, RTK x{v['RTK']:.2f}, "
         f"PIP3 x{v['PIP3']:.2f}, pERK x{v['ERK']:.2f}; without GRB10 RTK "
-        f"x{v['no_grb10_RTK']:.2f}",
+        f"x{v['no_grb10_RTK']:.2f}; everolimus 10 mg daily: GRB10 x{v['everolimus_GRB10']:.2f}"
+        f", RTK x{v['everolimus_RTK']:.2f}",
         "GRB10 < x0.5; RTK, PI3K and MAPK arms up; no RTK rise without GRB10",
     )
 
