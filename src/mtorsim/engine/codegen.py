@@ -53,8 +53,9 @@ def cache_dir() -> Path:
 class _Printer(PythonCodePrinter):
     """Prints ``math.`` calls that numba compiles."""
 
-    def _print_Symbol(self, expr: sp.Symbol) -> str:  # plain local names
-        return expr.name
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        # model names are prefixed so that no SBML id can shadow y, p, t, out or math
+        return expr.name if expr.name.startswith("_cse") else f"v_{expr.name}"
 
 
 @dataclass(frozen=True)
@@ -191,19 +192,19 @@ def _emit(
 ) -> list[str]:
     printer = _Printer({"fully_qualified_modules": True, "standard": "python3"})
     exprs = [e for _, e in outputs]
-    subs, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_x"), optimizations="basic")
+    subs, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_cse"), optimizations="basic")
     used: set[sp.Symbol] = set()
     for e in [*reduced, *(v for _, v in subs)]:
         used |= e.free_symbols
     lines = ["", "", "@njit(cache=True, fastmath=False)", f"def {name}(t, y, p, out):"]
     for i, s in enumerate(ys):
         if s in used:
-            lines.append(f"    {s.name} = y[{i}]")
+            lines.append(f"    v_{s.name} = y[{i}]")
     for i, s in enumerate(ps):
         if s in used:
-            lines.append(f"    {s.name} = p[{i}]")
+            lines.append(f"    v_{s.name} = p[{i}]")
     if sp.Symbol("time", real=True) in used:
-        lines.append("    time = t")
+        lines.append("    v_time = t")
     for lhs, rhs in subs:
         lines.append(f"    {lhs} = {printer.doprint(rhs)}")
     for (target, _), e in zip(outputs, reduced, strict=True):
@@ -273,7 +274,8 @@ def compile_network(network: Network, *, hooks: bool = True) -> CompiledNetwork:
         )
     )
     template = importlib.resources.files("mtorsim.engine").joinpath("_kernel_template.py")
-    key = hashlib.sha256((structure + template.read_text()).encode()).hexdigest()[:20]
+    generator = Path(__file__).read_text()  # code generation and kernels both shape the module
+    key = hashlib.sha256((structure + template.read_text() + generator).encode()).hexdigest()[:20]
     with _LOCK:
         base = _MEMO.get(key)
         if base is None:

@@ -77,10 +77,11 @@ class Parameter:
     unit: str
     source: str = "assumed"
     description: str = ""
+    allow_negative: bool = False  # imported SBML models may carry signed constants
 
     def __post_init__(self) -> None:
         _check_id("parameter", self.name)
-        _check_value("parameter", self.name, self.value)
+        _check_value("parameter", self.name, self.value, allow_negative=self.allow_negative)
         if not self.source:
             raise NetworkError(
                 f"parameter {self.name!r} has no source; give a citation or 'assumed'"

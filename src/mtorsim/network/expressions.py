@@ -16,7 +16,14 @@ import sympy as sp
 
 from mtorsim.errors import NetworkError
 
-__all__ = ["FUNCTIONS", "dimension_of", "identifiers", "parse_expression", "parse_unit"]
+__all__ = [
+    "FUNCTIONS",
+    "dimension_of",
+    "identifiers",
+    "parse_expression",
+    "parse_unit",
+    "to_l3",
+]
 
 #: Functions allowed in expressions, mapped to their sympy implementations.
 FUNCTIONS: dict[str, object] = {
@@ -32,6 +39,25 @@ FUNCTIONS: dict[str, object] = {
     "cos": sp.cos,
     "tan": sp.tan,
     "tanh": sp.tanh,
+    "floor": sp.floor,
+    "ceiling": sp.ceiling,
+    "log10": lambda x: sp.log(x, 10),
+    # produced by sympy's printer for imported SBML (piecewise, logic, relations)
+    "Piecewise": sp.Piecewise,
+    "And": sp.And,
+    "Or": sp.Or,
+    "Not": sp.Not,
+    "Xor": sp.Xor,
+    "Eq": sp.Eq,
+    "Ne": sp.Ne,
+    "Lt": sp.Lt,
+    "Le": sp.Le,
+    "Gt": sp.Gt,
+    "Ge": sp.Ge,
+    "True": sp.true,
+    "False": sp.false,
+    "E": sp.E,
+    "pi": sp.pi,
 }
 
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -57,8 +83,8 @@ def parse_expression(expression: str, names: Iterable[str]) -> sp.Expr:
             f"expression {expression!r} uses unknown name(s) {sorted(unknown)}; "
             "add them as species, parameters or observables"
         )
-    local: dict[str, object] = {n: sp.Symbol(n, real=True) for n in known | {"time"}}
-    local.update(FUNCTIONS)
+    local: dict[str, object] = dict(FUNCTIONS)
+    local.update({n: sp.Symbol(n, real=True) for n in known | {"time"}})
     try:
         return sp.sympify(expression.replace("^", "**"), locals=local, rational=False)
     except (sp.SympifyError, SyntaxError, TypeError) as exc:
@@ -118,3 +144,45 @@ def dimension_of(expr: sp.Expr, units: Mapping[str, sp.Expr]) -> sp.Expr:
         if dimension_of(a, units) != 1:
             raise NetworkError(f"'{expr}': function arguments must be dimensionless")
     return sp.Integer(1)
+
+
+class _L3Printer(sp.printing.str.StrPrinter):
+    """sympy -> SBML L3 infix (what libsbml.parseL3Formula reads)."""
+
+    def _print_Pow(self, expr, rational=False):
+        return f"({self._print(expr.base)})^({self._print(expr.exp)})"
+
+    def _print_Piecewise(self, expr):
+        parts = []
+        for value, cond in expr.args:
+            if cond is sp.true:
+                parts.append(self._print(value))
+            else:
+                parts += [self._print(value), self._print(cond)]
+        return f"piecewise({', '.join(parts)})"
+
+    def _print_And(self, expr):
+        return " && ".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Or(self, expr):
+        return " || ".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Not(self, expr):
+        return f"!({self._print(expr.args[0])})"
+
+    def _print_BooleanTrue(self, expr):
+        return "true"
+
+    def _print_BooleanFalse(self, expr):
+        return "false"
+
+    def _print_Exp1(self, expr):
+        return "exponentiale"
+
+    def _print_log(self, expr):
+        return f"ln({self._print(expr.args[0])})"
+
+
+def to_l3(expr: sp.Basic) -> str:
+    """Infix text that libsbml's L3 parser reads back to the same MathML."""
+    return _L3Printer().doprint(expr)

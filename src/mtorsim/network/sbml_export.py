@@ -16,14 +16,15 @@ from xml.sax.saxutils import quoteattr
 
 import libsbml
 
-from mtorsim.errors import SBMLError
-from mtorsim.network.expressions import parse_unit
+from mtorsim.errors import NetworkError, SBMLError
+from mtorsim.network.expressions import parse_expression, parse_unit, to_l3
 from mtorsim.network.hooks import with_inhibition_hooks
 from mtorsim.network.model import Network
 
 __all__ = ["MTORSIM_NS", "to_sbml", "write_sbml"]
 
 MTORSIM_NS = "https://github.com/mtorsim/mtorsim/ns/provenance/1"
+_COMPARTMENT = "mtorsim_unit_compartment"  # amounts in a unit volume: d(amount)/dt = law
 
 # base unit -> (SBML kind, scale, multiplier)
 _SBML_BASE = {
@@ -59,6 +60,10 @@ def _add_unit_definition(model: libsbml.Model, unit: str) -> str:
     uid = _unit_id(unit)
     if uid == "dimensionless" or model.getUnitDefinition(uid) is not None:
         return uid
+    try:
+        parse_unit(unit)
+    except NetworkError:  # an imported model's own unit id: kept in the annotation only
+        return ""
     ud = model.createUnitDefinition()
     _check(ud.setId(uid), f"unit id {uid}")
     powers = parse_unit(unit).as_powers_dict()
@@ -101,13 +106,25 @@ def _annotate(sbase: libsbml.SBase, description: str, source: str, unit: str) ->
     _check(sbase.setAnnotation(ann), f"annotation of {sbase.getId()}")
 
 
-def _math(expression: str, where: str) -> libsbml.ASTNode:
-    ast = libsbml.parseL3Formula(expression.replace("**", "^"))
+def _mark_time(node: libsbml.ASTNode) -> None:
+    """The L3 parser reads ``time`` as a name; SBML wants the time csymbol."""
+    if node.getType() == libsbml.AST_NAME and node.getName() == "time":
+        node.setType(libsbml.AST_NAME_TIME)
+    for i in range(node.getNumChildren()):
+        _mark_time(node.getChild(i))
+
+
+def _math(expression: str, where: str, names: set[str] | None = None) -> libsbml.ASTNode:
+    text = expression
+    if names is not None:  # via sympy, so imported (Piecewise, logic) expressions print as L3
+        text = to_l3(parse_expression(expression, names))
+    ast = libsbml.parseL3Formula(text.replace("**", "^"))
     if ast is None:
         raise SBMLError(
             f"cannot convert {where} expression {expression!r} to MathML: "
             f"{libsbml.getLastParseL3Error()}"
         )
+    _mark_time(ast)
     return ast
 
 
@@ -143,12 +160,13 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
     model.setName(net.name)
     if net.source:
         _annotate(model, f"mtorsim network {net.name}", net.source, "")
-    time_uid = _add_unit_definition(model, net.time_unit)
-    model.setTimeUnits(time_uid)
+    if time_uid := _add_unit_definition(model, net.time_unit):
+        model.setTimeUnits(time_uid)
     model.setExtentUnits("dimensionless")
     model.setSubstanceUnits("dimensionless")
+    names = {*net.species_names, *net.parameter_names, *net.observable_names}
     comp = model.createCompartment()
-    comp.setId("cell")
+    comp.setId(_COMPARTMENT)
     comp.setSize(1.0)
     comp.setConstant(True)
     comp.setSpatialDimensions(3)
@@ -156,28 +174,32 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
     for s in net.species:
         sp_ = model.createSpecies()
         _check(sp_.setId(s.name), f"species id {s.name}")
-        sp_.setCompartment("cell")
+        sp_.setCompartment(_COMPARTMENT)
         sp_.setInitialAmount(s.initial)
         sp_.setHasOnlySubstanceUnits(True)
         sp_.setBoundaryCondition(False)
         sp_.setConstant(False)
-        sp_.setSubstanceUnits(_add_unit_definition(model, s.unit))
+        if uid := _add_unit_definition(model, s.unit):
+            sp_.setSubstanceUnits(uid)
         _annotate(sp_, s.description, s.source, s.unit)
+    set_by_events = {name for e in events for name in e.parameters}
     for p in net.parameters:
         par = model.createParameter()
         _check(par.setId(p.name), f"parameter id {p.name}")
         par.setValue(p.value)
-        par.setConstant(True)
-        par.setUnits(_add_unit_definition(model, p.unit))
+        par.setConstant(p.name not in set_by_events)
+        if uid := _add_unit_definition(model, p.unit):
+            par.setUnits(uid)
         _annotate(par, p.description, p.source, p.unit)
     for o in net.observables:
         par = model.createParameter()
         _check(par.setId(o.name), f"observable id {o.name}")
         par.setConstant(False)
-        par.setUnits(_add_unit_definition(model, o.unit))
+        if uid := _add_unit_definition(model, o.unit):
+            par.setUnits(uid)
         rule = model.createAssignmentRule()
         rule.setVariable(o.name)
-        rule.setMath(_math(o.expression, f"observable {o.name}"))
+        rule.setMath(_math(o.expression, f"observable {o.name}", names))
         _annotate(par, o.description, "observable (assignment rule)", o.unit)
     for r in net.reactions:
         rx = model.createReaction()
@@ -192,7 +214,7 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
             mod = rx.createModifier()
             mod.setSpecies(m)
         law = rx.createKineticLaw()
-        law.setMath(_math(r.rate, f"reaction {r.name}"))
+        law.setMath(_math(r.rate, f"reaction {r.name}", names))
         if r.description:
             rx.setNotes(
                 f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(r.description)}'

@@ -1,0 +1,195 @@
+"""SBML import: the five published models run through mtorsim as in libRoadRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mtorsim
+from mtorsim import SBMLError
+from mtorsim.network.sbml_import import read_sbml
+
+MODELS = Path(__file__).resolve().parents[2] / "shared" / "models"
+#: natural experiments of shared/models/SOURCES.md: horizon and condition
+EXPERIMENTS = {
+    "Fujita2010": (3600.0, {"EGF_0": 30.0, "EGF_rate": 0.0, "EGF_end": 3600.0}),
+    "Brannmark2013": (30.0, {}),
+    "DallePezze2012": (120.0, {}),
+    "Varusai2018": (3600.0, {}),
+    "Smith2013": (
+        960.0,
+        {
+            "Ins": 5000.0,
+            "extracellular_ROS": 0.0,
+            "t_ins": 960.0,
+            "indicator_jnk": 1.0,
+            "indicator_foxo": 1.0,
+            "k4": 3.33e-4,
+            "kminus4": 3e-3,
+            "k_irs1_basal_syn": 130.0,
+            "E2F1": 150.0,
+        },
+    ),
+}
+
+pytestmark = pytest.mark.skipif(not MODELS.exists(), reason="shared/models not beside the repo")
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_agrees_with_roadrunner(name: str) -> None:
+    """Every species at 101 times: relative difference <= 1e-4, floor 1e-6 x peak."""
+    roadrunner = pytest.importorskip("roadrunner")
+    t_end, condition = EXPERIMENTS[name]
+    path = MODELS / f"{name}.xml"
+    model = read_sbml(path)
+    compiled = mtorsim.compile_network(model.network, hooks=False)
+    ours = mtorsim.simulate(
+        compiled,
+        t_end,
+        points=101,
+        parameters=condition,
+        events=model.events(condition),
+        rtol=1e-10,
+        atol=1e-12,
+    )
+    rr = roadrunner.RoadRunner(str(path))
+    rr.integrator.relative_tolerance = 1e-10
+    rr.integrator.absolute_tolerance = 1e-14
+    for k, v in condition.items():
+        rr[k] = v
+    rr.reset()  # re-evaluates initial assignments that depend on the condition
+    for k, v in condition.items():
+        rr[k] = v
+    species = list(compiled.species)
+    ref = np.asarray(rr.simulate(0, t_end, 101, selections=species))
+    a = ours[species].to_numpy()
+    floor = 1e-6 * np.maximum(np.abs(ref).max(axis=0), 1e-300)
+    rel = np.abs(a - ref) / np.maximum(np.abs(ref), floor)
+    assert rel.max() <= 1e-4, species[int(np.argmax(rel.max(axis=0)))]
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_import_export_import_round_trip(name: str, tmp_path: Path) -> None:
+    t_end, condition = EXPERIMENTS[name]
+    first = read_sbml(MODELS / f"{name}.xml")
+    events = first.events(condition)
+    mtorsim.write_sbml(first.network, tmp_path / "rt.xml", hooks=False, events=events)
+    second = read_sbml(tmp_path / "rt.xml")
+    runs = [
+        mtorsim.simulate(
+            mtorsim.compile_network(m.network, hooks=False),
+            t_end,
+            points=51,
+            parameters={
+                k: v
+                for k, v in condition.items()
+                if k not in {e for ev in events for e in ev.parameters}
+            },
+            events=ev,
+            rtol=1e-9,
+            atol=1e-12,
+        )
+        for m, ev in ((first, events), (second, second.events()))
+    ]
+    species = list(first.network.species_names)
+    assert np.allclose(runs[0][species], runs[1][species], rtol=1e-6, atol=1e-12)
+
+
+def test_model_facts() -> None:
+    smith = read_sbml(MODELS / "Smith2013.xml")
+    assert len(smith.event_specs) == 3
+    assert smith.events({"t_ins": 30.0})[0].time == 30.0
+    dalle = read_sbml(MODELS / "DallePezze2012.xml")
+    # boundary species become parameters; local parameters are promoted
+    assert "species_23" in dalle.network.parameter_names
+    assert len(dalle.network.parameters) > 30
+    fujita = read_sbml(MODELS / "Fujita2010.xml")
+    assert fujita.network.observable_names == ("EGF",)
+
+
+def test_imported_model_takes_part_in_everything() -> None:
+    import pandas as pd
+
+    model = read_sbml(MODELS / "Brannmark2013.xml")
+    compiled = mtorsim.compile_network(model.network)  # with inhibition hooks
+    ss = mtorsim.steady_state(compiled)  # conservation laws handled
+    assert ss.residual < 1e-8
+    kinetic = [p for p in compiled.parameters if p.startswith("k")][:5]
+    sets = pd.DataFrame(
+        {p: compiled.p0[compiled.parameter_index(p)] * np.array([0.8, 1.2]) for p in kinetic}
+    )
+    _, values, status = mtorsim.simulate_batch(compiled, 30.0, sets, points=11)
+    assert (status == 0).all() and np.isfinite(values).all()
+
+
+BAD = {
+    "missing.xml": None,
+    "not_xml.xml": "this is not XML",
+    "not_sbml.xml": "<?xml version='1.0'?><html><body/></html>",
+    "broken.xml": "<?xml version='1.0'?><sbml xmlns='http://www.sbml.org/sbml/level3/version2/"
+    "core' level='3' version='2'><model><listOfSpecies><species id='A' "
+    "compartment='nowhere' hasOnlySubstanceUnits='false' boundaryCondition="
+    "'false' constant='false'/></listOfSpecies></model></sbml>",
+}
+
+
+@pytest.mark.parametrize("filename", sorted(BAD))
+def test_bad_files(filename: str, tmp_path: Path) -> None:
+    path = tmp_path / filename
+    if BAD[filename] is not None:
+        path.write_text(BAD[filename])
+    with pytest.raises(SBMLError, match=filename):
+        read_sbml(path)
+
+
+def _with(tmp_path: Path, edit) -> Path:
+    import libsbml
+
+    doc = libsbml.readSBMLFromFile(str(MODELS / "Varusai2018.xml"))
+    edit(doc.getModel())
+    path = tmp_path / "edited.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    return path
+
+
+def test_unsupported_constructs_are_named(tmp_path: Path) -> None:
+    import libsbml
+
+    def algebraic(model):
+        z = model.createParameter()
+        z.setId("z")
+        z.setValue(0.0)
+        z.setConstant(False)
+        rule = model.createAlgebraicRule()
+        rule.setMath(libsbml.parseFormula("z - mTORC1"))
+
+    with pytest.raises(SBMLError, match="algebraic rule"):
+        read_sbml(_with(tmp_path, algebraic))
+
+    def state_event(model):
+        ev = model.createEvent()
+        ev.setId("threshold")
+        ev.createTrigger().setMath(libsbml.parseL3Formula("mTORC1 > 0.5"))
+        flag = model.createParameter()
+        flag.setId("flag")
+        flag.setValue(0.0)
+        flag.setConstant(False)
+        ea = ev.createEventAssignment()
+        ea.setVariable("flag")
+        ea.setMath(libsbml.parseL3Formula("1"))
+
+    with pytest.raises(SBMLError, match="event 'threshold': only time-triggered"):
+        read_sbml(_with(tmp_path, state_event))
+
+    def inconsistent(model):
+        ev = model.createEvent()
+        ev.setId("bad")
+        ev.createTrigger().setMath(libsbml.parseL3Formula("time > 1"))
+        ea = ev.createEventAssignment()
+        ea.setVariable(model.getParameter(0).getId())  # a constant parameter
+        ea.setMath(libsbml.parseL3Formula("1"))
+
+    with pytest.raises(SBMLError, match="consistency error"):
+        read_sbml(_with(tmp_path, inconsistent))
