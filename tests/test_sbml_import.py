@@ -193,3 +193,58 @@ def test_unsupported_constructs_are_named(tmp_path: Path) -> None:
 
     with pytest.raises(SBMLError, match="consistency error"):
         read_sbml(_with(tmp_path, inconsistent))
+
+
+def test_cli_simulate_and_show_sbml(tmp_path: Path, capsys, monkeypatch) -> None:
+    import sys
+
+    import pandas as pd
+
+    from mtorsim.cli import main
+
+    def run(argv):
+        monkeypatch.setattr(sys, "argv", ["mtorsim", *argv])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        return code, *capsys.readouterr()
+
+    out = tmp_path / "varusai.csv"
+    code, _, _ = run(
+        [
+            "simulate",
+            "--sbml",
+            str(MODELS / "Varusai2018.xml"),
+            "--until",
+            "3600",
+            "--points",
+            "61",
+            "--inhibit",
+            "pmTORC1=0.9",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    df = pd.read_csv(out)
+    assert list(df.columns[:3]) == ["time", "IR", "pIR"] and len(df) == 61
+    code, text, _ = run(
+        ["network", "show", "--sbml", str(MODELS / "Varusai2018.xml"), "--what", "reactions"]
+    )
+    assert code == 0 and "v1" in text
+    code, _, err = run(["simulate", "--sbml", str(MODELS / "Varusai2018.xml")])
+    assert code == 2 and "--until" in err
+    code, _, err = run(
+        [
+            "simulate",
+            "--sbml",
+            str(tmp_path / "none.xml"),
+            "--until",
+            "5",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ]
+    )
+    assert code == 2 and "file not found" in err and not (tmp_path / "o.csv").exists()

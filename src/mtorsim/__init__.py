@@ -41,6 +41,7 @@ from mtorsim.network import (
     with_inhibition_hooks,
 )
 from mtorsim.network.sbml_export import to_sbml, write_sbml
+from mtorsim.network.sbml_import import SBMLModel, read_sbml
 
 __version__ = "0.1.0"
 
@@ -55,6 +56,7 @@ __all__ = [
     "Parameter",
     "Reaction",
     "SBMLError",
+    "SBMLModel",
     "SolverError",
     "SolverStatus",
     "Species",
@@ -65,6 +67,7 @@ __all__ = [
     "compile_network",
     "default_network",
     "inhibitable_nodes",
+    "read_sbml",
     "simulate",
     "simulate_batch",
     "simulate_reference",

@@ -116,6 +116,12 @@ def simulate_cmd(
         typer.Option("--schedule", help="daily, bid, weekly, 5on2off ... (default: usual)."),
     ] = None,
     days: Annotated[float, typer.Option(help="Duration of a patient run (days).")] = 28.0,
+    sbml: Annotated[
+        Path | None, typer.Option(help="Simulate this SBML model instead (with --until, --points).")
+    ] = None,
+    until: Annotated[
+        float | None, typer.Option(help="SBML models: end time in the model's time unit.")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Table (.parquet/.csv/.tsv).")] = None,
     plot: Annotated[Path | None, typer.Option(help="Figure (.png/.svg/.pdf).")] = None,
     readouts: Annotated[
@@ -128,6 +134,9 @@ def simulate_cmd(
     patient starts untreated and follows the dosing regimens with clinical PK.
     """
     check_outputs(out, plot)
+    if sbml is not None:
+        _simulate_sbml(sbml, until, points, inhibit, set_, out, plot)
+        return
     names = [r.strip() for r in readouts.split(",") if r.strip()]
     cond = _conditions(growth_factor, amino_acids, energy_stress, inhibit, set_)
     if drug:
@@ -174,6 +183,52 @@ def simulate_cmd(
     for r in names:
         a, b = df[r].iloc[0], df[r].iloc[-1]
         table.add_row(r, f"{a:.4f}", f"{b:.4f}", f"{b / a:.2f}" if a else "-")
+    console.print(table)
+
+
+def _simulate_sbml(
+    path: Path,
+    until: float | None,
+    points: int,
+    inhibit: list[str] | None,
+    sets: list[str] | None,
+    out: Path | None,
+    plot: Path | None,
+) -> None:
+    from mtorsim.conditions import parse_assignment
+    from mtorsim.experiment import simulate_sbml
+    from mtorsim.network.sbml_import import read_sbml
+
+    if until is None:
+        raise MtorsimError("--sbml needs --until (end time in the model's time unit)")
+    model = read_sbml(path)
+    df = simulate_sbml(
+        model,
+        until,
+        points=points,
+        parameters=dict(parse_assignment(x, "--set") for x in sets or []),
+        inhibit=dict(parse_assignment(x, "--inhibit") for x in inhibit or []),
+    )
+    if out:
+        from mtorsim.io import write_table
+
+        write_table(df, out)
+        console.print(f"wrote {out}")
+    if plot:
+        from mtorsim.report.plots import plot_timecourse, save_figure
+
+        ax = plot_timecourse(df, list(model.species_ids[:8]), title=model.network.name)
+        save_figure(ax.figure, plot)
+        console.print(f"wrote {plot}")
+    table = Table(
+        "species",
+        "t = 0",
+        f"t = {until:g}",
+        title=f"{model.network.name} "
+        f"({len(model.species_ids)} species, {len(model.event_specs)} events)",
+    )
+    for sid in model.species_ids[:20]:
+        table.add_row(sid, f"{df[sid].iloc[0]:.4g}", f"{df[sid].iloc[-1]:.4g}")
     console.print(table)
 
 
@@ -238,11 +293,17 @@ def network_show(
         str, typer.Option(help="species, parameters, observables, reactions or all.")
     ] = "all",
     out: Annotated[Path | None, typer.Option(help="Write the table (.csv/.parquet).")] = None,
+    sbml: Annotated[Path | None, typer.Option(help="Show this SBML model instead.")] = None,
 ) -> None:
     """List the network's components with units and sources."""
     from mtorsim.network.default import default_network
 
-    net = default_network()
+    if sbml is not None:
+        from mtorsim.network.sbml_import import read_sbml
+
+        net = read_sbml(sbml).network
+    else:
+        net = default_network()
     kinds = ["species", "parameters", "observables", "reactions"] if what == "all" else [what]
     for kind in kinds:
         df = net.table(kind)

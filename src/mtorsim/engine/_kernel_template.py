@@ -51,7 +51,7 @@ STATUS_NOT_FINITE = 4
 
 
 @njit(cache=True, fastmath=False)
-def _lu_factor(a, piv):
+def _lu_factor(a, piv, cols):
     n = a.shape[0]
     for k in range(n):
         p = k
@@ -70,11 +70,18 @@ def _lu_factor(a, piv):
                 a[k, j] = a[p, j]
                 a[p, j] = tmp
         inv = 1.0 / a[k, k]
+        # signalling Jacobians are sparse: update only the pivot row's non-zero columns
+        nnz = 0
+        for j in range(k + 1, n):
+            if a[k, j] != 0.0:
+                cols[nnz] = j
+                nnz += 1
         for i in range(k + 1, n):
             m = a[i, k] * inv
             if m != 0.0:
                 a[i, k] = m
-                for j in range(k + 1, n):
+                for jj in range(nnz):
+                    j = cols[jj]
                     a[i, j] -= m * a[k, j]
             else:
                 a[i, k] = 0.0
@@ -130,6 +137,7 @@ def _integrate_segment(
     max_steps,
     work,
     piv,
+    cols,
     jac_m,
     f0,
     f1,
@@ -159,6 +167,9 @@ def _integrate_segment(
         d0 = math.sqrt(d0 / max(n, 1))
         d1 = math.sqrt(d1 / max(n, 1))
         h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+        # zero-valued species with tight atol can make the estimate absurdly small; a step
+        # that is too large is simply rejected and shrunk
+        h = max(h, 1e-8 * (t1 - t0))
     span = t1 - t0
     h = min(h, span)
     while t < t1:
@@ -176,7 +187,7 @@ def _integrate_segment(
             for j in range(n):
                 work[i, j] = -jac_m[i, j]
             work[i, i] += inv_hg
-        if not _lu_factor(work, piv):
+        if not _lu_factor(work, piv, cols):
             h *= 0.25
             steps[0] += 1
             continue
@@ -278,6 +289,7 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
     work = np.empty((n, n))
     jac_m = np.zeros((n, n))
     piv = np.empty(n, dtype=np.int64)
+    cols = np.empty(n, dtype=np.int64)
     f0 = np.empty(n)
     f1 = np.empty(n)
     ynew = np.empty(n)
@@ -324,6 +336,7 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
             max_steps,
             work,
             piv,
+            cols,
             jac_m,
             f0,
             f1,
@@ -388,6 +401,7 @@ def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
     jm = np.zeros((n, n))
     work = np.empty((n, n))
     piv = np.empty(n, dtype=np.int64)
+    cols = np.empty(n, dtype=np.int64)
     ytry = np.empty(n)
     ftry = np.empty(n)
     _augmented_residual(y, p, cons, dep_rows, totals, f)
@@ -404,7 +418,7 @@ def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
         for c in range(nc):
             for j in range(n):
                 work[dep_rows[c], j] = cons[c, j]
-        if not _lu_factor(work, piv):
+        if not _lu_factor(work, piv, cols):
             return STATUS_SINGULAR, it, res
         for i in range(n):
             g[i] = -f[i]

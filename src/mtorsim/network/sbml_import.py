@@ -20,8 +20,8 @@ from pathlib import Path
 import libsbml
 import sympy as sp
 
-from mtorsim.engine.schedule import Event
 from mtorsim.errors import SBMLError
+from mtorsim.events import Event
 from mtorsim.network.components import Observable, Parameter, Reaction, Species
 from mtorsim.network.model import Network
 
@@ -47,6 +47,7 @@ class SBMLModel:
 
     network: Network
     event_specs: tuple[EventSpec, ...] = ()
+    species_ids: tuple[str, ...] = ()
     path: str = ""
     level: int = 3
     version: int = 2
@@ -169,9 +170,11 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
         raise SBMLError(f"{p}: file not found")
     if p.is_dir():
         raise SBMLError(f"{p}: is a folder, not an SBML file")
-    head = p.read_bytes()[:512].lstrip()
-    if not head.startswith(b"<"):
+    head = p.read_bytes()[:4096]
+    if not head.lstrip().startswith(b"<"):
         raise SBMLError(f"{p}: not XML (an SBML file starts with '<?xml' or '<sbml')")
+    if b"<sbml" not in head:
+        raise SBMLError(f"{p}: XML but not SBML (no <sbml> root element)")
     doc = libsbml.readSBMLFromFile(str(p))
     fatal = [
         doc.getError(i)
@@ -406,7 +409,8 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         source=f"SBML L{level}V{version}: {path}",
         check_units=False,
     )
-    return SBMLModel(net, tuple(events), path, level, version)
+    ids = tuple(s.getId() for s in model.getListOfSpecies())
+    return SBMLModel(net, tuple(events), ids, path, level, version)
 
 
 def _sorted_observables(items: list[tuple[str, sp.Basic, str]], path: str) -> list[Observable]:
