@@ -122,6 +122,10 @@ def simulate_cmd(
     until: Annotated[
         float | None, typer.Option(help="SBML models: end time in the model's time unit.")
     ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="SBML models + --treat: NODE=MODEL_ID (mTORC1=pmTORC1)."),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Table (.parquet/.csv/.tsv).")] = None,
     plot: Annotated[Path | None, typer.Option(help="Figure (.png/.svg/.pdf).")] = None,
     readouts: Annotated[
@@ -135,7 +139,7 @@ def simulate_cmd(
     """
     check_outputs(out, plot)
     if sbml is not None:
-        _simulate_sbml(sbml, until, points, inhibit, set_, out, plot)
+        _simulate_sbml(sbml, until, points, inhibit, set_, out, plot, treat, map_)
         return
     names = [r.strip() for r in readouts.split(",") if r.strip()]
     cond = _conditions(growth_factor, amino_acids, energy_stress, inhibit, set_)
@@ -194,6 +198,8 @@ def _simulate_sbml(
     sets: list[str] | None,
     out: Path | None,
     plot: Path | None,
+    treat: list[str] | None = None,
+    mapping: list[str] | None = None,
 ) -> None:
     from mtorsim.conditions import parse_assignment
     from mtorsim.experiment import simulate_sbml
@@ -202,13 +208,25 @@ def _simulate_sbml(
     if until is None:
         raise MtorsimError("--sbml needs --until (end time in the model's time unit)")
     model = read_sbml(path)
-    df = simulate_sbml(
-        model,
-        until,
-        points=points,
-        parameters=dict(parse_assignment(x, "--set") for x in sets or []),
-        inhibit=dict(parse_assignment(x, "--inhibit") for x in inhibit or []),
-    )
+    params = dict(parse_assignment(x, "--set") for x in sets or [])
+    if treat:
+        from mtorsim.pharmacology.treatment import treat_cells
+
+        if inhibit:
+            raise MtorsimError("--treat cannot be combined with --inhibit for SBML models")
+        conc = dict(parse_assignment(x, "--treat") for x in treat)
+        node_map = {}
+        for item in mapping or []:
+            node, _, target = item.partition("=")
+            if not target:
+                raise MtorsimError(f"--map {item!r} must look like NODE=MODEL_ID")
+            node_map[node.strip()] = target.strip()
+        df = treat_cells(
+            conc, until, parameters=params, points=points, network=model.network, node_map=node_map
+        )
+    else:
+        inh = dict(parse_assignment(x, "--inhibit") for x in inhibit or [])
+        df = simulate_sbml(model, until, points=points, parameters=params, inhibit=inh)
     if out:
         from mtorsim.io import write_table
 
@@ -217,7 +235,8 @@ def _simulate_sbml(
     if plot:
         from mtorsim.report.plots import plot_timecourse, save_figure
 
-        ax = plot_timecourse(df, list(model.species_ids[:8]), title=model.network.name)
+        shown = [sid for sid in model.species_ids if sid in df.columns][:8]
+        ax = plot_timecourse(df, shown, title=model.network.name)
         save_figure(ax.figure, plot)
         console.print(f"wrote {plot}")
     table = Table(
@@ -227,7 +246,7 @@ def _simulate_sbml(
         title=f"{model.network.name} "
         f"({len(model.species_ids)} species, {len(model.event_specs)} events)",
     )
-    for sid in model.species_ids[:20]:
+    for sid in [sid for sid in model.species_ids if sid in df.columns][:20]:
         table.add_row(sid, f"{df[sid].iloc[0]:.4g}", f"{df[sid].iloc[-1]:.4g}")
     console.print(table)
 

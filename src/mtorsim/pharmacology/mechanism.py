@@ -20,7 +20,7 @@ Partners (endocrine, VEGFR-TKI, chemotherapy) get exposure and occupancy observa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from mtorsim.errors import MtorsimError
@@ -96,6 +96,7 @@ _NODE_SITES = {
     "MEK": ("MEK",),
     "AUTOPHAGY": ("LYSOSOME",),
 }
+_TARGET_NODES = ("mTORC1", "mTORC2", "PI3K", "AKT", "MEK", "AUTOPHAGY")
 _PARTNER_SITES = {"ER": "ER_block", "VEGFR": "VEGFR_block", "DNA": "cytotoxic_exposure"}
 _RESIDUAL = {
     "EIF4EBP1_activation": "rapalog_residual_4ebp1",
@@ -207,7 +208,13 @@ def _exposure(drug: Drug, pk: bool) -> tuple[list, str]:
     return comps, free
 
 
-def with_drugs(network: Network, drugs: Sequence[str], *, pk: bool = True) -> Network:
+def with_drugs(
+    network: Network,
+    drugs: Sequence[str],
+    *,
+    pk: bool = True,
+    node_map: Mapping[str, str] | None = None,
+) -> Network:
     """Return ``network`` with the drugs' exposure, binding and action added.
 
     Parameters
@@ -219,6 +226,9 @@ def with_drugs(network: Network, drugs: Sequence[str], *, pk: bool = True) -> Ne
         Drug names or aliases; prodrugs bring their metabolite.
     pk : bool
         Add clinical PK (True) or only medium concentrations (cell experiments).
+    node_map : dict
+        For other models (imported SBML): the model's name for each target node the drugs
+        act on, e.g. ``{"mTORC1": "pmTORC1", "mTORC2": "pmTORC2"}``.
     """
     chosen: list[Drug] = []
     for name in drugs:
@@ -231,12 +241,21 @@ def with_drugs(network: Network, drugs: Sequence[str], *, pk: bool = True) -> Ne
                 chosen.append(met)
     if not chosen:
         raise MtorsimError("no drugs given")
-    needed = {"mTORC1", "mTORC2", "PI3K", "AKT", "MEK", "AUTOPHAGY"}
+    nodes = {n: (node_map or {}).get(n, n) for n in _TARGET_NODES}
+    site_nodes = {
+        "FRB": ("mTORC1",),
+        "MTOR_KINASE": ("mTORC1",),
+        "PI3K": ("PI3K",),
+        "AKT": ("AKT",),
+        "MEK": ("MEK",),
+        "LYSOSOME": ("AUTOPHAGY",),
+    }
+    needed = {nodes[n] for d in chosen for site in d.sites for n in site_nodes.get(site, ())}
     missing = needed - set(network.readout_names)
     if missing:
         raise MtorsimError(
-            f"network {network.name!r} lacks node(s) {sorted(missing)} that "
-            "drugs act on; map drugs to nodes of an imported model explicitly"
+            f"network {network.name!r} lacks node(s) {sorted(missing)} that these drugs act "
+            "on; map them to the model's species with node_map (e.g. mTORC1=pmTORC1)"
         )
     comps: list = [p for p in DRUG_PARAMETERS if p.name not in network]
     occupancy: dict[str, list[str]] = {}
@@ -325,11 +344,14 @@ def with_drugs(network: Network, drugs: Sequence[str], *, pk: bool = True) -> Ne
     # rewritten base observables (autophagic_flux -> SITE__LYSOSOME) find them defined
     added = [c for c in comps if isinstance(c, Observable)]
     net = replace(net, observables=[*added, *network.observables])
-    return _rewrite_actions(net, occupancy, frb_terms)
+    return _rewrite_actions(net, occupancy, frb_terms, nodes)
 
 
 def _rewrite_actions(
-    net: Network, occupancy: dict[str, list[str]], frb_terms: list[tuple[str, bool]]
+    net: Network,
+    occupancy: dict[str, list[str]],
+    frb_terms: list[tuple[str, bool]],
+    nodes: dict[str, str],
 ) -> Network:
     kinase = "SITE__MTOR_KINASE" if "MTOR_KINASE" in occupancy else None
 
@@ -347,16 +369,17 @@ def _rewrite_actions(
         return "*".join(parts)
 
     node_factor = {
-        node: "*".join(f"(1 - SITE__{s})" for s in sites if s in occupancy)
+        nodes[node]: "*".join(f"(1 - SITE__{s})" for s in sites if s in occupancy)
         for node, sites in _NODE_SITES.items()
     }
+    mtorc1 = nodes["mTORC1"]
     node_factor = {k: v for k, v in node_factor.items() if v}
     reactions = []
     for r in net.reactions:
         acting = net.modifiers(r)
         repl = {n: f"{n}*{f}" for n, f in node_factor.items() if n in acting}
-        if "mTORC1" in acting and (f := mtorc1_factor(r.name)):
-            repl["mTORC1"] = f"mTORC1*{f}"
+        if mtorc1 in acting and (f := mtorc1_factor(r.name)):
+            repl[mtorc1] = f"{mtorc1}*{f}"
         reactions.append(replace(r, rate=substitute_nodes(r.rate, repl)) if repl else r)
     observables = []
     for o in net.observables:

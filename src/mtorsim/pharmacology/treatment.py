@@ -17,6 +17,7 @@ from mtorsim.engine.schedule import Event, check_time, validate_values
 from mtorsim.engine.simulate import simulate
 from mtorsim.errors import MtorsimError
 from mtorsim.network.default import default_network
+from mtorsim.network.model import Network
 from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.mechanism import drug_id, with_drugs
 from mtorsim.pharmacology.regimen import Regimen
@@ -146,15 +147,24 @@ def treat_cells(
     *,
     parameters: Mapping[str, float] | None = None,
     points: int = 97,
+    network: Network | None = None,
+    node_map: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Cells at steady state exposed to constant drug concentrations (nM) from t = 0."""
+    """Cells at steady state exposed to constant drug concentrations (nM) from t = 0.
+
+    ``network`` and ``node_map`` treat another model (an imported SBML model, with its
+    names for the drugs' target nodes); by default the mtorsim network.
+    """
     if not concentrations_nM:
         raise MtorsimError("give at least one drug concentration")
     conc = validate_values("concentration", concentrations_nM)
     for name, c in conc.items():
         if c < 0:
             raise MtorsimError(f"concentration of {name} is {c} nM; give a value >= 0")
-    compiled = compiled_with_drugs(list(conc), pk=False)
+    if network is None:
+        compiled = compiled_with_drugs(list(conc), pk=False)
+    else:
+        compiled = compile_network(with_drugs(network, list(conc), pk=False, node_map=node_map))
     params = validate_values("parameter", parameters or {})
     medium = {f"{drug_id(n)}__medium_nM": c for n, c in conc.items()}
     df = simulate(
