@@ -89,7 +89,7 @@ def _c2() -> ClaimResult:
         "C2",
         checks,
         v,
-        f"AA withdrawal x{v['aa_withdrawal']:.2f}; energy stress "
+        f"AA withdrawal x{max(v['aa_withdrawal'], 0.0):.2f}; energy stress "
         f"x{v['energy_stress']:.2f} (LKB1-null x{v['energy_stress_lkb1_null']:.2f};"
         f" RAPTOR only x{v['energy_stress_via_raptor_only']:.2f}, TSC2 only "
         f"x{v['energy_stress_via_tsc2_only']:.2f})",
