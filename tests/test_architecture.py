@@ -23,6 +23,7 @@ FORBIDDEN = {
     "network": LAYERS[1:],
     "engine": LAYERS[2:],
     "pharmacology": LAYERS[3:],
+    "genomics": LAYERS[4:],
 }
 
 

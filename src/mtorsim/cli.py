@@ -35,6 +35,7 @@ def _register_drug_commands() -> None:
     app.add_typer(cli_drugs.drugs_app, name="drugs")
     app.command("pk")(cli_drugs.pk_cmd)
     app.command("dose-response")(cli_drugs.dose_response_cmd)
+    app.command("predict")(cli_drugs.predict_cmd)
 
 
 console = Console()

@@ -15,6 +15,7 @@ import pandas as pd
 from mtorsim.engine.codegen import CompiledNetwork, compile_network
 from mtorsim.engine.steady import steady_state
 from mtorsim.evidence.drug_claims import DRUG_CLAIMS
+from mtorsim.evidence.genotype_claims import GENOTYPE_CLAIMS
 from mtorsim.evidence.result import PENDING_ISSUE, TITLES, ClaimResult, make_result
 from mtorsim.network.default import default_network
 
@@ -335,6 +336,7 @@ def _c10() -> ClaimResult:
 
 CLAIMS: dict[str, Callable[[], ClaimResult]] = {
     **DRUG_CLAIMS,
+    **GENOTYPE_CLAIMS,
     "C1": _c1,
     "C2": _c2,
     "C3": _c3,

@@ -77,7 +77,6 @@ TITLES: dict[str, str] = {
 }
 
 PENDING_ISSUE = {
-    **{f"C{i}": 5 for i in range(20, 29)},
     **{f"C{i}": 6 for i in range(29, 34)},
 }
 

@@ -1,0 +1,1 @@
+"""Genotypes: mutation files in, network perturbations and predicted drug response out."""

@@ -1,0 +1,52 @@
+"""Plain-language explanations of predictions: which variants changed which nodes, which
+feedback limited a drug, which drug overcomes it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["explain"]
+
+
+def explain(annotated: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """One explanation per sample: ``sample, variants, best_drug, explanation``."""
+    rows = []
+    for sample, pred in predictions.groupby("sample", sort=False):
+        own = annotated[annotated["sample"] == sample]
+        known = [
+            f"{r.gene} {r.protein_change or r.kind} -> {r.parameter} = {r.value:g} "
+            f"({r.effect}; {r.evidence})"
+            for r in own.itertuples()
+            if r.status == "known"
+        ]
+        unknown = [
+            f"{r.gene} {r.protein_change or r.kind}"
+            for r in own.itertuples()
+            if r.status != "known"
+        ]
+        best = pred.iloc[0]
+        notes = []
+        for r in pred.itertuples():
+            if r.AKT_S473_fold > 1.2:
+                notes.append(
+                    f"{r.drug}: S6K1->IRS1 feedback raises pAKT-S473 x{r.AKT_S473_fold:.2f}"
+                )
+            if r.ERK_fold > 1.2:
+                notes.append(f"{r.drug}: MAPK feedback raises pERK x{r.ERK_fold:.2f}")
+            if r.response_mean < 0.25 * max(best.response_mean, 1e-9) and r.S6K1_fold > 0.5:
+                notes.append(
+                    f"{r.drug}: target not inhibited in this genotype (pS6K1 x{r.S6K1_fold:.2f})"
+                )
+        text = "; ".join(known) if known else "no variant of known effect (wild-type model)"
+        if unknown:
+            text += f". Uncertain effect, not modelled: {', '.join(unknown)}"
+        text += (
+            f". Best: {best.drug} (growth-drive fall {best.response_mean:.2f}, "
+            f"P(response) {best.probability_response:.2f})"
+        )
+        if notes:
+            text += ". " + "; ".join(notes[:4])
+        rows.append(
+            {"sample": sample, "variants": len(own), "best_drug": best.drug, "explanation": text}
+        )
+    return pd.DataFrame(rows)

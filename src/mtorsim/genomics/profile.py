@@ -1,0 +1,72 @@
+"""Variants -> annotated effects -> per-sample network parameters.
+
+Several hits on one parameter combine as biology would: a level (``PTEN_level``) takes the
+lowest value (the worst loss), a gain or resistance factor the highest, a scaled rate
+constant the product of its factors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mtorsim.genomics.knowledge import match, parse_protein_change
+from mtorsim.network.default import default_network
+
+__all__ = ["annotate", "profile_parameters", "profiles"]
+
+
+def annotate(variants: pd.DataFrame) -> pd.DataFrame:
+    """Add ``parameter, operation, value, effect, evidence, status`` to each variant.
+
+    ``status`` is ``"known"`` when a knowledge-base rule applies, ``"uncertain"`` otherwise
+    (the variant is kept and reported, and changes nothing).
+    """
+    out = []
+    for r in variants.itertuples(index=False):
+        change = parse_protein_change(r.protein_change) if r.protein_change else None
+        kind = (
+            r.kind if r.kind in ("truncating", "deletion", "amplification", "silencing") else None
+        )
+        eff = match(r.gene, change, kind)
+        row = r._asdict()
+        if eff is None:
+            row.update(
+                parameter="", operation="", value=np.nan, effect="", evidence="", status="uncertain"
+            )
+        else:
+            row.update(
+                parameter=eff.parameter,
+                operation=eff.operation,
+                value=eff.value,
+                effect=eff.effect,
+                evidence=eff.evidence,
+                status="known",
+            )
+        out.append(row)
+    cols = [*variants.columns, "parameter", "operation", "value", "effect", "evidence", "status"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def profile_parameters(annotated: pd.DataFrame, sample: str) -> dict[str, float]:
+    """Network parameter values implied by one sample's known variants."""
+    rows = annotated[(annotated["sample"] == sample) & (annotated["status"] == "known")]
+    params: dict[str, float] = {}
+    defaults = default_network().parameter_values()
+    for r in rows.itertuples(index=False):
+        if r.operation == "scale":
+            base = params.get(r.parameter, defaults.get(r.parameter, 1.0))
+            params[r.parameter] = base * r.value
+        elif r.parameter.endswith("_level"):
+            params[r.parameter] = min(params.get(r.parameter, np.inf), r.value)
+        else:
+            params[r.parameter] = max(params.get(r.parameter, -np.inf), r.value)
+    return params
+
+
+def profiles(
+    annotated: pd.DataFrame, samples: list[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """Parameters per sample (samples with no variant get an empty profile = wild type)."""
+    names = samples if samples is not None else list(dict.fromkeys(annotated["sample"]))
+    return {s: profile_parameters(annotated, s) for s in names}
