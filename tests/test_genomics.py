@@ -179,3 +179,15 @@ def test_cli_predict(tmp_path: Path, capsys, monkeypatch) -> None:
     assert code == 2 and "file not found" in err and not (tmp_path / "x.csv").exists()
     code, _, err = run(["predict"])
     assert code == 2 and "--maf" in err
+
+
+def test_gdsc_validation_runs_on_shipped_data() -> None:
+    from mtorsim.genomics.validation import gdsc_profiles, gdsc_validation, load_gdsc
+
+    lines, response = load_gdsc()
+    assert len(lines) > 400 and set(response["drug"]) >= {"Rapamycin", "Temsirolimus"}
+    prof = gdsc_profiles(lines)
+    assert prof["22RV1"] == {"PIK3CA_gain": 0.4}
+    rho, genes = gdsc_validation(drugs=["Rapamycin"], n=4)
+    assert list(rho["drug"]) == ["Rapamycin"] and -1 <= rho["spearman_rho"].item() <= 1
+    assert {"observed_ln_ic50_diff", "predicted_response_diff"} <= set(genes.columns)

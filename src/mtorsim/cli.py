@@ -345,6 +345,12 @@ def network_show(
 def validate(
     claims: Annotated[str | None, typer.Option(help="Comma-separated claim ids.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the scorecard (.csv/.parquet).")] = None,
+    gdsc: Annotated[
+        bool,
+        typer.Option(
+            "--gdsc", help="Also validate genotype predictions on GDSC1 cell lines (~1 min)."
+        ),
+    ] = False,
 ) -> None:
     """Claim scorecard: each claim of spec/claims.md, measured value, target, status."""
     from mtorsim.evidence.claims import TITLES, evaluate_claim
@@ -372,6 +378,30 @@ def validate(
         from mtorsim.io import write_table
 
         write_table(pd.DataFrame([r.__dict__ for r in results]).drop(columns="values"), out)
+    if gdsc:
+        from mtorsim.genomics.validation import gdsc_validation
+
+        with console.status("predicting GDSC1 cell lines from genotype"):
+            rho, genes = gdsc_validation()
+        t = Table(
+            "GDSC drug",
+            "mtorsim drug",
+            "lines",
+            "Spearman rho (pred. response vs ln IC50; < 0 = right way)",
+            "p",
+            title="GDSC1 validation (shipped half)",
+        )
+        for r in rho.itertuples():
+            t.add_row(
+                r.drug, r.mtorsim_drug, str(r.n_lines), f"{r.spearman_rho:+.3f}", f"{r.p_value:.2g}"
+            )
+        console.print(t)
+        if not genes.empty:
+            console.print(
+                f"genotype-group effects: predicted direction agrees with observed "
+                f"ln IC50 in {genes.direction_agrees.mean():.0%} of "
+                f"{len(genes)} drug x gene groups (n_mut >= 5)"
+            )
     if n_fail:
         raise typer.Exit(1)
 

@@ -127,8 +127,8 @@ def _c24() -> ClaimResult:
         "C24",
         checks,
         v,
-        f"PTEN loss {v['pten']:.2f} vs WT {v['wt']:.2f} (GDSC ln IC50 check: "
-        "mtorsim validate's GDSC table)",
+        f"PTEN loss {v['pten']:.2f} vs WT {v['wt']:.2f} (GDSC ln IC50: "
+        "mtorsim validate --gdsc)",
         "PTEN loss more sensitive",
     )
 

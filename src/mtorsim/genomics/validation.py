@@ -1,0 +1,133 @@
+"""Validation against GDSC1 cell lines: predict from genotype alone, compare with ln IC50.
+
+Each cell line's GDSC genotype flags become network parameters (a flag means a driver
+mutation of that gene; its effect is the gene's usual class in the knowledge base, e.g. any
+PTEN mutation or loss = PTEN loss). Lines sharing a genotype share a prediction. Reported
+per drug: Spearman rho between predicted response and observed ln IC50 (negative = right
+direction: more predicted response, lower IC50), and per gene the observed mutant-minus-
+wild-type ln IC50 next to the predicted mutant-minus-wild-type response.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
+
+from mtorsim.genomics.predict import predict_response
+
+__all__ = ["FLAG_EFFECTS", "GDSC_DRUGS", "gdsc_profiles", "gdsc_validation", "load_gdsc"]
+
+#: GDSC drug name -> mtorsim drug
+GDSC_DRUGS = {
+    "Rapamycin": "sirolimus",
+    "Temsirolimus": "temsirolimus",
+    "AZD8055": "azd8055",
+    "OSI-027": "osi-027",
+    "Dactolisib": "dactolisib",
+    "MK-2206": "mk-2206",
+    "Trametinib": "trametinib",
+    "Selumetinib": "selumetinib",
+}
+
+#: GDSC genotype flag -> (parameter, value); assumptions documented in the module docstring
+FLAG_EFFECTS = {
+    "PTEN_mut_or_loss": ("PTEN_level", 0.0),
+    "PIK3CA_mut": ("PIK3CA_gain", 0.4),
+    "TSC1_or_TSC2_mut": ("TSC_level", 0.0),
+    "MTOR_mut": ("MTOR_gain", 0.3),
+    "STK11_mut": ("LKB1_level", 0.0),
+    "STK11_cna_loss": ("LKB1_level", 0.0),
+    "KRAS_mut": ("KRAS_gain", 1.0),
+    "NRAS_mut": ("KRAS_gain", 1.0),
+    "HRAS_mut": ("KRAS_gain", 1.0),
+    "BRAF_mut": ("BRAF_gain", 1.0),
+    "NF1_mut": ("NF1_level", 0.0),
+    "NF1_cna_loss": ("NF1_level", 0.0),
+    "AKT1_mut": ("AKT_gain", 0.3),
+    "PPP2R2B_mut": ("PPP2R2B_level", 0.0),
+}
+
+
+@lru_cache(maxsize=1)
+def load_gdsc() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cell lines with genotype flags, response of the library's drugs) shipped with mtorsim."""
+    root = files("mtorsim.data.gdsc")
+    with root.joinpath("gdsc1_cell_lines.csv").open() as fh:
+        lines = pd.read_csv(fh)
+    with root.joinpath("gdsc1_response_subset.csv").open() as fh:
+        response = pd.read_csv(fh)
+    return lines, response
+
+
+def gdsc_profiles(lines: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Cell line -> parameters from its flags (missing flag = unknown = wild type)."""
+    out = {}
+    for r in lines.itertuples(index=False):
+        params: dict[str, float] = {}
+        for flag, (param, value) in FLAG_EFFECTS.items():
+            if flag in lines.columns and getattr(r, flag) == 1:
+                if param.endswith("_level"):
+                    params[param] = min(params.get(param, np.inf), value)
+                else:
+                    params[param] = max(params.get(param, -np.inf), value)
+        out[r.cell_line] = params
+    return out
+
+
+def gdsc_validation(
+    *, drugs: list[str] | None = None, n: int = 8, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-drug Spearman table, per-gene effect table) on the shipped GDSC half.
+
+    ``drugs`` restricts to some GDSC drug names (default: all of :data:`GDSC_DRUGS`).
+    """
+    chosen = {k: v for k, v in GDSC_DRUGS.items() if drugs is None or k in drugs}
+    lines, response = load_gdsc()
+    prof = gdsc_profiles(lines)
+    keys = {cl: tuple(sorted(p.items())) for cl, p in prof.items()}
+    unique = {f"g{i}": dict(k) for i, k in enumerate(sorted(set(keys.values())))}
+    by_key = {tuple(sorted(v.items())): g for g, v in unique.items()}
+    pred = predict_response(unique, list(chosen.values()), n=n, seed=seed)
+    pred_map = {(r.sample, r.drug): r.response_mean for r in pred.itertuples()}
+    rows, genes = [], []
+    for gdsc_name, drug in chosen.items():
+        obs = response[response["drug"] == gdsc_name].groupby("cell_line")["ln_ic50"].mean()
+        obs = obs[obs.index.isin(prof.keys())]
+        predicted = pd.Series({cl: pred_map[(by_key[keys[cl]], drug)] for cl in obs.index})
+        rho, p = spearmanr(predicted, obs)
+        rows.append(
+            {
+                "drug": gdsc_name,
+                "mtorsim_drug": drug,
+                "n_lines": len(obs),
+                "spearman_rho": float(rho),
+                "p_value": float(p),
+            }
+        )
+        for flag in FLAG_EFFECTS:
+            if flag not in lines.columns:
+                continue
+            mut = lines.set_index("cell_line")[flag].reindex(obs.index)
+            m, w = mut == 1, mut == 0
+            if m.sum() < 5 or w.sum() < 5:
+                continue
+            genes.append(
+                {
+                    "drug": gdsc_name,
+                    "flag": flag,
+                    "n_mut": int(m.sum()),
+                    "observed_ln_ic50_diff": float(obs[m].mean() - obs[w].mean()),
+                    "predicted_response_diff": float(predicted[m].mean() - predicted[w].mean()),
+                }
+            )
+    gene_table = pd.DataFrame(genes)
+    if not gene_table.empty:
+        # agreement: more predicted response should go with lower (negative diff) ln IC50
+        gene_table["direction_agrees"] = np.sign(gene_table["observed_ln_ic50_diff"]) == -np.sign(
+            gene_table["predicted_response_diff"]
+        )
+    return pd.DataFrame(rows), gene_table
