@@ -127,8 +127,7 @@ def _c24() -> ClaimResult:
         "C24",
         checks,
         v,
-        f"PTEN loss {v['pten']:.2f} vs WT {v['wt']:.2f} (GDSC ln IC50: "
-        "mtorsim validate --gdsc)",
+        f"PTEN loss {v['pten']:.2f} vs WT {v['wt']:.2f} (GDSC ln IC50: mtorsim validate --gdsc)",
         "PTEN loss more sensitive",
     )
 
