@@ -191,3 +191,30 @@ def test_gdsc_validation_runs_on_shipped_data() -> None:
     rho, genes = gdsc_validation(drugs=["Rapamycin"], n=4)
     assert list(rho["drug"]) == ["Rapamycin"] and -1 <= rho["spearman_rho"].item() <= 1
     assert {"observed_ln_ic50_diff", "predicted_response_diff"} <= set(genes.columns)
+
+
+def test_read_vcf_with_vep_annotation() -> None:
+    from mtorsim.genomics.readers import read_vcf
+
+    t = read_vcf(DATA / "small.vcf")
+    assert list(zip(t.variants.gene, t.variants.protein_change, strict=True)) == [
+        ("PIK3CA", "H1047R"),
+        ("PTEN", "R130*"),
+    ]
+    assert t.variants.vaf.tolist() == pytest.approx([0.4, 0.5])
+    assert set(t.variants["sample"]) == {"TUMOR"}
+    with pytest.raises(MtorsimError, match="not in the VCF"):
+        read_vcf(DATA / "small.vcf", sample="NOPE")
+
+
+def test_vcf_without_annotation_is_rejected(tmp_path: Path) -> None:
+    from mtorsim.genomics.readers import read_vcf
+
+    text = (DATA / "small.vcf").read_text().splitlines()
+    plain = [ln for ln in text if not ln.startswith("##INFO")]
+    (tmp_path / "plain.vcf").write_text("\n".join(plain) + "\n")
+    with pytest.raises(MtorsimError, match="no VEP CSQ or snpEff ANN"):
+        read_vcf(tmp_path / "plain.vcf")
+    (tmp_path / "junk.vcf").write_text("hello\n")
+    with pytest.raises(MtorsimError):
+        read_vcf(tmp_path / "junk.vcf")

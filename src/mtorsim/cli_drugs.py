@@ -302,6 +302,9 @@ def treatment_run(
 
 def predict_cmd(
     maf: Annotated[Path | None, typer.Option(help="MAF file (TCGA/GDC, cBioPortal).")] = None,
+    vcf: Annotated[
+        Path | None, typer.Option(help="VCF/BCF annotated by VEP (CSQ) or snpEff (ANN).")
+    ] = None,
     variants: Annotated[
         Path | None, typer.Option(help="CSV with sample,gene,variant[,vaf].")
     ] = None,
@@ -325,13 +328,23 @@ def predict_cmd(
     from mtorsim.genomics.explain import explain
     from mtorsim.genomics.predict import predict_response
     from mtorsim.genomics.profile import annotate, profiles
-    from mtorsim.genomics.readers import read_copy_number, read_maf, read_variant_csv
+    from mtorsim.genomics.readers import (
+        read_copy_number,
+        read_maf,
+        read_variant_csv,
+        read_vcf,
+    )
 
     check_outputs(out, explain_out)
-    sources = [(maf, read_maf), (variants, read_variant_csv), (cna, read_copy_number)]
+    sources = [
+        (maf, read_maf),
+        (vcf, read_vcf),
+        (variants, read_variant_csv),
+        (cna, read_copy_number),
+    ]
     tables = [reader(path) for path, reader in sources if path is not None]
     if not tables:
-        raise MtorsimError("give a mutation file: --maf, --variants or --cna")
+        raise MtorsimError("give a mutation file: --maf, --vcf, --variants or --cna")
     for t in tables:
         for row in t.problems.itertuples():
             err_console.print(

@@ -17,7 +17,7 @@ import pandas as pd
 from mtorsim.errors import MtorsimError
 from mtorsim.genomics.knowledge import TRUNCATING_CLASSES, parse_protein_change
 
-__all__ = ["VariantTable", "read_copy_number", "read_maf", "read_variant_csv"]
+__all__ = ["VariantTable", "read_copy_number", "read_maf", "read_variant_csv", "read_vcf"]
 
 _PROTEIN_COLUMNS = ("HGVSp_Short", "Protein_Change", "HGVSp", "amino_acid_change")
 COLUMNS = ["sample", "gene", "protein_change", "kind", "vaf", "line"]
@@ -176,6 +176,91 @@ def read_copy_number(path: str | os.PathLike[str]) -> VariantTable:
                 rows.append((sample, r[gene_col].upper(), "", "deletion", np.nan, line))
             elif v >= 2:
                 rows.append((sample, r[gene_col].upper(), "", "amplification", np.nan, line))
+    return VariantTable(
+        pd.DataFrame(rows, columns=COLUMNS),
+        pd.DataFrame(problems, columns=["line", "problem"]),
+        str(path),
+    )
+
+
+def read_vcf(path: str | os.PathLike[str], *, sample: str | None = None) -> VariantTable:
+    """VCF/BCF with VEP ``CSQ`` or snpEff ``ANN`` annotation (read with cyvcf2).
+
+    ``sample`` picks the tumour column (default: a column named TUMOR/TUMOUR, else the last);
+    its allele depths (``AD``) give the VAF. Records without a gene/protein annotation or
+    with only silent consequences are skipped; unparsable protein changes are listed.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise MtorsimError(f"{p}: file not found")
+    try:
+        from cyvcf2 import VCF
+    except ImportError:  # pragma: no cover - cyvcf2 is a dependency
+        raise MtorsimError("reading VCF needs cyvcf2: pip install cyvcf2") from None
+    try:
+        vcf = VCF(str(p))
+    except (OSError, Exception) as exc:  # cyvcf2 raises plain exceptions on bad files
+        raise MtorsimError(f"{p}: not a readable VCF/BCF ({exc})") from None
+    header = vcf.raw_header
+    if "##fileformat=VCF" not in header:
+        raise MtorsimError(f"{p}: no ##fileformat=VCF header line")
+    key, fields = None, []
+    for tag in ("CSQ", "ANN"):
+        for line in header.splitlines():
+            if line.startswith(f"##INFO=<ID={tag},") and "Format: " in line:
+                key = tag
+                fields = line.split("Format: ")[1].split('"')[0].split("|")
+                fields = [f.strip() for f in fields]
+        if key:
+            break
+    if key is None:
+        raise MtorsimError(f"{p}: no VEP CSQ or snpEff ANN annotation; annotate the VCF first")
+    samples = list(vcf.samples)
+    if sample is None:
+        col = next(
+            (i for i, s in enumerate(samples) if s.upper() in ("TUMOR", "TUMOUR")), len(samples) - 1
+        )
+    elif sample in samples:
+        col = samples.index(sample)
+    else:
+        raise MtorsimError(f"{p}: sample {sample!r} not in the VCF ({', '.join(samples)})")
+    name = samples[col] if samples else p.stem
+    gene_f = "SYMBOL" if key == "CSQ" else "Gene_Name"
+    prot_f = "HGVSp" if key == "CSQ" else "HGVS.p"
+    cons_f = "Consequence" if key == "CSQ" else "Annotation"
+    rows, problems = [], []
+    header_lines = header.count("\n")
+    for n_rec, rec in enumerate(vcf):
+        line = header_lines + n_rec + 1
+        ann = rec.INFO.get(key)
+        if not ann:
+            continue
+        first = dict(zip(fields, ann.split(",")[0].split("|"), strict=False))
+        gene = first.get(gene_f, "").upper()
+        consequence = first.get(cons_f, "")
+        prot = first.get(prot_f, "").split(":")[-1]
+        if not gene or "synonymous" in consequence:
+            continue
+        change = None
+        if prot:
+            try:
+                change = parse_protein_change(prot)
+            except MtorsimError as exc:
+                problems.append((line, str(exc)))
+                continue
+        kind = (
+            "truncating"
+            if (
+                (change is not None and change.truncating)
+                or any(c in consequence for c in ("stop_gained", "frameshift", "splice_"))
+            )
+            else "missense"
+        )
+        vaf = np.nan
+        ad = rec.format("AD")
+        if ad is not None and col < len(ad) and ad[col].sum() > 0:
+            vaf = float(ad[col][1:].sum() / ad[col].sum())
+        rows.append((name, gene, change.short if change else "", kind, vaf, line))
     return VariantTable(
         pd.DataFrame(rows, columns=COLUMNS),
         pd.DataFrame(problems, columns=["line", "problem"]),
