@@ -218,3 +218,44 @@ def test_vcf_without_annotation_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "junk.vcf").write_text("hello\n")
     with pytest.raises(MtorsimError):
         read_vcf(tmp_path / "junk.vcf")
+
+
+def test_cohort_summary_and_oncoprint(tmp_path: Path, capsys, monkeypatch) -> None:
+    import matplotlib.image as mpimg
+
+    from mtorsim.cli import main
+    from mtorsim.genomics.cohort import cohort_summary
+
+    annotated = annotate(read_maf(DATA / "small.maf").variants)
+    pred = predict_response(profiles(annotated), ["everolimus"], n=8)
+    by_type, by_gene = cohort_summary(annotated, pred, "everolimus", {"S1": "BRCA", "S2": "LUAD"})
+    assert set(by_type.cancer_type) == {"BRCA", "LUAD", "all"}
+    assert by_type.samples.sum() == 6
+    assert "TP53" not in set(by_gene.gene)  # uncertain variants are not counted as hits
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "mtorsim",
+            "cohort",
+            "--maf",
+            str(DATA / "small.maf"),
+            "--drug",
+            "RAD001",
+            "--types",
+            str(DATA / "small_types.csv"),
+            "--n",
+            "8",
+            "--out",
+            str(tmp_path / "genes.csv"),
+            "--plot",
+            str(tmp_path / "onco.png"),
+        ],
+    )
+    try:
+        main()
+    except SystemExit as exc:
+        assert not exc.code
+    assert mpimg.imread(tmp_path / "onco.png").std() > 0.01
+    assert "TSC2" in set(pd.read_csv(tmp_path / "genes.csv").gene)
+    assert "LUAD" in capsys.readouterr().out

@@ -36,6 +36,7 @@ def _register_drug_commands() -> None:
     app.command("pk")(cli_drugs.pk_cmd)
     app.command("dose-response")(cli_drugs.dose_response_cmd)
     app.command("predict")(cli_drugs.predict_cmd)
+    app.command("cohort")(cli_drugs.cohort_cmd)
 
 
 console = Console()

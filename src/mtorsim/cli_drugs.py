@@ -322,39 +322,14 @@ def predict_cmd(
     ] = None,
 ) -> None:
     """Predicted response of each sample to each drug, from its mutations, with reasons."""
-    import pandas as pd
 
     from mtorsim.cli import check_outputs
     from mtorsim.genomics.explain import explain
     from mtorsim.genomics.predict import predict_response
     from mtorsim.genomics.profile import annotate, profiles
-    from mtorsim.genomics.readers import (
-        read_copy_number,
-        read_maf,
-        read_variant_csv,
-        read_vcf,
-    )
 
     check_outputs(out, explain_out)
-    sources = [
-        (maf, read_maf),
-        (vcf, read_vcf),
-        (variants, read_variant_csv),
-        (cna, read_copy_number),
-    ]
-    tables = [reader(path) for path, reader in sources if path is not None]
-    if not tables:
-        raise MtorsimError("give a mutation file: --maf, --vcf, --variants or --cna")
-    for t in tables:
-        for row in t.problems.itertuples():
-            err_console.print(
-                f"[yellow]warning:[/yellow] {t.path}: line {row.line}: {row.problem} (row skipped)",
-                highlight=False,
-                soft_wrap=True,
-            )
-    merged = pd.concat([t.variants for t in tables], ignore_index=True)
-    if merged.empty:
-        raise MtorsimError("no readable variants in the given file(s)")
+    merged = _read_variants(maf, vcf, variants, cna)
     annotated = annotate(merged)
     drug_list = [d.strip() for d in drugs.split(",")] if drugs else None
     pred = predict_response(profiles(annotated), drug_list, n=n, seed=seed)
@@ -387,3 +362,109 @@ def predict_cmd(
             r.explanation,
         )
     console.print(table)
+
+
+def _read_variants(maf, vcf, variants, cna):
+    """Read every given mutation file; print unreadable rows as warnings; merge."""
+    import pandas as pd
+
+    from mtorsim.genomics.readers import (
+        read_copy_number,
+        read_maf,
+        read_variant_csv,
+        read_vcf,
+    )
+
+    sources = [
+        (maf, read_maf),
+        (vcf, read_vcf),
+        (variants, read_variant_csv),
+        (cna, read_copy_number),
+    ]
+    tables = [reader(path) for path, reader in sources if path is not None]
+    if not tables:
+        raise MtorsimError("give a mutation file: --maf, --vcf, --variants or --cna")
+    for t in tables:
+        for row in t.problems.itertuples():
+            err_console.print(
+                f"[yellow]warning:[/yellow] {t.path}: line {row.line}: {row.problem} (row skipped)",
+                highlight=False,
+                soft_wrap=True,
+            )
+    merged = pd.concat([t.variants for t in tables], ignore_index=True)
+    if merged.empty:
+        raise MtorsimError("no readable variants in the given file(s)")
+    return merged
+
+
+def cohort_cmd(
+    maf: Annotated[Path | None, typer.Option(help="MAF file.")] = None,
+    vcf: Annotated[Path | None, typer.Option(help="Annotated VCF/BCF.")] = None,
+    variants: Annotated[Path | None, typer.Option(help="sample,gene,variant CSV.")] = None,
+    cna: Annotated[Path | None, typer.Option(help="Gene-level copy number.")] = None,
+    drug: Annotated[str, typer.Option(help="Drug name or alias.")] = "everolimus",
+    types: Annotated[
+        Path | None, typer.Option(help="CSV sample,cancer_type to group by cancer type.")
+    ] = None,
+    n: Annotated[int, typer.Option(help="Cells per sample.")] = 32,
+    seed: Annotated[int, typer.Option(help="Seed of the cell population.")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Per-gene table (.csv/.parquet).")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Oncoprint figure (.png/.svg).")] = None,
+) -> None:
+    """Fraction of samples predicted sensitive to a drug, by cancer type and gene."""
+    import pandas as pd
+
+    from mtorsim.cli import check_outputs
+    from mtorsim.genomics.cohort import cohort_summary
+    from mtorsim.genomics.predict import predict_response
+    from mtorsim.genomics.profile import annotate, profiles
+    from mtorsim.pharmacology.catalogue import get_drug
+
+    check_outputs(out, plot)
+    name = get_drug(drug).name
+    annotated = annotate(_read_variants(maf, vcf, variants, cna))
+    mapping = None
+    if types is not None:
+        if not types.exists():
+            raise MtorsimError(f"{types}: file not found")
+        tdf = pd.read_csv(types, dtype=str)
+        if not {"sample", "cancer_type"} <= set(tdf.columns):
+            raise MtorsimError(f"{types}: needs columns sample,cancer_type")
+        mapping = dict(zip(tdf["sample"], tdf["cancer_type"], strict=True))
+    pred = predict_response(profiles(annotated), [name], n=n, seed=seed)
+    by_type, by_gene = cohort_summary(annotated, pred, name, mapping)
+    if out:
+        from mtorsim.io import write_table
+
+        write_table(by_gene, out)
+        console.print(f"wrote {out}")
+    if plot:
+        from mtorsim.report.plots import plot_oncoprint, save_figure
+
+        ax = plot_oncoprint(annotated, pred, name)
+        save_figure(ax.figure, plot)
+        console.print(f"wrote {plot}")
+    t = Table(
+        "cancer type",
+        "samples",
+        "predicted sensitive",
+        "mean fall",
+        title=f"{name}: P(response) >= 0.5",
+    )
+    for r in by_type.itertuples():
+        t.add_row(
+            str(r.cancer_type),
+            str(r.samples),
+            f"{r.fraction_sensitive:.0%}",
+            f"{r.mean_response:.2f}",
+        )
+    console.print(t)
+    g = Table("gene", "mutated", "sensitive if mutated", "sensitive otherwise")
+    for r in by_gene.itertuples():
+        g.add_row(
+            r.gene,
+            str(r.mutated_samples),
+            f"{r.fraction_sensitive_mutated:.0%}",
+            f"{r.fraction_sensitive_other:.0%}",
+        )
+    console.print(g)

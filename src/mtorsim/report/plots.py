@@ -21,6 +21,7 @@ __all__ = [
     "plot_concentrations",
     "plot_dose_response",
     "plot_fold_changes",
+    "plot_oncoprint",
     "plot_timecourse",
     "save_figure",
 ]
@@ -155,4 +156,41 @@ def plot_dose_response(
         ax.set_title(title)
     if label:
         ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_oncoprint(
+    annotated: pd.DataFrame,
+    predictions: pd.DataFrame,
+    drug: str,
+    *,
+    ax: Axes | None = None,
+    max_genes: int = 15,
+) -> Axes:
+    """Mutation grid (genes x samples; dark = known effect, light = uncertain) with the
+    predicted response to ``drug`` as bars above, samples sorted by response."""
+    import numpy as np
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    pred = predictions[predictions["drug"] == drug].set_index("sample")
+    if pred.empty:
+        raise MtorsimError(f"no predictions for {drug!r}")
+    order = pred["response_mean"].sort_values(ascending=False).index.tolist()
+    genes = annotated["gene"].value_counts().index[:max_genes].tolist()
+    grid = np.zeros((len(genes), len(order)))
+    for r in annotated.itertuples():
+        if r.gene in genes and r.sample in order:
+            val = 2 if r.status == "known" else 1
+            i, j = genes.index(r.gene), order.index(r.sample)
+            grid[i, j] = max(grid[i, j], val)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6, 0.25 * len(order)), 0.35 * len(genes) + 2.5))
+    ax.imshow(grid, aspect="auto", cmap="Greys", vmin=0, vmax=2.2, interpolation="nearest")
+    ax.set_yticks(range(len(genes)), genes)
+    ax.set_xticks(range(len(order)), order, rotation=90, fontsize=6)
+    top = make_axes_locatable(ax).append_axes("top", size="35%", pad=0.05, sharex=ax)
+    top.bar(range(len(order)), pred.loc[order, "response_mean"], color="#2471a3")
+    top.set_ylabel("predicted\nfall", fontsize=8)
+    top.set_title(f"{drug}: predicted growth-drive fall by sample; mutations below")
+    top.tick_params(labelbottom=False)
     return ax
