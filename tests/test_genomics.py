@@ -259,3 +259,46 @@ def test_cohort_summary_and_oncoprint(tmp_path: Path, capsys, monkeypatch) -> No
     assert mpimg.imread(tmp_path / "onco.png").std() > 0.01
     assert "TSC2" in set(pd.read_csv(tmp_path / "genes.csv").gene)
     assert "LUAD" in capsys.readouterr().out
+
+
+def test_wrong_build_is_rejected(tmp_path: Path) -> None:
+    from mtorsim.genomics.readers import read_vcf
+
+    maf = tmp_path / "b.maf"
+    maf.write_text(
+        "Hugo_Symbol\tTumor_Sample_Barcode\tHGVSp_Short\tNCBI_Build\nPTEN\tS1\tp.R130*\tGRCm39\n"
+    )
+    with pytest.raises(MtorsimError, match="unknown genome build"):
+        read_maf(maf)
+    vcf = tmp_path / "b.vcf"
+    vcf.write_text((DATA / "small.vcf").read_text().replace("GRCh38", "mm10"))
+    with pytest.raises(MtorsimError, match="not a known human build"):
+        read_vcf(vcf)
+
+
+def test_problems_report(tmp_path: Path, monkeypatch, capsys) -> None:
+    from mtorsim.cli import main
+
+    report = tmp_path / "problems.csv"
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "mtorsim",
+            "predict",
+            "--variants",
+            str(DATA / "small_variants.csv"),
+            "--drugs",
+            "everolimus",
+            "--n",
+            "4",
+            "--problems",
+            str(report),
+        ],
+    )
+    try:
+        main()
+    except SystemExit as exc:
+        assert not exc.code
+    rep = pd.read_csv(report)
+    assert rep.line.tolist() == [7] and "garbage" in rep.problem.item()

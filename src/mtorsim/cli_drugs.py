@@ -320,6 +320,9 @@ def predict_cmd(
     explain_out: Annotated[
         Path | None, typer.Option("--explain", help="Explanations per sample (.csv).")
     ] = None,
+    problems: Annotated[
+        Path | None, typer.Option(help="Report of unreadable rows (file, line, problem).")
+    ] = None,
 ) -> None:
     """Predicted response of each sample to each drug, from its mutations, with reasons."""
 
@@ -328,8 +331,8 @@ def predict_cmd(
     from mtorsim.genomics.predict import predict_response
     from mtorsim.genomics.profile import annotate, profiles
 
-    check_outputs(out, explain_out)
-    merged = _read_variants(maf, vcf, variants, cna)
+    check_outputs(out, explain_out, problems)
+    merged = _read_variants(maf, vcf, variants, cna, problems)
     annotated = annotate(merged)
     drug_list = [d.strip() for d in drugs.split(",")] if drugs else None
     pred = predict_response(profiles(annotated), drug_list, n=n, seed=seed)
@@ -364,8 +367,9 @@ def predict_cmd(
     console.print(table)
 
 
-def _read_variants(maf, vcf, variants, cna):
-    """Read every given mutation file; print unreadable rows as warnings; merge."""
+def _read_variants(maf, vcf, variants, cna, report: Path | None = None):
+    """Read every given mutation file; print unreadable rows as warnings (and write them to
+    ``report``); merge."""
     import pandas as pd
 
     from mtorsim.genomics.readers import (
@@ -391,6 +395,11 @@ def _read_variants(maf, vcf, variants, cna):
                 highlight=False,
                 soft_wrap=True,
             )
+    if report is not None:
+        from mtorsim.io import write_table
+
+        rep = pd.concat([t.problems.assign(file=t.path) for t in tables], ignore_index=True)
+        write_table(rep[["file", "line", "problem"]], report)
     merged = pd.concat([t.variants for t in tables], ignore_index=True)
     if merged.empty:
         raise MtorsimError("no readable variants in the given file(s)")

@@ -20,6 +20,7 @@ from mtorsim.genomics.knowledge import TRUNCATING_CLASSES, parse_protein_change
 __all__ = ["VariantTable", "read_copy_number", "read_maf", "read_variant_csv", "read_vcf"]
 
 _PROTEIN_COLUMNS = ("HGVSp_Short", "Protein_Change", "HGVSp", "amino_acid_change")
+KNOWN_BUILDS = {"GRCh37", "GRCh38", "37", "38", "hg19", "hg38", "GRCh37-lite"}
 COLUMNS = ["sample", "gene", "protein_change", "kind", "vaf", "line"]
 
 
@@ -72,6 +73,14 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
     if missing or protein is None:
         need = missing + ([] if protein else [" or ".join(_PROTEIN_COLUMNS)])
         raise MtorsimError(f"{path}: not a MAF: missing column(s) {', '.join(need)}")
+    if "NCBI_Build" in df.columns:
+        builds = {b.strip() for b in df["NCBI_Build"] if b.strip()}
+        unknown = builds - KNOWN_BUILDS
+        if unknown:
+            raise MtorsimError(
+                f"{path}: unknown genome build(s) {sorted(unknown)} in "
+                f"NCBI_Build; expected one of {sorted(KNOWN_BUILDS)}"
+            )
     rows, problems = [], []
     for i, r in df.iterrows():
         line = first + int(i)
@@ -204,6 +213,16 @@ def read_vcf(path: str | os.PathLike[str], *, sample: str | None = None) -> Vari
     header = vcf.raw_header
     if "##fileformat=VCF" not in header:
         raise MtorsimError(f"{p}: no ##fileformat=VCF header line")
+    ref = next(
+        (ln.split("=", 1)[1] for ln in header.splitlines() if ln.startswith("##reference=")), None
+    )
+    if ref is not None and not any(
+        b.lower() in ref.lower() for b in KNOWN_BUILDS if not b.isdigit()
+    ):
+        raise MtorsimError(
+            f"{p}: ##reference={ref} is not a known human build "
+            f"({', '.join(sorted(b for b in KNOWN_BUILDS if not b.isdigit()))})"
+        )
     key, fields = None, []
     for tag in ("CSQ", "ANN"):
         for line in header.splitlines():
