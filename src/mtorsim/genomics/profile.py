@@ -13,7 +13,15 @@ import pandas as pd
 from mtorsim.genomics.knowledge import match, parse_protein_change
 from mtorsim.network.default import default_network
 
-__all__ = ["annotate", "profile_parameters", "profiles"]
+__all__ = ["annotate", "combine", "profile_parameters", "profiles"]
+
+
+def combine(params: dict[str, float], name: str, value: float) -> None:
+    """Add a ``set`` effect: a level keeps the worst loss (min), a gain the largest (max)."""
+    if name.endswith("_level"):
+        params[name] = min(params.get(name, np.inf), value)
+    else:
+        params[name] = max(params.get(name, -np.inf), value)
 
 
 def annotate(variants: pd.DataFrame) -> pd.DataFrame:
@@ -57,10 +65,8 @@ def profile_parameters(annotated: pd.DataFrame, sample: str) -> dict[str, float]
         if r.operation == "scale":
             base = params.get(r.parameter, defaults.get(r.parameter, 1.0))
             params[r.parameter] = base * r.value
-        elif r.parameter.endswith("_level"):
-            params[r.parameter] = min(params.get(r.parameter, np.inf), r.value)
         else:
-            params[r.parameter] = max(params.get(r.parameter, -np.inf), r.value)
+            combine(params, r.parameter, r.value)
     return params
 
 

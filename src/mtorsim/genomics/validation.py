@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from mtorsim.genomics.predict import predict_response
+from mtorsim.genomics.profile import combine
 
 __all__ = ["FLAG_EFFECTS", "GDSC_DRUGS", "gdsc_profiles", "gdsc_validation", "load_gdsc"]
 
@@ -70,10 +71,7 @@ def gdsc_profiles(lines: pd.DataFrame) -> dict[str, dict[str, float]]:
         params: dict[str, float] = {}
         for flag, (param, value) in FLAG_EFFECTS.items():
             if flag in lines.columns and getattr(r, flag) == 1:
-                if param.endswith("_level"):
-                    params[param] = min(params.get(param, np.inf), value)
-                else:
-                    params[param] = max(params.get(param, -np.inf), value)
+                combine(params, param, value)
         out[r.cell_line] = params
     return out
 
