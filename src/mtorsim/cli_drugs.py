@@ -335,7 +335,14 @@ def predict_cmd(
     merged = _read_variants(maf, vcf, variants, cna, problems)
     annotated = annotate(merged)
     drug_list = [d.strip() for d in drugs.split(",")] if drugs else None
-    pred = predict_response(profiles(annotated), drug_list, n=n, seed=seed)
+    with console.status("predicting") as status:
+        pred = predict_response(
+            profiles(annotated),
+            drug_list,
+            n=n,
+            seed=seed,
+            progress=lambda d: status.update(f"predicting: {d}"),
+        )
     reasons = explain(annotated, pred)
     if out:
         from mtorsim.io import write_table
@@ -440,7 +447,8 @@ def cohort_cmd(
         if not {"sample", "cancer_type"} <= set(tdf.columns):
             raise MtorsimError(f"{types}: needs columns sample,cancer_type")
         mapping = dict(zip(tdf["sample"], tdf["cancer_type"], strict=True))
-    pred = predict_response(profiles(annotated), [name], n=n, seed=seed)
+    with console.status(f"predicting {name}"):
+        pred = predict_response(profiles(annotated), [name], n=n, seed=seed)
     by_type, by_gene = cohort_summary(annotated, pred, name, mapping)
     if out:
         from mtorsim.io import write_table

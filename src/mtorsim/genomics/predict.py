@@ -10,7 +10,7 @@ prediction reports its mean, 10-90 % range and the probability that it exceeds a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -69,6 +69,7 @@ def predict_response(
     cv: float = 0.25,
     seed: int = 0,
     hours: float = 24.0,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Predicted response of each sample to each drug.
 
@@ -80,6 +81,8 @@ def predict_response(
         Default: every pathway drug of the library.
     n, cv, seed :
         Size, log-normal CV and seed of the cell population (shared by all samples).
+    progress : callable
+        Called with each drug's name as it starts (for progress bars).
 
     Returns
     -------
@@ -98,6 +101,8 @@ def predict_response(
     keys = list(genotypes)
     rows = []
     for drug in names:
+        if progress is not None:
+            progress(drug)
         compiled = compiled_with_drugs([drug], pk=False)
         medium = f"{drug_id(drug)}__medium_nM"
         exposure = clinical_free_nM(drug)
