@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 
 import numpy as np
 
 import mtorsim
+from bench_engine import machine, median_time
 from mtorsim.pharmacology.pk import sample_pk_parameters
 from mtorsim.pharmacology.regimen import Regimen
 from mtorsim.pharmacology.treatment import compiled_with_drugs, dosing_events
@@ -26,20 +26,8 @@ from mtorsim.pharmacology.treatment import compiled_with_drugs, dosing_events
 RTOL, ATOL, DAYS = 1e-6, 1e-10, 28.0
 
 
-def median_time(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
     import roadrunner
-
-    from bench_engine import machine
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 import mtorsim
+from bench_engine import machine, median_time
 from mtorsim.network.sbml_import import read_sbml
 
 MODELS = Path(__file__).resolve().parents[2] / "shared" / "models"
@@ -46,16 +46,6 @@ EXPERIMENTS = {
     ),
 }
 RTOL, ATOL, POINTS = 1e-6, 1e-12, 200
-
-
-def median_time(fn, repeats: int = 20) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def kinetic_parameters(model, condition: dict[str, float]) -> list[str]:
@@ -115,7 +105,10 @@ def bench(name: str, n: int) -> dict[str, object]:
         rr.reset()
         rr.simulate(0, t_end, POINTS)
 
-    single = {"mtorsim_ms": 1e3 * median_time(ours), "libroadrunner_ms": 1e3 * median_time(rr_one)}
+    single = {
+        "mtorsim_ms": 1e3 * median_time(ours, 20),
+        "libroadrunner_ms": 1e3 * median_time(rr_one, 20),
+    }
     kinetic = kinetic_parameters(model, condition)
     rng = np.random.default_rng(20240601)
     base = np.array([model.network.parameter(p).value for p in kinetic])
@@ -176,8 +169,6 @@ def bench(name: str, n: int) -> dict[str, object]:
 
 
 def main() -> None:
-    from bench_engine import machine
-
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--json", default=None)

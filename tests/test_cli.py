@@ -10,18 +10,7 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from mtorsim.cli import main
-
-
-def run(argv: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["mtorsim", *argv])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_helpers import run_cli as run
 
 
 def test_simulate_writes_table_and_figure(tmp_path: Path, capsys, monkeypatch) -> None:

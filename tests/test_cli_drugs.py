@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from mtorsim.cli import main
-
-
-def run(argv, capsys, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["mtorsim", *argv])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_helpers import run_cli as run
 
 
 def test_drugs_list_and_show(capsys, monkeypatch) -> None:

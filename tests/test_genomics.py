@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from cli_helpers import run_cli
 from mtorsim import MtorsimError
 from mtorsim.genomics.knowledge import knowledge_base, match, parse_protein_change
 from mtorsim.genomics.predict import clinical_free_nM, predict_response
@@ -141,16 +141,8 @@ def test_predictions_are_seeded_and_genotype_driven() -> None:
 
 
 def test_cli_predict(tmp_path: Path, capsys, monkeypatch) -> None:
-    from mtorsim.cli import main
-
     def run(argv):
-        monkeypatch.setattr(sys, "argv", ["mtorsim", *argv])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        return code, *capsys.readouterr()
+        return run_cli(argv, capsys, monkeypatch)
 
     out, why = tmp_path / "pred.csv", tmp_path / "why.csv"
     code, _text, err = run(
@@ -223,7 +215,6 @@ def test_vcf_without_annotation_is_rejected(tmp_path: Path) -> None:
 def test_cohort_summary_and_oncoprint(tmp_path: Path, capsys, monkeypatch) -> None:
     import matplotlib.image as mpimg
 
-    from mtorsim.cli import main
     from mtorsim.genomics.cohort import cohort_summary
 
     annotated = annotate(read_maf(DATA / "small.maf").variants)
@@ -232,11 +223,8 @@ def test_cohort_summary_and_oncoprint(tmp_path: Path, capsys, monkeypatch) -> No
     assert set(by_type.cancer_type) == {"BRCA", "LUAD", "all"}
     assert by_type.samples.sum() == 6
     assert "TP53" not in set(by_gene.gene)  # uncertain variants are not counted as hits
-    monkeypatch.setattr(
-        sys,
-        "argv",
+    code, out, _ = run_cli(
         [
-            "mtorsim",
             "cohort",
             "--maf",
             str(DATA / "small.maf"),
@@ -251,14 +239,13 @@ def test_cohort_summary_and_oncoprint(tmp_path: Path, capsys, monkeypatch) -> No
             "--plot",
             str(tmp_path / "onco.png"),
         ],
+        capsys,
+        monkeypatch,
     )
-    try:
-        main()
-    except SystemExit as exc:
-        assert not exc.code
+    assert code == 0
     assert mpimg.imread(tmp_path / "onco.png").std() > 0.01
     assert "TSC2" in set(pd.read_csv(tmp_path / "genes.csv").gene)
-    assert "LUAD" in capsys.readouterr().out
+    assert "LUAD" in out
 
 
 def test_wrong_build_is_rejected(tmp_path: Path) -> None:
@@ -277,14 +264,9 @@ def test_wrong_build_is_rejected(tmp_path: Path) -> None:
 
 
 def test_problems_report(tmp_path: Path, monkeypatch, capsys) -> None:
-    from mtorsim.cli import main
-
     report = tmp_path / "problems.csv"
-    monkeypatch.setattr(
-        sys,
-        "argv",
+    code, _, _ = run_cli(
         [
-            "mtorsim",
             "predict",
             "--variants",
             str(DATA / "small_variants.csv"),
@@ -295,10 +277,9 @@ def test_problems_report(tmp_path: Path, monkeypatch, capsys) -> None:
             "--problems",
             str(report),
         ],
+        capsys,
+        monkeypatch,
     )
-    try:
-        main()
-    except SystemExit as exc:
-        assert not exc.code
+    assert code == 0
     rep = pd.read_csv(report)
     assert rep.line.tolist() == [7] and "garbage" in rep.problem.item()

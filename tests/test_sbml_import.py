@@ -196,20 +196,12 @@ def test_unsupported_constructs_are_named(tmp_path: Path) -> None:
 
 
 def test_cli_simulate_and_show_sbml(tmp_path: Path, capsys, monkeypatch) -> None:
-    import sys
-
     import pandas as pd
 
-    from mtorsim.cli import main
+    from cli_helpers import run_cli
 
     def run(argv):
-        monkeypatch.setattr(sys, "argv", ["mtorsim", *argv])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        return code, *capsys.readouterr()
+        return run_cli(argv, capsys, monkeypatch)
 
     out = tmp_path / "varusai.csv"
     code, _, _ = run(

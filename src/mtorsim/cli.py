@@ -75,6 +75,33 @@ def check_outputs(*paths: Path | None) -> None:
         table_format(p)
 
 
+def check_readouts(df, names: list[str]) -> None:
+    """Every requested read-out is a column of the result, else a one-line error."""
+    missing = [r for r in names if r not in df.columns]
+    if missing:
+        from mtorsim.errors import UnknownNameError
+
+        raise UnknownNameError("read-out", missing[0], [c for c in df.columns if "__" not in c])
+
+
+def write_outputs(df, out: Path | None, plot: Path | None, draw) -> None:
+    """Write the table to ``out`` and ``draw(ax)`` to the figure ``plot``, each atomically."""
+    if out:
+        from mtorsim.io import write_table
+
+        write_table(df, out)
+        console.print(f"wrote {out}")
+    if plot:
+        import matplotlib.pyplot as plt
+
+        from mtorsim.report.plots import save_figure
+
+        fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        draw(ax)
+        save_figure(fig, plot)
+        console.print(f"wrote {plot}")
+
+
 @app.command()
 def demo(out: Annotated[Path, typer.Option(help="Output folder.")] = Path("mtorsim-demo")) -> None:
     """Run the main job on built-in defaults; write a figure and tables into OUT."""
@@ -167,24 +194,16 @@ def simulate_cmd(
         from mtorsim.experiment import run_experiment
 
         df = run_experiment(cond, hours=hours, points=points)
-    missing = [r for r in names if r not in df.columns]
-    if missing:
-        from mtorsim.errors import UnknownNameError
+    check_readouts(df, names)
 
-        raise UnknownNameError("read-out", missing[0], [c for c in df.columns if "__" not in c])
-    if out:
-        from mtorsim.io import write_table
+    def draw(ax) -> None:
+        from mtorsim.report.plots import plot_timecourse
 
-        write_table(df, out)
-        console.print(f"wrote {out}")
-    if plot:
-        from mtorsim.report.plots import plot_timecourse, save_figure
-
-        ax = plot_timecourse(
-            df, names, relative_to_start=True, title=f"conditions from t = 0 ({hours:g} h)"
+        plot_timecourse(
+            df, names, ax=ax, relative_to_start=True, title=f"conditions from t = 0 ({hours:g} h)"
         )
-        save_figure(ax.figure, plot)
-        console.print(f"wrote {plot}")
+
+    write_outputs(df, out, plot, draw)
     table = Table("read-out", "t = 0", f"t = {hours:g} h", "fold")
     for r in names:
         a, b = df[r].iloc[0], df[r].iloc[-1]
@@ -229,18 +248,14 @@ def _simulate_sbml(
     else:
         inh = dict(parse_assignment(x, "--inhibit") for x in inhibit or [])
         df = simulate_sbml(model, until, points=points, parameters=params, inhibit=inh)
-    if out:
-        from mtorsim.io import write_table
 
-        write_table(df, out)
-        console.print(f"wrote {out}")
-    if plot:
-        from mtorsim.report.plots import plot_timecourse, save_figure
+    def draw(ax) -> None:
+        from mtorsim.report.plots import plot_timecourse
 
         shown = [sid for sid in model.species_ids if sid in df.columns][:8]
-        ax = plot_timecourse(df, shown, title=model.network.name)
-        save_figure(ax.figure, plot)
-        console.print(f"wrote {plot}")
+        plot_timecourse(df, shown, ax=ax, title=model.network.name)
+
+    write_outputs(df, out, plot, draw)
     table = Table(
         "species",
         "t = 0",

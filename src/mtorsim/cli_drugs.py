@@ -133,14 +133,14 @@ def pk_cmd(
     plot: Annotated[Path | None, typer.Option(help="Figure (.png/.svg/.pdf).")] = None,
 ) -> None:
     """Concentration-time profile of one or more regimens (PK only)."""
-    from mtorsim.cli import check_outputs
+    from mtorsim.cli import check_outputs, write_outputs
     from mtorsim.pharmacology.pk import pk_profile
 
     check_outputs(out, plot)
     with report_warnings():
         regs = regimens_from_options(drug, dose, schedule)
     df = pk_profile(regs, days=days)
-    _write(df, out, plot, lambda ax: _plot_pk(df, regs, days, ax))
+    write_outputs(df, out, plot, lambda ax: _plot_pk(df, regs, days, ax))
     table = Table("drug", "Cmax (ng/mL)", "last trough (ng/mL)", "free Cmax (nM)")
     for col in [c for c in df.columns if c.endswith("_blood_ng_mL")]:
         name = col.removesuffix("_blood_ng_mL")
@@ -171,23 +171,6 @@ def _plot_pk(df, regs, days, ax) -> None:
     plot_concentrations(df, ax=ax, dose_times_h=times)
 
 
-def _write(df, out: Path | None, plot: Path | None, draw) -> None:
-    if out:
-        from mtorsim.io import write_table
-
-        write_table(df, out)
-        console.print(f"wrote {out}")
-    if plot:
-        import matplotlib.pyplot as plt
-
-        from mtorsim.report.plots import save_figure
-
-        fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-        draw(ax)
-        save_figure(fig, plot)
-        console.print(f"wrote {plot}")
-
-
 def dose_response_cmd(
     drug: Annotated[str, typer.Option("--drug", help="Drug name or alias.")],
     readout: Annotated[str, typer.Option(help="Read-out (species or observable).")] = "S6K1",
@@ -204,7 +187,7 @@ def dose_response_cmd(
     plot: Annotated[Path | None, typer.Option(help="Figure (.png/.svg/.pdf).")] = None,
 ) -> None:
     """Dose-response in cells (IC50, Emax, Hill), or a two-drug combination matrix."""
-    from mtorsim.cli import check_outputs
+    from mtorsim.cli import check_outputs, write_outputs
     from mtorsim.conditions import parse_assignment
     from mtorsim.pharmacology.doseresponse import combination_matrix, dose_response
 
@@ -212,7 +195,7 @@ def dose_response_cmd(
     params = dict(parse_assignment(x, "--set") for x in set_ or [])
     if combine:
         df = combination_matrix(drug, combine, readout, hours=hours, parameters=params)
-        _write(df, out, plot, lambda ax: _plot_matrix(df, ax))
+        write_outputs(df, out, plot, lambda ax: _plot_matrix(df, ax))
         best = df.loc[df["bliss_excess"].idxmax()]
         console.print(
             f"{drug} + {combine} on {readout}: max Bliss excess "
@@ -222,7 +205,7 @@ def dose_response_cmd(
         )
         return
     dr = dose_response(drug, readout, hours=hours, parameters=params)
-    _write(dr.table, out, plot, lambda ax: _plot_dr(dr, ax))
+    write_outputs(dr.table, out, plot, lambda ax: _plot_dr(dr, ax))
     console.print(
         f"{dr.drug} on {readout} ({hours:g} h): IC50 {dr.ic50_nM:.3g} nM, Emax "
         f"{dr.emax:.2f}, Hill {dr.hill_slope:.2f}"
@@ -267,11 +250,9 @@ def treatment_run(
     with report_warnings():
         regs = regimens_from_options(drugs, doses, schedules)
     df = simulate_treatment(regs, days=days, parameters=params)
-    missing = [r for r in names if r not in df.columns]
-    if missing:
-        from mtorsim.errors import UnknownNameError
+    from mtorsim.cli import check_readouts, write_outputs
 
-        raise UnknownNameError("read-out", missing[0], [c for c in df.columns if "__" not in c])
+    check_readouts(df, names)
 
     def draw(ax) -> None:
         from mtorsim.report.plots import plot_timecourse
@@ -286,7 +267,7 @@ def treatment_run(
             title=" + ".join(f"{r.drug} {r.dose_mg:g} mg {r.schedule}" for r in regs),
         )
 
-    _write(df, out, plot, draw)
+    write_outputs(df, out, plot, draw)
     table = Table("read-out", "untreated", f"day {days:g}", "fold", "mean fold")
     for r in names:
         a, b = df[r].iloc[0], df[r].iloc[-1]

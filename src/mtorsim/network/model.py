@@ -8,7 +8,7 @@ shared between simulations and threads.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -291,10 +291,3 @@ class Network:
         used = identifiers(reaction.rate)
         nodes = set(self.species_names) | set(self.observable_names)
         return (used & nodes) - set(reaction.stoichiometry)
-
-
-def merge_names(*groups: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for g in groups:
-        out.extend(g)
-    return out
