@@ -24,6 +24,8 @@ FORBIDDEN = {
     "engine": LAYERS[2:],
     "pharmacology": LAYERS[3:],
     "genomics": LAYERS[4:],
+    "tumour": LAYERS[5:],
+    "trials": LAYERS[6:],
 }
 
 

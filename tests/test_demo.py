@@ -24,3 +24,11 @@ def test_demo_outputs(tmp_path: Path) -> None:
     assert (card.loc[card.claim.isin([f"C{i}" for i in range(1, 11)]), "status"] != "").all()
     folds = pd.read_csv(paths["fold_changes"]).set_index("condition")
     assert folds.loc["mTORC1 inhibited 90%", "AKT_S473"] > 1.0
+
+
+def test_demo_ends_with_a_small_trial(tmp_path: Path) -> None:
+    paths = run_demo(tmp_path / "demo")
+    patients = pd.read_parquet(paths["trial_patients"])
+    assert len(patients) == 200 and set(patients["arm"]) == {"everolimus", "placebo"}
+    text = Path(paths["trial_report"]).read_text()
+    assert "<svg" in text and "RECORD-1" in text

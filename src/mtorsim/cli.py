@@ -37,6 +37,9 @@ def _register_drug_commands() -> None:
     app.command("dose-response")(cli_drugs.dose_response_cmd)
     app.command("predict")(cli_drugs.predict_cmd)
     app.command("cohort")(cli_drugs.cohort_cmd)
+    from mtorsim import cli_trials
+
+    app.command("trial")(cli_trials.trial_cmd)
 
 
 console = Console()
@@ -367,6 +370,10 @@ def validate(
             "--gdsc", help="Also validate genotype predictions on GDSC1 cell lines (~1 min)."
         ),
     ] = False,
+    trials: Annotated[
+        bool,
+        typer.Option("--trials", help="Also compare simulated trials with published outcomes."),
+    ] = False,
 ) -> None:
     """Claim scorecard: each claim of spec/claims.md, measured value, target, status."""
     from mtorsim.evidence.claims import TITLES, evaluate_claim
@@ -418,8 +425,40 @@ def validate(
                 f"ln IC50 in {genes.direction_agrees.mean():.0%} of "
                 f"{len(genes)} drug x gene groups (n_mut >= 5)"
             )
+    if trials:
+        _trial_table()
     if n_fail:
         raise typer.Exit(1)
+
+
+def _trial_table() -> None:
+    from mtorsim.trials.validation import trial_validation
+
+    with console.status("simulating the published trials") as status:
+        table, _ = trial_validation(progress=lambda t: status.update(f"simulating {t}"))
+    t = Table(
+        "trial",
+        "endpoint",
+        "quantity",
+        "observed",
+        "simulated (95 % CI)",
+        "within",
+        "role",
+        title="simulated vs published trials (trials_calibration.csv)",
+    )
+    for r in table.itertuples(index=False):
+        ci = f" ({r.ci_low:.2f}-{r.ci_high:.2f})" if r.ci_low == r.ci_low else ""
+        ok = "[green]yes[/green]" if r.within_tolerance else "[red]no[/red]"
+        t.add_row(
+            r.trial, r.endpoint, r.quantity, f"{r.observed:g}", f"{r.simulated:.2f}{ci}", ok, r.role
+        )
+    console.print(t)
+    tests = table[table.role == "test"]
+    console.print(
+        f"within tolerance: {int(tests.within_tolerance.sum())}/{len(tests)} tests, "
+        f"{int(table[table.role == 'fitted'].within_tolerance.sum())}/"
+        f"{int((table.role == 'fitted').sum())} fitted"
+    )
 
 
 def main() -> None:

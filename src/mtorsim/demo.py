@@ -138,6 +138,14 @@ def run_demo(
         title="Everolimus 10 mg daily: pathway (fold vs untreated)",
     )
     paths["figure"] = Path(save_figure(fig, out / "demo.png"))
+    say("a small virtual trial: RECORD-1, 200 patients")
+    from mtorsim.report.html import trial_report
+    from mtorsim.trials import run_trial
+
+    trial = run_trial("RECORD-1", n_patients=200, seed=0)
+    paths["trial_patients"] = write_table(trial.patients, out / "trial_RECORD-1.parquet")
+    paths["trial_summary"] = write_table(trial.summary, out / "trial_RECORD-1_summary.csv")
+    paths["trial_report"] = Path(trial_report(trial, out / "trial_RECORD-1.html"))
     return paths
 
 

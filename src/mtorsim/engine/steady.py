@@ -16,8 +16,8 @@ import pandas as pd
 
 from mtorsim.engine.codegen import CompiledNetwork
 from mtorsim.engine.schedule import validate_values
-from mtorsim.engine.simulate import as_compiled
-from mtorsim.errors import SteadyStateError
+from mtorsim.engine.simulate import as_compiled, simulate_batch
+from mtorsim.errors import MtorsimError, SteadyStateError
 from mtorsim.network.model import Network
 
 __all__ = ["SteadyState", "steady_state", "steady_state_batch", "steady_state_vector"]
@@ -142,8 +142,12 @@ def steady_state_batch(
     *,
     tol: float = 1e-10,
     max_time: float = 1e5,
+    initial: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Steady states for B parameter sets: parallel Newton, integration fallback per failure.
+
+    ``initial`` (B, S) starts Newton from known states (e.g. the untreated steady state
+    when solving the treated one) and sets the conserved totals; default: the model's y0.
 
     Returns
     -------
@@ -155,7 +159,13 @@ def steady_state_batch(
     idx = [compiled.parameter_index(c) for c in parameter_sets.columns]
     p = np.repeat(compiled.p0[None, :], b, axis=0)
     p[:, idx] = parameter_sets.to_numpy(dtype=float)
-    y = np.repeat(compiled.y0[None, :], b, axis=0)
+    if initial is None:
+        y = np.repeat(compiled.y0[None, :], b, axis=0)
+    else:
+        y = np.array(initial, dtype=float)[:, : compiled.n_species].copy()
+        if y.shape != (b, compiled.n_species):
+            raise MtorsimError(f"initial has shape {y.shape}; need ({b}, {compiled.n_species})")
+    start = y.copy()
     cons = (
         compiled.conservation if compiled.conservation.size else np.zeros((0, compiled.n_species))
     )
@@ -166,9 +176,32 @@ def steady_state_batch(
         y, p, cons, compiled.dependent_rows, totals, tol, 50, status, residual
     )
     ok = (status == 0) & np.all(np.isfinite(y), axis=1) & np.all(y >= -1e-9, axis=1)
+    # failures: integrate them together (parallel) for growing windows, then Newton again
+    window = 10.0
+    while (~ok).any() and window <= min(max_time, 1e4):
+        bad = np.flatnonzero(~ok)
+        frame = pd.DataFrame(p[bad], columns=list(compiled.parameters))
+        _, values, sim_status = simulate_batch(
+            compiled, window, frame, t_out=[window], initial=start[bad]
+        )
+        y_try = values[:, -1, : compiled.n_species].copy()
+        st = np.zeros(bad.size, dtype=np.int64)
+        res = np.zeros(bad.size)
+        compiled.module.newton_steady_batch(
+            y_try, p[bad], cons, compiled.dependent_rows, totals[bad], tol, 50, st, res
+        )
+        good = (
+            (sim_status == 0)
+            & (st == 0)
+            & np.all(np.isfinite(y_try), axis=1)
+            & np.all(y_try >= -1e-9, axis=1)
+        )
+        y[bad[good]] = y_try[good]
+        ok[bad[good]] = True
+        window *= 10.0
     for i in np.flatnonzero(~ok):
         try:
-            y[i], _, _ = _find(compiled, p[i], compiled.y0, tol, max_time)
+            y[i], _, _ = _find(compiled, p[i], start[i], tol, max_time)
             ok[i] = True
         except SteadyStateError:
             y[i] = np.nan

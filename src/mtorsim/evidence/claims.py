@@ -17,6 +17,7 @@ from mtorsim.engine.steady import steady_state
 from mtorsim.evidence.drug_claims import DRUG_CLAIMS
 from mtorsim.evidence.genotype_claims import GENOTYPE_CLAIMS
 from mtorsim.evidence.result import PENDING_ISSUE, TITLES, ClaimResult, make_result
+from mtorsim.evidence.trial_claims import TRIAL_CLAIMS
 from mtorsim.network.default import default_network
 
 __all__ = ["CLAIMS", "ClaimResult", "evaluate_claim", "scorecard"]
@@ -337,6 +338,7 @@ def _c10() -> ClaimResult:
 CLAIMS: dict[str, Callable[[], ClaimResult]] = {
     **DRUG_CLAIMS,
     **GENOTYPE_CLAIMS,
+    **TRIAL_CLAIMS,
     "C1": _c1,
     "C2": _c2,
     "C3": _c3,

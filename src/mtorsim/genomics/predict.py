@@ -20,9 +20,10 @@ from mtorsim.engine.steady import steady_state_batch
 from mtorsim.errors import MtorsimError
 from mtorsim.pharmacology.catalogue import DRUGS, get_drug
 from mtorsim.pharmacology.mechanism import drug_id
+from mtorsim.pharmacology.pk import average_free_nM as clinical_free_nM
 from mtorsim.pharmacology.treatment import compiled_with_drugs
 
-__all__ = ["PATHWAY_DRUGS", "clinical_free_nM", "predict_response"]
+__all__ = ["PATHWAY_DRUGS", "clinical_free_nM", "kinetic_variability", "predict_response"]
 
 #: Drugs predicted by default: those acting inside the network (partners act on tumours).
 PATHWAY_DRUGS = [
@@ -30,25 +31,11 @@ PATHWAY_DRUGS = [
     for name, d in DRUGS.items()
     if d.drug_class not in ("endocrine", "VEGFR-TKI", "chemotherapy", "autophagy")
 ]
-TOOL_EXPOSURE_nM = 10.0  # assumed exposure for compounds without clinical PK
 RESPONSE_THRESHOLD = 0.35  # assumed: growth-drive fall counted as a response
 
 
-def clinical_free_nM(drug: str) -> float:
-    """Free concentration (nM) at steady state, averaged over the usual daily dose.
-
-    ``C_avg = daily dose x absorbed fraction / CL`` (mg/L), times ``fu`` and ``1e6/MW``;
-    the daily dose is the top of the library's clinical range (mg/day). Compounds without
-    PK get :data:`TOOL_EXPOSURE_nM` (assumed).
-    """
-    d = get_drug(drug)
-    if d.pk is None or d.dose_range_mg is None:
-        return TOOL_EXPOSURE_nM
-    c_avg = d.dose_range_mg[1] / 24.0 * d.pk.absorbed_fraction / d.pk.cl_L_h
-    return float(d.pk.fu_blood * c_avg * 1e6 / d.mw_g_mol)
-
-
-def _variability(compiled, n: int, cv: float, rng: np.random.Generator) -> pd.DataFrame:
+def kinetic_variability(compiled, n: int, cv: float, rng: np.random.Generator) -> pd.DataFrame:
+    """``n`` sets of every kinetic constant (``k_*``, ``K_*``) x exp(N(0, sigma)), CV ``cv``."""
     kinetic = [
         p
         for p in compiled.network.parameters
@@ -110,7 +97,7 @@ def predict_response(
         idx = {k: readouts.index(k) for k in ("GROWTH_DRIVE", "S6K1", "AKT_S473", "ERK")}
         # the same cell population for every sample and drug (common random numbers), so
         # differences between samples come from their genotypes alone
-        population = _variability(compiled, n, cv, np.random.default_rng(seed))
+        population = kinetic_variability(compiled, n, cv, np.random.default_rng(seed))
         sets = pd.concat([population] * len(keys), ignore_index=True)
         for g, key in enumerate(keys):
             for k, v in key:

@@ -25,12 +25,40 @@ from mtorsim.pharmacology.mechanism import _exposure, drug_id
 from mtorsim.pharmacology.regimen import Regimen
 
 __all__ = [
+    "TOOL_EXPOSURE_nM",
     "analytic_concentration",
+    "average_free_nM",
     "pk_network",
     "pk_profile",
     "sample_pk_parameters",
     "terminal_half_life",
 ]
+
+TOOL_EXPOSURE_nM = 10.0  # assumed exposure for compounds without clinical PK
+
+
+def average_free_nM(
+    drug: str, mg_per_day: float | None = None, *, cl_multiplier: float = 1.0
+) -> float:
+    """Free concentration (nM) at steady state, averaged over the dosing interval.
+
+    ``C_avg = daily dose x absorbed fraction / CL`` (mg/L), times ``fu`` and ``1e6/MW``.
+    The average does not depend on the schedule (10 mg daily and 70 mg weekly give the
+    same), which is why tumour-scale models can use it: signalling follows exposure within
+    hours, tumours change over weeks. ``mg_per_day`` defaults to the top of the library's
+    clinical range; ``cl_multiplier`` is a patient's clearance relative to the typical
+    value. Compounds without PK get :data:`TOOL_EXPOSURE_nM` (assumed) whatever the dose.
+    """
+    d = get_drug(drug)
+    if d.pk is None or d.dose_range_mg is None:
+        return TOOL_EXPOSURE_nM
+    dose = d.dose_range_mg[1] if mg_per_day is None else float(mg_per_day)
+    if not (math.isfinite(dose) and dose >= 0):
+        raise MtorsimError(f"{d.name}: dose {mg_per_day!r} mg/day must be a number >= 0")
+    if not (math.isfinite(cl_multiplier) and cl_multiplier > 0):
+        raise MtorsimError(f"clearance multiplier {cl_multiplier!r} must be > 0")
+    c_avg = dose / 24.0 * d.pk.absorbed_fraction / (d.pk.cl_L_h * cl_multiplier)
+    return float(d.pk.fu_blood * c_avg * 1e6 / d.mw_g_mol)
 
 
 def pk_network(drugs: Sequence[str]) -> Network:

@@ -1,0 +1,167 @@
+"""Trial commands of the CLI: ``mtorsim trial NAME|list|FILE.json`` (thin over mtorsim.trials)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mtorsim.errors import MtorsimError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _list_trials() -> None:
+    from mtorsim.trials import trial_designs
+
+    table = Table(
+        "trial",
+        "cancer type",
+        "arms",
+        "patients",
+        "primary",
+        "reference",
+        title="built-in trial designs",
+    )
+    for d in trial_designs().values():
+        table.add_row(
+            d.name,
+            d.cancer_type,
+            " | ".join(a.label for a in d.arms),
+            str(d.n_patients),
+            d.primary_endpoint,
+            d.reference,
+        )
+    console.print(table)
+
+
+def _print_result(result) -> None:
+    s = result.summary
+    t = Table(
+        "arm",
+        "n",
+        "median PFS (mo)",
+        "median OS (mo)",
+        "ORR %",
+        "DCR %",
+        "stopped (tox) %",
+        title=f"{result.design.name} (seed {result.seed})",
+    )
+    for r in s.itertuples(index=False):
+        t.add_row(
+            r.arm,
+            str(r.n),
+            f"{r.median_PFS:.1f}",
+            f"{r.median_OS:.1f}",
+            f"{r.ORR_pct:.1f}",
+            f"{r.DCR_pct:.0f}",
+            f"{r.stopped_for_toxicity_pct:.0f}",
+        )
+    console.print(t)
+    if not result.hazard_ratios.empty:
+        h = Table("arm vs control", "endpoint", "HR (95 % CI)", "log-rank p")
+        for r in result.hazard_ratios.itertuples(index=False):
+            h.add_row(
+                f"{r.arm} vs {r.control}",
+                r.endpoint,
+                f"{r.HR:.2f} ({r.HR_ci_low:.2f}-{r.HR_ci_high:.2f})",
+                f"{r.p_logrank:.2g}",
+            )
+        console.print(h)
+
+
+def trial_cmd(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Built-in trial (see 'mtorsim trial list'), 'list', or a design .json file."
+        ),
+    ],
+    patients: Annotated[int | None, typer.Option(help="Patients (default: the design's).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed: same seed, same trial.")] = 0,
+    months: Annotated[float | None, typer.Option(help="Follow-up (months).")] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Enrol only tumours with this gene altered (repeatable)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Per-patient table (.csv/.parquet).")] = None,
+    report: Annotated[Path | None, typer.Option(help="Self-contained HTML report.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Kaplan-Meier figure (.png/.svg).")] = None,
+    endpoint: Annotated[str, typer.Option(help="Endpoint of --plot: PFS, OS or TTP.")] = "PFS",
+    subgroups: Annotated[bool, typer.Option(help="Print hazard ratios by genotype.")] = False,
+    chunk_size: Annotated[int, typer.Option(help="Patients simulated at once.")] = 2000,
+    workers: Annotated[
+        int | None, typer.Option(help="Shard over a local Dask cluster with this many workers.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Shard over a running Dask scheduler (tcp://HOST:PORT).")
+    ] = None,
+) -> None:
+    """Run a virtual clinical trial: KM curves, hazard ratios, response rates, report."""
+    if name.lower() == "list":
+        _list_trials()
+        return
+    from mtorsim.cli import check_outputs
+    from mtorsim.trials import load_design
+
+    check_outputs(out, plot)
+    if report is not None and report.suffix.lower() not in (".html", ".htm"):
+        raise MtorsimError(f"report file {str(report)!r} must end in .html")
+    if endpoint not in ("PFS", "OS", "TTP"):
+        raise MtorsimError(f"endpoint {endpoint!r}; use PFS, OS or TTP")
+    design = load_design(name)
+    changes = {"follow_up_months": months}
+    if select:
+        changes["select_genes"] = tuple(select)
+    design = design.with_changes(**changes)
+    n = design.n_patients if patients is None else patients
+    if n < 1:
+        raise MtorsimError(f"--patients is {n}; give at least 1")
+    from rich.progress import Progress
+
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task(f"simulating {design.name}", total=n)
+
+        def advance(k: int) -> None:
+            bar.advance(task, k)
+
+        if workers or scheduler:
+            from mtorsim.scale import run_trial_distributed
+
+            result = run_trial_distributed(
+                design,
+                n_patients=n,
+                seed=seed,
+                chunk_size=chunk_size,
+                workers=workers,
+                scheduler=scheduler,
+                progress=advance,
+            )
+        else:
+            from mtorsim.trials import run_trial
+
+            result = run_trial(
+                design, n_patients=n, seed=seed, chunk_size=chunk_size, progress=advance
+            )
+    _print_result(result)
+    if subgroups:
+        sub = result.subgroups()
+        console.print(
+            sub.round(3).to_string(index=False)
+            if not sub.empty
+            else "no subgroups (single-arm trial)"
+        )
+    from mtorsim.cli import write_outputs
+    from mtorsim.report.trial_plots import plot_km
+
+    write_outputs(result.patients, out, plot, lambda ax: plot_km(result, endpoint, ax=ax))
+    if report is not None:
+        from mtorsim.report.html import trial_report
+
+        with console.status("writing report"):
+            trial_report(result, report)
+        console.print(f"wrote {report}")

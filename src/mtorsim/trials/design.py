@@ -1,0 +1,186 @@
+"""Trial designs as validated data: arms, allocation, follow-up, assessments, eligibility.
+
+A design is plain data (``designs.json`` in the package, or the user's own JSON) checked
+when built, so an impossible trial (no patients, follow-up shorter than the assessment
+interval, an unknown drug) fails before anything runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mtorsim.errors import MtorsimError, UnknownNameError
+from mtorsim.genomics.knowledge import knowledge_base
+from mtorsim.pharmacology.catalogue import get_drug
+from mtorsim.trials.population import cancer_type
+
+__all__ = ["ENDPOINTS", "Arm", "TrialDesign", "load_design", "trial_designs"]
+
+ENDPOINTS = ("PFS", "OS", "TTP", "ORR", "volume_response")
+MODIFIABLE = ("doubling_time_d", "cell_loss", "er_dependence", "vegf_dependence")
+
+
+def _number(label: str, value: Any, *, positive: bool = True) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise MtorsimError(f"{label} is {value!r}; give a number") from None
+    if math.isnan(v) or math.isinf(v) or v < 0 or (positive and v == 0):
+        raise MtorsimError(f"{label} is {value!r}; give a number {'>' if positive else '>='} 0")
+    return v
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm: drugs given together, each at a daily-average dose (mg/day); {} = placebo."""
+
+    name: str
+    drugs: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise MtorsimError("every arm needs a name")
+        drugs = {}
+        for d, dose in self.drugs.items():
+            drugs[get_drug(d).name] = _number(f"arm {self.name!r}: dose of {d} (mg/day)", dose)
+        object.__setattr__(self, "drugs", drugs)
+
+    @property
+    def label(self) -> str:
+        if not self.drugs:
+            return "placebo"
+        return " + ".join(f"{d} {v:g} mg/day" for d, v in self.drugs.items())
+
+
+@dataclass(frozen=True)
+class TrialDesign:
+    """A randomised (or single-arm) trial. Times: months for follow-up, weeks for scans.
+
+    The first arm is the experimental one, the last the control; hazard ratios compare each
+    arm with the last. ``crossover`` maps an arm to the drugs its patients get after
+    progression; ``modifiers`` multiply the cancer type's tumour parameters for this
+    setting (e.g. after a VEGFR-TKI); ``select_genes`` keeps patients whose tumour carries
+    any of these genes (biomarker trials).
+    """
+
+    name: str
+    cancer_type: str
+    arms: tuple[Arm, ...]
+    n_patients: int
+    follow_up_months: float = 24.0
+    allocation: tuple[float, ...] = ()
+    accrual_months: float = 12.0
+    assessment_weeks: float = 8.0
+    confirm_weeks: float = 4.0
+    primary_endpoint: str = "PFS"
+    crossover: dict[str, dict[str, float]] = field(default_factory=dict)
+    modifiers: dict[str, float] = field(default_factory=dict)
+    select_genes: tuple[str, ...] = ()
+    setting: str = ""
+    reference: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        cancer_type(self.cancer_type)  # validates the name
+        if not self.arms:
+            raise MtorsimError(f"trial {self.name!r} has no arms; give at least one")
+        arms = tuple(a if isinstance(a, Arm) else Arm(**a) for a in self.arms)
+        object.__setattr__(self, "arms", arms)
+        names = [a.name for a in arms]
+        if len(set(names)) != len(names):
+            raise MtorsimError(f"trial {self.name!r}: arm names repeat ({names})")
+        if not isinstance(self.n_patients, int) or self.n_patients < 1:
+            raise MtorsimError(
+                f"trial {self.name!r}: n_patients is {self.n_patients!r}; give a whole number >= 1"
+            )
+        alloc = tuple(self.allocation) or (1.0,) * len(arms)
+        if len(alloc) != len(arms):
+            raise MtorsimError(f"allocation {alloc} needs one ratio per arm ({len(arms)})")
+        object.__setattr__(self, "allocation", tuple(_number("allocation", a) for a in alloc))
+        for label in ("follow_up_months", "assessment_weeks", "confirm_weeks"):
+            _number(f"{label} of {self.name!r}", getattr(self, label))
+        _number(f"accrual_months of {self.name!r}", self.accrual_months, positive=False)
+        if self.assessment_weeks / 4.345 > self.follow_up_months:
+            raise MtorsimError(
+                f"trial {self.name!r}: assessments every {self.assessment_weeks:g} weeks but "
+                f"follow-up is {self.follow_up_months:g} months; shorten the interval or "
+                "follow longer"
+            )
+        if self.accrual_months >= self.follow_up_months:
+            raise MtorsimError("accrual must end before the end of follow-up")
+        if self.primary_endpoint not in ENDPOINTS:
+            raise MtorsimError(
+                f"primary endpoint {self.primary_endpoint!r}; use one of {', '.join(ENDPOINTS)}"
+            )
+        for arm, drugs in self.crossover.items():
+            if arm not in names:
+                raise MtorsimError(f"crossover from unknown arm {arm!r}; arms: {names}")
+            Arm(f"{arm} crossover", drugs)
+        for k, v in self.modifiers.items():
+            if k not in MODIFIABLE:
+                raise MtorsimError(f"modifier {k!r} unknown; use {', '.join(MODIFIABLE)}")
+            _number(f"modifier {k}", v, positive=False)
+        genes = set(knowledge_base().gene)
+        bad = [g for g in self.select_genes if g.upper() not in genes]
+        if bad:
+            raise UnknownNameError("gene", bad[0], sorted(genes))
+        object.__setattr__(self, "select_genes", tuple(g.upper() for g in self.select_genes))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialDesign:
+        allowed = set(cls.__dataclass_fields__)
+        unknown = set(data) - allowed
+        if unknown:
+            raise MtorsimError(f"unknown design fields: {', '.join(sorted(unknown))}")
+        missing = {"name", "cancer_type", "arms", "n_patients"} - set(data)
+        if missing:
+            raise MtorsimError(f"design lacks {', '.join(sorted(missing))}")
+        d = dict(data)
+        d["arms"] = tuple(Arm(**a) if isinstance(a, dict) else a for a in d["arms"])
+        for key in ("allocation", "select_genes"):
+            if key in d:
+                d[key] = tuple(d[key])
+        return cls(**d)
+
+    def with_changes(self, **changes: Any) -> TrialDesign:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data.update({k: v for k, v in changes.items() if v is not None})
+        return TrialDesign(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["arms"] = [{"name": a.name, "drugs": dict(a.drugs)} for a in self.arms]
+        data["allocation"] = list(self.allocation)
+        data["select_genes"] = list(self.select_genes)
+        return data
+
+
+def trial_designs() -> dict[str, TrialDesign]:
+    """The built-in designs (review Table 1, trials_calibration.csv, biomarker trials)."""
+    text = resources.files("mtorsim.data").joinpath("trials/designs.json").read_text()
+    return {d["name"]: TrialDesign.from_dict(d) for d in json.loads(text)}
+
+
+def load_design(name_or_path: str) -> TrialDesign:
+    """A built-in design by name (case-insensitive) or a JSON file."""
+    path = Path(name_or_path)
+    if path.suffix.lower() == ".json":
+        if not path.exists():
+            raise MtorsimError(f"{path}: design file not found")
+        try:
+            data = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise MtorsimError(f"{path}: not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise MtorsimError(f"{path}: a design is one JSON object")
+        return TrialDesign.from_dict(data)
+    designs = trial_designs()
+    by_lower = {k.lower(): v for k, v in designs.items()}
+    if name_or_path.lower() in by_lower:
+        return by_lower[name_or_path.lower()]
+    raise UnknownNameError("trial", name_or_path, list(designs))

@@ -1,0 +1,93 @@
+"""Run a trial in chunks of patients and analyse it: :func:`run_trial` -> :class:`TrialResult`.
+
+Chunks bound memory by chunk size, not cohort size (each chunk keeps only endpoints and
+the per-assessment sums); patients are seeded one by one, so the chunk size never changes
+the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from mtorsim.errors import MtorsimError
+from mtorsim.trials.analysis import arm_summary, hazard_ratios, subgroups
+from mtorsim.trials.design import TrialDesign, load_design
+from mtorsim.trials.simulate import simulate_patients
+
+__all__ = ["TrialResult", "run_trial"]
+
+
+@dataclass
+class TrialResult:
+    """A simulated trial: the design, the seed, patients, assessments and the analysis."""
+
+    design: TrialDesign
+    seed: int
+    patients: pd.DataFrame
+    assessments: pd.DataFrame
+    summary: pd.DataFrame = field(init=False)
+    hazard_ratios: pd.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        arms = [a.name for a in self.design.arms]
+        self.summary = arm_summary(self.patients, arms)
+        self.hazard_ratios = hazard_ratios(self.patients, arms)
+
+    @property
+    def arms(self) -> list[str]:
+        return [a.name for a in self.design.arms]
+
+    def subgroups(self, endpoint: str | None = None) -> pd.DataFrame:
+        ep = endpoint or (
+            self.design.primary_endpoint
+            if self.design.primary_endpoint in ("PFS", "OS", "TTP")
+            else "PFS"
+        )
+        return subgroups(self.patients, self.arms, ep)
+
+    def primary(self) -> dict:
+        """The primary endpoint: HR (time-to-event) or response rates per arm."""
+        ep = self.design.primary_endpoint
+        if ep in ("PFS", "OS", "TTP") and not self.hazard_ratios.empty:
+            row = self.hazard_ratios[self.hazard_ratios.endpoint == ep].iloc[0]
+            return row.to_dict()
+        col = {"ORR": "ORR_pct", "volume_response": "volume_response_pct"}.get(ep, "ORR_pct")
+        return dict(zip(self.summary["arm"], self.summary[col], strict=True))
+
+
+def run_trial(
+    design: TrialDesign | str,
+    *,
+    n_patients: int | None = None,
+    seed: int = 0,
+    chunk_size: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> TrialResult:
+    """Simulate a trial (a built-in name, a JSON design file or a :class:`TrialDesign`).
+
+    Examples
+    --------
+    >>> from mtorsim.trials import run_trial
+    >>> result = run_trial("RECORD-1", n_patients=60, seed=1)
+    >>> list(result.summary["arm"])
+    ['everolimus', 'placebo']
+    """
+    d = load_design(design) if isinstance(design, str) else design
+    n = d.n_patients if n_patients is None else n_patients
+    if not isinstance(n, int) or n < 1:
+        raise MtorsimError(f"n_patients is {n!r}; give a whole number >= 1")
+    if chunk_size < 1:
+        raise MtorsimError("chunk_size must be >= 1")
+    parts = [
+        simulate_patients(d, min(chunk_size, n - start), seed, first=start, progress=progress)
+        for start in range(0, n, chunk_size)
+    ]
+    patients = pd.concat([p.patients for p in parts], ignore_index=True)
+    mut = sorted(c for c in patients.columns if c.endswith("_mut"))
+    patients[mut] = patients[mut].astype("boolean").fillna(False).astype(bool)
+    patients = patients[[c for c in patients.columns if c not in mut] + mut]
+    assessments = pd.concat([p.assessments for p in parts], ignore_index=True)
+    return TrialResult(d, seed, patients, assessments)

@@ -1,0 +1,305 @@
+"""Run a virtual trial: patients -> clones -> growth rates -> lesions -> RECIST -> PFS/OS.
+
+The pipeline for a chunk of patients (numbers ``first`` ... ``first + n - 1``):
+
+1. sample patients (:func:`sample_patients`) and randomise each by their own stream;
+2. build three clones per patient (truncal genotype; truncal + a subclonal driver in some
+   lesions; truncal + an FRB-domain MTOR mutation at a tiny pre-existing fraction, the
+   seed of acquired rapalog resistance, C30);
+3. solve the pathway to steady state for every clone untreated and at the patient's
+   average free drug exposure (their clearance, full and reduced dose, after-progression
+   therapy), one batched solve per drug set, and turn the read-outs into net growth rates;
+4. grow lesions exactly over weekly time points with treatment changes (adverse-event stop
+   or dose reduction, progression with crossover), score RECIST at each assessment, draw
+   new lesions from a burden-driven rate, and let death come at a lethal burden or from
+   background causes; dropout and the end of follow-up censor.
+
+Patients are independent and seeded one by one, so any split of a cohort gives the same
+patients (the basis of batching and Dask scale-out).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from mtorsim.network.default import default_network
+from mtorsim.pharmacology.catalogue import DRUGS, get_drug
+from mtorsim.pharmacology.pk import average_free_nM
+from mtorsim.trials.design import TrialDesign
+from mtorsim.trials.population import (
+    FRB_MUTATION,
+    MAX_TARGET_LESIONS,
+    cancer_type,
+    genotype_parameters,
+    sample_patients,
+)
+from mtorsim.trials.recist import CATEGORIES, DETECTION_LIMIT_MM, recist
+from mtorsim.trials.tolerability import arm_tolerability
+from mtorsim.tumour.growth import TumourParameters, net_growth_rate
+from mtorsim.tumour.lesions import cells_from_diameter, diameter_mm, grow
+from mtorsim.tumour.signals import clone_signals
+
+__all__ = ["DAYS_PER_MONTH", "PATHWAY_CV", "simulate_patients"]
+
+DAYS_PER_MONTH = 30.4375
+PATHWAY_CV = 0.25  # assumed inter-patient variability of kinetic constants (as predict)
+MEASUREMENT_CV = 0.05  # assumed RECIST measurement error (per lesion, log-normal)
+TOXICITY_MEDIAN_D = 60.0  # assumed median time to a dose-limiting adverse event
+REDUCED_DOSE = 0.5  # dose reduction step (fraction of the arm dose)
+N_CLONES = 3
+
+
+@dataclass
+class ChunkResult:
+    """Per-patient endpoints and per-assessment sums for one chunk of patients."""
+
+    patients: pd.DataFrame
+    assessments: pd.DataFrame
+
+
+def _kinetic_names() -> list[str]:
+    return [
+        p.name
+        for p in default_network().parameters
+        if p.name.startswith(("k_", "K_")) and "__" not in p.name
+    ]
+
+
+def _clone_parameters(pts: pd.DataFrame) -> pd.DataFrame:
+    """Network parameters of every clone (rows: patient-major, clone-minor)."""
+    names = _kinetic_names()
+    base = np.array([default_network().parameter(n).value for n in names])
+    sigma = math.sqrt(math.log(1 + PATHWAY_CV**2))
+    z = np.stack(pts["pathway_z"].to_numpy())[:, : len(names)]
+    kinetic = base * np.exp(sigma * z)
+    rows = []
+    for i, r in enumerate(pts.itertuples(index=False)):
+        k = dict(zip(names, kinetic[i], strict=True))
+        clones = [
+            r.truncal,
+            r.truncal + ((r.subclone,) if r.subclone else ()),
+            (*r.truncal, FRB_MUTATION),
+        ]
+        for alts in clones:
+            rows.append({**k, **dict(genotype_parameters(tuple(sorted(set(alts)))))})
+    return pd.DataFrame(rows)
+
+
+def _exposures(pts: pd.DataFrame, drugs: dict[str, float], scale: float) -> dict[str, np.ndarray]:
+    """Free average concentration (nM) of each drug per clone row (3 rows per patient)."""
+    out = {}
+    order = list(DRUGS)
+    z = np.stack(pts["pk_z"].to_numpy())
+    for name, dose in drugs.items():
+        d = get_drug(name)
+        cv = d.pk.cv_cl if d.pk is not None else 0.0
+        sigma = math.sqrt(math.log(1 + cv**2))
+        cl = np.exp(sigma * z[:, order.index(d.name) % z.shape[1]])
+        conc = np.array([average_free_nM(d.name, dose * scale, cl_multiplier=c) for c in cl])
+        out[d.name] = np.repeat(conc, N_CLONES)
+    return out
+
+
+def _rates(
+    pts: pd.DataFrame,
+    clones: pd.DataFrame,
+    tumour: pd.DataFrame,
+    drugs: dict[str, float],
+    scale: float = 1.0,
+) -> np.ndarray:
+    """(P, C) net growth rates (1/day) under ``drugs`` at ``scale`` x their doses."""
+    signals = clone_signals(list(drugs), _exposures(pts, drugs, scale), clones)
+    return net_growth_rate(tumour, signals).reshape(len(pts), N_CLONES)
+
+
+def _first_crossing(values: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """Index of the first column where values >= threshold, else -1 (per row)."""
+    hit = values >= threshold[:, None]
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+
+
+def simulate_patients(
+    design: TrialDesign,
+    n: int,
+    seed: int,
+    *,
+    first: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> ChunkResult:
+    """Simulate patients ``first`` ... ``first + n - 1`` of ``design``."""
+    ct = cancer_type(design.cancer_type)
+    params = replace(
+        ct.tumour,
+        **{k: getattr(ct.tumour, k) * v for k, v in design.modifiers.items()},
+    )
+    pts = sample_patients(ct, n, seed, first=first, select_genes=design.select_genes)
+    u = np.stack(pts["u"].to_numpy())
+    alloc = np.cumsum(design.allocation) / np.sum(design.allocation)
+    arm_index = np.searchsorted(alloc, u[:, 0], side="right")
+    tumour = _tumour_table(params, pts)
+
+    horizon_d = design.follow_up_months * DAYS_PER_MONTH
+    times = np.arange(0.0, horizon_d + 7.0, 7.0)
+    step = max(1, round(design.assessment_weeks))
+    a_idx = np.arange(step, len(times), step)
+    confirm_steps = max(1, math.ceil(design.confirm_weeks / design.assessment_weeks))
+
+    p = len(pts)
+    k_rates = np.zeros((p, 3, N_CLONES))
+    starts = np.zeros((p, 3))
+    stopped = np.zeros(p, bool)
+    reduced = np.zeros(p, bool)
+    clones = _clone_parameters(pts)
+    for a, arm in enumerate(design.arms):
+        sel = np.flatnonzero(arm_index == a)
+        if sel.size == 0:
+            continue
+        rows = np.concatenate([np.arange(i * N_CLONES, (i + 1) * N_CLONES) for i in sel])
+        sub_pts, sub_cl = pts.iloc[sel], clones.iloc[rows]
+        sub_tm = tumour.iloc[rows]
+        on = _rates(sub_pts, sub_cl, sub_tm, arm.drugs)
+        untreated = _rates(sub_pts, sub_cl, sub_tm, {})
+        low = _rates(sub_pts, sub_cl, sub_tm, arm.drugs, REDUCED_DOSE) if arm.drugs else on
+        after = design.crossover.get(arm.name, {})
+        post = _rates(sub_pts, sub_cl, sub_tm, after) if after else untreated
+        p_stop, p_red = arm_tolerability(arm.drugs) if arm.drugs else (0.0, 0.0)
+        stop = u[sel, 1] < p_stop
+        red = ~stop & (u[sel, 1] < p_stop + p_red)
+        t_tox = -np.log(np.clip(u[sel, 2], 1e-12, 1)) * TOXICITY_MEDIAN_D / math.log(2)
+        stopped[sel], reduced[sel] = stop, red
+        k_rates[sel, 0] = on
+        k_rates[sel, 1] = np.where(stop[:, None], untreated, np.where(red[:, None], low, on))
+        k_rates[sel, 2] = post
+        starts[sel, 1] = np.where(stop | red, t_tox, np.inf)
+        if progress is not None:
+            progress(int(sel.size))
+    starts[:, 2] = np.inf
+
+    # initial cells per lesion and clone
+    cells0 = np.zeros((p, MAX_TARGET_LESIONS, N_CLONES))
+    target = np.zeros((p, MAX_TARGET_LESIONS), bool)
+    for i, r in enumerate(pts.itertuples(index=False)):
+        m = len(r.diameters_mm)
+        total = cells_from_diameter(r.diameters_mm)
+        frb = np.minimum(total * ct.resistant_fraction, total)
+        sub = np.where(r.subclone_lesions, r.subclone_fraction, 0.0) * (total - frb)
+        cells0[i, :m, 0] = total - frb - sub
+        cells0[i, :m, 1] = sub
+        cells0[i, :m, 2] = frb
+        target[i, :m] = True
+
+    pre = grow(cells0, starts, k_rates, times)  # (P, L, C, T) before progression
+    result = _score(design, ct, pts, u, cells0, target, pre, times, a_idx, confirm_steps)
+    # after progression: start the post-progression segment and follow to death
+    t_pd = result["t_pd"]
+    starts[:, 2] = np.where(np.isfinite(t_pd), t_pd, np.inf)
+    starts[:, 1] = np.minimum(starts[:, 1], starts[:, 2])
+    post = grow(cells0, starts, k_rates, times)
+    burden = post.sum(axis=(1, 2))
+    lethal = ct.lethal_fold * np.exp(0.3 * np.stack(pts["pk_z"].to_numpy())[:, -1])
+    death_i = _first_crossing(burden / burden[:, :1], lethal)
+    t_death = np.where(death_i >= 0, times[np.maximum(death_i, 0)], np.inf)
+    t_bg = -np.log(np.clip(u[:, 4], 1e-12, 1)) / max(ct.background_death_per_year, 1e-12) * 365.25
+    t_death = np.minimum(t_death, t_bg)
+    return _endpoints(design, ct, pts, u, arm_index, result, t_death, stopped, reduced, post, times)
+
+
+def _tumour_table(params: TumourParameters, pts: pd.DataFrame) -> pd.DataFrame:
+    """Tumour kinetics per clone row (patients' own doubling times)."""
+    td = np.repeat(pts["doubling_time_d"].to_numpy(), N_CLONES)
+    table = pd.DataFrame([params.__dict__] * len(td))
+    table["doubling_time_d"] = td
+    return table
+
+
+def _score(design, ct, pts, u, cells0, target, cells, times, a_idx, confirm_steps) -> dict:
+    p = len(pts)
+    noise = np.exp(MEASUREMENT_CV * np.stack(pts["pathway_z"].to_numpy())[:, -64:])
+    lesion = cells.sum(axis=2)  # (P, L, T)
+    diam = diameter_mm(lesion) * target[:, :, None]
+    n_a = len(a_idx)
+    noisy = diam[:, :, a_idx] * noise[:, None, :n_a].repeat(1, axis=1)
+    sums = noisy.sum(axis=1)
+    baseline = diam[:, :, 0].sum(axis=1)
+    gone = np.all((diam[:, :, a_idx] < DETECTION_LIMIT_MM) | ~target[:, :, None], axis=1)
+    # new lesions: rate proportional to burden relative to baseline
+    ratio = lesion.sum(axis=1) / np.maximum(lesion.sum(axis=1)[:, :1], 1e-300)
+    hazard = np.cumsum(ct.new_lesion_per_year / 365.25 * 7.0 * ratio, axis=1)
+    need = -np.log(np.clip(u[:, 7], 1e-12, 1))
+    new_i = _first_crossing(hazard, need)
+    t_new = np.where(new_i >= 0, times[np.maximum(new_i, 0)], np.inf)
+    new = times[a_idx][None, :] >= t_new[:, None]
+    assessed = np.ones((p, n_a), bool)
+    r = recist(baseline, sums, gone, new, assessed, confirm_steps=confirm_steps)
+    t_pd = np.where(r["pd_index"] >= 0, times[a_idx][np.maximum(r["pd_index"], 0)], np.inf)
+    volume = lesion.sum(axis=1)[:, a_idx] / lesion.sum(axis=1)[:, :1]
+    pre_pd = np.arange(n_a)[None, :] < np.where(r["pd_index"] >= 0, r["pd_index"], n_a)[:, None]
+    best_volume = np.where(pre_pd, volume, np.inf).min(axis=1)
+    return {
+        **r,
+        "t_pd": t_pd,
+        "sums": sums,
+        "baseline": baseline,
+        "times": times[a_idx],
+        "best_volume": best_volume,
+    }
+
+
+def _endpoints(design, ct, pts, u, arm_index, r, t_death, stopped, reduced, cells, times):
+    p = len(pts)
+    month = DAYS_PER_MONTH
+    accrual = u[:, 5] * design.accrual_months * month
+    admin = design.follow_up_months * month - accrual
+    dropout = -np.log(np.clip(u[:, 3], 1e-12, 1)) / max(ct.dropout_per_year, 1e-12) * 365.25
+    censor = np.minimum(admin, dropout)
+    pfs_t = np.minimum(r["t_pd"], t_death)
+    pfs_event = pfs_t <= censor
+    os_event = t_death <= censor
+    ttp_event = r["t_pd"] <= np.minimum(censor, t_death)
+    frb = cells[:, :, 2].sum(axis=1) / np.maximum(cells.sum(axis=(1, 2)), 1e-300)
+    end_i = np.clip(np.searchsorted(times, np.minimum(pfs_t, censor)), 0, len(times) - 1)
+    arms = np.array([a.name for a in design.arms])
+    patients = pd.DataFrame(
+        {
+            "patient": pts["patient"].to_numpy(),
+            "arm": arms[arm_index],
+            "genotype": [";".join(f"{g}:{a}" for g, a in t) or "wild type" for t in pts.truncal],
+            "subclone": [f"{s[0]}:{s[1]}" if s else "" for s in pts.subclone],
+            "lesions": [len(d) for d in pts.diameters_mm],
+            "baseline_sum_mm": r["baseline"],
+            "doubling_time_d": pts["doubling_time_d"].to_numpy(),
+            "pfs_months": np.minimum(pfs_t, censor) / month,
+            "pfs_event": pfs_event,
+            "ttp_months": np.minimum(r["t_pd"], np.minimum(censor, t_death)) / month,
+            "ttp_event": ttp_event,
+            "os_months": np.minimum(t_death, censor) / month,
+            "os_event": os_event,
+            "best_response": CATEGORIES[r["best"]],
+            "best_change_pct": r["best_change"],
+            "best_volume_change_pct": 100.0 * (r["best_volume"] - 1.0),
+            "stopped_for_toxicity": stopped,
+            "dose_reduced": reduced,
+            "frb_fraction_at_progression": frb[np.arange(p), end_i],
+        }
+    )
+    for gene in sorted({g for t in pts.truncal for g, _ in t}):
+        patients[f"{gene}_mut"] = [any(g == gene for g, _ in t) for t in pts.truncal]
+    on_study = r["times"][None, :] <= np.minimum(pfs_t, censor)[:, None]
+    pct = 100.0 * (r["sums"] / r["baseline"][:, None] - 1.0)
+    ii, jj = np.nonzero(on_study)
+    assessments = pd.DataFrame(
+        {
+            "patient": patients["patient"].to_numpy()[ii],
+            "arm": patients["arm"].to_numpy()[ii],
+            "week": r["times"][jj] / 7.0,
+            "sum_mm": r["sums"][ii, jj],
+            "change_pct": pct[ii, jj],
+            "response": CATEGORIES[r["category"][ii, jj]],
+        }
+    )
+    return ChunkResult(patients, assessments)

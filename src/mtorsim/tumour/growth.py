@@ -1,0 +1,100 @@
+"""The growth law: net growth of a clone from its signalling read-outs.
+
+Untreated, a clone grows at ``r0 = ln 2 / doubling time``, the balance of proliferation
+``p`` and death ``d = cell_loss x p`` (the cell-loss factor of tumour kinetics). Drugs act
+through the read-outs of :mod:`mtorsim.tumour.signals`::
+
+    proliferation = p x drive**drive_exponent x (1 - er_dependence x ER_block)
+                      x (1 - vegf_dependence x (1 - vegf x (1 - VEGFR_block)))
+    death         = d x autophagy**(-autophagy_survival) + chemo_kill x cytotoxic_exposure
+
+so an mTORC1 inhibitor that lowers the growth drive slows proliferation (cytostasis: the
+tumour shrinks only where proliferation falls below the unchanged death rate) and regrowth
+resumes as soon as the drive returns (C19). Autophagy protects cells: blocking it (HCQ)
+raises death, its re-activation by rapalogs lowers it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from mtorsim.errors import MtorsimError
+
+__all__ = ["TumourParameters", "net_growth_rate"]
+
+
+@dataclass(frozen=True)
+class TumourParameters:
+    """Tumour kinetics of one cancer type (per day; see ``data/trials/cancer_types.csv``).
+
+    Attributes
+    ----------
+    doubling_time_d : float
+        Untreated volume doubling time (days).
+    cell_loss : float
+        Death as a fraction of proliferation untreated (0-1).
+    drive_exponent : float
+        Sensitivity of proliferation to the growth drive (1 = proportional).
+    er_dependence, vegf_dependence : float
+        Fraction of proliferation that needs oestrogen-receptor signalling / angiogenesis.
+    autophagy_survival : float
+        Exponent of the protective effect of autophagic flux on death.
+    chemo_kill_per_day : float
+        Extra death rate (1/day) at full cytotoxic exposure.
+    """
+
+    doubling_time_d: float = 60.0
+    cell_loss: float = 0.5
+    drive_exponent: float = 1.0
+    er_dependence: float = 0.0
+    vegf_dependence: float = 0.0
+    autophagy_survival: float = 0.3
+    chemo_kill_per_day: float = 0.02
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                raise MtorsimError(f"tumour parameter {f.name} = {v!r}: give a number >= 0")
+        if self.doubling_time_d <= 0:
+            raise MtorsimError("doubling_time_d must be > 0 days")
+        if self.cell_loss >= 1:
+            raise MtorsimError("cell_loss is a fraction of proliferation; give a value below 1")
+        for name in ("er_dependence", "vegf_dependence"):
+            if getattr(self, name) > 1:
+                raise MtorsimError(f"{name} is a fraction; give a value from 0 to 1")
+
+    @property
+    def proliferation_per_day(self) -> float:
+        return math.log(2) / self.doubling_time_d / (1.0 - self.cell_loss)
+
+
+def net_growth_rate(params: TumourParameters | pd.DataFrame, signals: pd.DataFrame) -> np.ndarray:
+    """Net growth rate (1/day) per row of ``signals``.
+
+    ``params`` is one :class:`TumourParameters` or a DataFrame with its fields per row (so
+    each patient can have their own doubling time).
+    """
+    if isinstance(params, TumourParameters):
+        table = pd.DataFrame([params.__dict__] * len(signals))
+    else:
+        table = params.reset_index(drop=True)
+    td = table["doubling_time_d"].to_numpy(float)
+    loss = table["cell_loss"].to_numpy(float)
+    p = np.log(2) / td / (1.0 - loss)
+    s = signals.reset_index(drop=True)
+    supply = s["vegf"].to_numpy() * (1.0 - s["VEGFR_block"].to_numpy())
+    prolif = (
+        p
+        * np.maximum(s["drive"].to_numpy(), 0.0) ** table["drive_exponent"].to_numpy(float)
+        * (1.0 - table["er_dependence"].to_numpy(float) * s["ER_block"].to_numpy())
+        * (1.0 - table["vegf_dependence"].to_numpy(float) * (1.0 - supply))
+    )
+    autophagy = np.clip(s["autophagy"].to_numpy(), 0.05, None)
+    death = loss * p * autophagy ** (-table["autophagy_survival"].to_numpy(float))
+    death = death + table["chemo_kill_per_day"].to_numpy(float) * s["cytotoxic_exposure"].to_numpy()
+    return prolif - death

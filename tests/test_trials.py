@@ -1,0 +1,199 @@
+"""Trial layer: designs, virtual patients, RECIST, statistics, reproducibility, validation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mtorsim.errors import MtorsimError, UnknownNameError
+from mtorsim.trials import (
+    Arm,
+    TrialDesign,
+    cancer_type,
+    hazard_ratio,
+    load_design,
+    run_trial,
+    sample_patients,
+    trial_designs,
+)
+from mtorsim.trials.recist import CATEGORIES, recist
+from mtorsim.trials.simulate import simulate_patients
+from mtorsim.trials.tolerability import arm_tolerability
+
+
+def _design(**changes) -> TrialDesign:
+    base = {
+        "name": "t",
+        "cancer_type": "RCC",
+        "n_patients": 40,
+        "arms": [
+            {"name": "everolimus", "drugs": {"everolimus": 10}},
+            {"name": "placebo", "drugs": {}},
+        ],
+    }
+    base.update(changes)
+    return TrialDesign.from_dict(base)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"n_patients": 0}, "n_patients"),
+        ({"follow_up_months": -3}, "follow_up_months"),
+        ({"assessment_weeks": 30, "follow_up_months": 6, "accrual_months": 1}, "assessments every"),
+        ({"arms": [{"name": "a", "drugs": {"everolimuss": 10}}]}, "unknown drug"),
+        ({"arms": [{"name": "a", "drugs": {"everolimus": -1}}]}, ">"),
+        ({"arms": []}, "no arms"),
+        ({"primary_endpoint": "QoL"}, "primary endpoint"),
+        ({"cancer_type": "XYZ"}, "unknown cancer type"),
+        ({"select_genes": ["NOTAGENE"]}, "unknown gene"),
+        ({"allocation": [1]}, "one ratio per arm"),
+        ({"crossover": {"nope": {"everolimus": 10}}}, "unknown arm"),
+        ({"modifiers": {"colour": 2}}, "modifier"),
+        ({"accrual_months": 30}, "accrual"),
+    ],
+)
+def test_impossible_designs_are_rejected(changes, message) -> None:
+    with pytest.raises(MtorsimError, match=message):
+        _design(**changes)
+
+
+def test_unknown_trial_lists_known_ones(tmp_path) -> None:
+    with pytest.raises(UnknownNameError, match="RECORD-1"):
+        load_design("RECORD-2")
+    bad = tmp_path / "d.json"
+    bad.write_text("{not json")
+    with pytest.raises(MtorsimError, match="not valid JSON"):
+        load_design(str(bad))
+    bad.write_text(json.dumps({"name": "x", "cancer_type": "RCC", "arms": [], "extra": 1}))
+    with pytest.raises(MtorsimError, match="unknown design fields"):
+        load_design(str(bad))
+
+
+def test_builtin_designs_cover_the_evidence() -> None:
+    designs = trial_designs()
+    for name in (
+        "RECORD-1",
+        "RADIANT-3",
+        "BOLERO-2",
+        "GRANITE-1",
+        "EXIST-1",
+        "Ng-2013",
+        "TAMRAD",
+        "INTORSECT",
+        "MANTA",
+        "Study-205",
+        "PTEN-mCRPC",
+        "PIK3CA-breast",
+    ):
+        assert name in designs
+    d = designs["RECORD-1"]
+    assert d.to_dict()["arms"][0]["drugs"] == {"everolimus": 10.0}
+    assert TrialDesign.from_dict(d.to_dict()) == d
+
+
+def test_same_seed_same_trial_any_chunking() -> None:
+    a = run_trial("RECORD-1", n_patients=90, seed=7, chunk_size=90)
+    b = run_trial("RECORD-1", n_patients=90, seed=7, chunk_size=25)
+    pd.testing.assert_frame_equal(a.patients, b.patients)
+    c = run_trial("RECORD-1", n_patients=90, seed=8)
+    assert not a.patients["pfs_months"].equals(c.patients["pfs_months"])
+
+
+def test_patients_do_not_depend_on_their_neighbours() -> None:
+    design = load_design("RECORD-1")
+    whole = simulate_patients(design, 30, 3).patients
+    part = simulate_patients(design, 10, 3, first=20).patients
+    cols = ["patient", "arm", "genotype", "pfs_months", "os_months", "best_change_pct"]
+    pd.testing.assert_frame_equal(
+        whole.iloc[20:][cols].reset_index(drop=True), part[cols].reset_index(drop=True)
+    )
+
+
+def test_genotypes_follow_tcga_frequencies() -> None:
+    ct = cancer_type("BRCA_HR")
+    pts = sample_patients(ct, 1500, 1)
+    pik3ca = np.mean([any(g == "PIK3CA" for g, _ in t) for t in pts.truncal])
+    expected = ct.frequencies[("PIK3CA", "H1047R")]
+    assert abs(pik3ca - expected) < 4 * np.sqrt(expected * (1 - expected) / 1500)
+
+
+def test_biomarker_selection_enrols_only_carriers() -> None:
+    r = run_trial("PTEN-mCRPC", n_patients=40, seed=1)
+    assert r.patients["PTEN_mut"].all()
+
+
+def test_recist_categories() -> None:
+    baseline = np.array([100.0, 100.0, 100.0, 100.0, 20.0])
+    sums = np.array(
+        [
+            [60.0, 60.0, 60.0],  # PR confirmed
+            [60.0, 71.0, 71.0],  # PR unconfirmed -> SD
+            [100.0, 125.0, 125.0],  # PD at second scan
+            [0.0, 0.0, 0.0],  # CR
+            [22.0, 24.0, 26.0],  # +20 % needs +5 mm too: PD only at the third scan
+        ]
+    )
+    gone = sums == 0
+    new = np.zeros_like(sums, bool)
+    r = recist(baseline, sums, gone, new, np.ones_like(sums, bool))
+    assert list(CATEGORIES[r["best"]]) == ["PR", "SD", "SD", "CR", "SD"]
+    assert list(r["pd_index"]) == [-1, -1, 1, -1, 2]
+    new[1, 1] = True  # a new lesion is progression whatever the sum
+    assert recist(baseline, sums, gone, new, np.ones_like(sums, bool))["pd_index"][1] == 1
+
+
+def test_hazard_ratio_of_identical_arms_is_one() -> None:
+    rng = np.random.default_rng(0)
+    n = 2000
+    df = pd.DataFrame(
+        {
+            "arm": np.repeat(["a", "b"], n),
+            "pfs_months": rng.exponential(5, 2 * n),
+            "pfs_event": True,
+        }
+    )
+    hr = hazard_ratio(df, "a", "b")
+    assert hr["HR_ci_low"] < 1 < hr["HR_ci_high"]
+    df.loc[df.arm == "a", "pfs_months"] *= 2  # twice as long: HR about 0.5
+    assert hazard_ratio(df, "a", "b")["HR"] == pytest.approx(0.5, rel=0.1)
+
+
+def test_tolerability_scales_with_dose_and_interactions() -> None:
+    stop10, _red10 = arm_tolerability({"everolimus": 10})
+    stop5, _ = arm_tolerability({"everolimus": 5})
+    combo, _ = arm_tolerability({"everolimus": 10, "trametinib": 2})
+    assert stop5 < stop10 < combo
+    assert combo > 2 * stop10  # overlapping toxicity (review [96])
+
+
+def test_trial_outputs_are_consistent() -> None:
+    r = run_trial("RECORD-1", n_patients=120, seed=2)
+    p = r.patients
+    assert (p["pfs_months"] <= p["os_months"] + 1e-9).all()
+    assert set(p["best_response"]) <= set(CATEGORIES)
+    assert (p.loc[p.arm == "placebo", "stopped_for_toxicity"] == False).all()  # noqa: E712
+    s = r.summary.set_index("arm")
+    assert s.loc["everolimus", "median_PFS"] > s.loc["placebo", "median_PFS"]
+    assert r.primary()["endpoint"] == "PFS"
+    assert not r.subgroups().empty
+    assert {"patient", "week", "change_pct", "response"} <= set(r.assessments.columns)
+
+
+def test_validation_table_separates_fit_and_test() -> None:
+    from mtorsim.trials.validation import trial_validation
+
+    table, results = trial_validation(n_scale=0.25)
+    assert set(table["role"]) == {"fitted", "test"}
+    fitted = table[table.role == "fitted"]
+    assert ("RECORD-1", "HR") in set(zip(fitted.trial, fitted.quantity, strict=True))
+    assert len(results) == 7
+    assert table["simulated"].notna().all()
+
+
+def test_arm_labels() -> None:
+    assert Arm("x", {}).label == "placebo"
+    assert Arm("x", {"RAD001": 10}).drugs == {"everolimus": 10.0}
