@@ -107,3 +107,29 @@ def test_cli_trial_bad_input(args, message, tmp_path: Path, capsys, monkeypatch)
     )
     assert code == 2 and message in err and "Traceback" not in err
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_cli_trial_on_a_local_dask_cluster(tmp_path: Path, capsys, monkeypatch) -> None:
+    folder = tmp_path / "ds"
+    code, _stdout, err = run_cli(
+        [
+            "trial",
+            "RECORD-1",
+            "--patients",
+            "40",
+            "--seed",
+            "2",
+            "--workers",
+            "1",
+            "--chunk-size",
+            "20",
+            "--out",
+            str(folder),
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0, err
+    dask_rows = pd.read_parquet(folder / "patients").sort_values("patient")
+    single = run_trial("RECORD-1", n_patients=40, seed=2).patients
+    assert dask_rows["pfs_months"].to_numpy() == pytest.approx(single["pfs_months"].to_numpy())

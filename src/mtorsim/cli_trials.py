@@ -88,7 +88,13 @@ def trial_cmd(
         list[str] | None,
         typer.Option("--select", help="Enrol only tumours with this gene altered (repeatable)."),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Per-patient table (.csv/.parquet).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Per-patient table (.csv/.parquet), or a folder: partitioned Parquet dataset "
+            "(patients and assessments, by arm)."
+        ),
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Self-contained HTML report.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Kaplan-Meier figure (.png/.svg).")] = None,
     endpoint: Annotated[str, typer.Option(help="Endpoint of --plot: PFS, OS or TTP.")] = "PFS",
@@ -108,7 +114,8 @@ def trial_cmd(
     from mtorsim.cli import check_outputs
     from mtorsim.trials import load_design
 
-    check_outputs(out, plot)
+    dataset = out is not None and out.suffix == ""
+    check_outputs(None if dataset else out, plot)
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise MtorsimError(f"report file {str(report)!r} must end in .html")
     if endpoint not in ("PFS", "OS", "TTP"):
@@ -158,7 +165,18 @@ def trial_cmd(
     from mtorsim.cli import write_outputs
     from mtorsim.report.trial_plots import plot_km
 
-    write_outputs(result.patients, out, plot, lambda ax: plot_km(result, endpoint, ax=ax))
+    if dataset:
+        from mtorsim.io import write_partitioned
+
+        write_partitioned(
+            {"patients": result.patients, "assessments": result.assessments},
+            out,
+            partition_by="arm",
+        )
+        console.print(f"wrote {out}/ (partitioned Parquet)")
+    write_outputs(
+        result.patients, None if dataset else out, plot, lambda ax: plot_km(result, endpoint, ax=ax)
+    )
     if report is not None:
         from mtorsim.report.html import trial_report
 

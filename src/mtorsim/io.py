@@ -12,7 +12,7 @@ import pandas as pd
 
 from mtorsim.errors import MtorsimError
 
-__all__ = ["atomic_path", "write_table", "write_text"]
+__all__ = ["atomic_path", "write_partitioned", "write_table", "write_text"]
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "tsv"}
 
@@ -68,3 +68,37 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     with atomic_path(path) as tmp:
         writers[fmt](tmp)
     return Path(path)
+
+
+def write_partitioned(
+    parts: dict[str, pd.DataFrame], folder: str | os.PathLike[str], *, partition_by: str
+) -> Path:
+    """Write a Parquet dataset (one sub-folder per table name, partitioned by a column).
+
+    The whole dataset is built in a temporary folder beside ``folder`` and renamed onto it
+    at the end, so readers see the old dataset or the new one, never a mix; an existing
+    dataset is replaced only after the new one is complete.
+    """
+    import shutil
+
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise MtorsimError(f"output {target} is a file; give a folder name for a dataset")
+    parent = target.parent if str(target.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    old = None
+    try:
+        for name, df in parts.items():
+            cols = [partition_by] if partition_by in df.columns else None
+            df.to_parquet(tmp / name, index=False, partition_cols=cols)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            os.replace(target, old / "data")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return target

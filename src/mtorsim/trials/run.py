@@ -17,7 +17,7 @@ from mtorsim.trials.analysis import arm_summary, hazard_ratios, subgroups
 from mtorsim.trials.design import TrialDesign, load_design
 from mtorsim.trials.simulate import simulate_patients
 
-__all__ = ["TrialResult", "run_trial"]
+__all__ = ["TrialResult", "assemble", "run_trial"]
 
 
 @dataclass
@@ -85,9 +85,15 @@ def run_trial(
         simulate_patients(d, min(chunk_size, n - start), seed, first=start, progress=progress)
         for start in range(0, n, chunk_size)
     ]
-    patients = pd.concat([p.patients for p in parts], ignore_index=True)
-    mut = sorted(c for c in patients.columns if c.endswith("_mut"))
-    patients[mut] = patients[mut].astype("boolean").fillna(False).astype(bool)
-    patients = patients[[c for c in patients.columns if c not in mut] + mut]
-    assessments = pd.concat([p.assessments for p in parts], ignore_index=True)
-    return TrialResult(d, seed, patients, assessments)
+    return assemble(d, seed, [p.patients for p in parts], [p.assessments for p in parts])
+
+
+def assemble(
+    design: TrialDesign, seed: int, patients: list[pd.DataFrame], assessments: list[pd.DataFrame]
+) -> TrialResult:
+    """Join chunk tables (in patient order) into one analysed :class:`TrialResult`."""
+    table = pd.concat(patients, ignore_index=True)
+    mut = sorted(c for c in table.columns if c.endswith("_mut"))
+    table[mut] = table[mut].astype("boolean").fillna(False).astype(bool)
+    table = table[[c for c in table.columns if c not in mut] + mut]
+    return TrialResult(design, seed, table, pd.concat(assessments, ignore_index=True))
