@@ -1,6 +1,7 @@
 """Compile a network once, then simulate, find steady states and batch many parameter sets."""
 
 from mtorsim.engine.codegen import CompiledNetwork, compile_network
+from mtorsim.engine.cohort import simulate_cohort
 from mtorsim.engine.reference import simulate_reference
 from mtorsim.engine.schedule import Event
 from mtorsim.engine.simulate import SolverStatus, simulate, simulate_batch
@@ -14,6 +15,7 @@ __all__ = [
     "compile_network",
     "simulate",
     "simulate_batch",
+    "simulate_cohort",
     "simulate_reference",
     "steady_state",
     "steady_state_batch",

@@ -228,6 +228,23 @@ def simulate_batch(
         if initial is None
         else np.asarray(initial, dtype=float).reshape(b, -1).copy()
     )
+    values, status = run_kernel(compiled, y0, p_seg, seg_t, jumps, times, rtol, atol, max_steps)
+    return times, values, status
+
+
+def run_kernel(
+    compiled: CompiledNetwork,
+    y0: np.ndarray,
+    p_seg: np.ndarray,
+    seg_t: np.ndarray,
+    jumps: np.ndarray,
+    times: np.ndarray,
+    rtol: float,
+    atol: float,
+    max_steps: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The batched kernel on per-row segments: (B, T, S + O) values and (B,) status."""
+    b = y0.shape[0]
     y_out = np.full((b, times.size, compiled.n_species), np.nan)
     obs_out = np.full((b, times.size, len(compiled.observables)), np.nan)
     status = np.zeros(b, dtype=np.int64)
@@ -246,4 +263,4 @@ def simulate_batch(
         status,
         steps,
     )
-    return times, np.concatenate([y_out, obs_out], axis=2), status
+    return np.concatenate([y_out, obs_out], axis=2), status
