@@ -110,6 +110,51 @@ def _lu_solve(a, piv, b):
 
 
 @njit(cache=True)
+def _lu_sparse(a):
+    """LU of ``a`` in place along the planned pivot order (see ``sparse_lu``)."""
+    for k in range(_SP_ORDER.shape[0]):
+        q = _SP_ORDER[k]
+        d = a[q, q]
+        if d == 0.0 or not math.isfinite(d):
+            return False
+        inv = 1.0 / d
+        c0 = _SP_COL_PTR[k]
+        c1 = _SP_COL_PTR[k + 1]
+        for rr in range(_SP_ROW_PTR[k], _SP_ROW_PTR[k + 1]):
+            i = _SP_ROWS[rr]
+            m = a[i, q] * inv
+            a[i, q] = m
+            if m != 0.0:
+                for cc in range(c0, c1):
+                    j = _SP_COLS[cc]
+                    a[i, j] -= m * a[q, j]
+    return True
+
+
+@njit(cache=True)
+def _solve(a, piv, b, sparse):
+    """Solve with the sparse plan's factors, or the dense pivoted ones."""
+    if not sparse:
+        _lu_solve(a, piv, b)
+        return
+    n_k = _SP_ORDER.shape[0]
+    for k in range(n_k):
+        q = _SP_ORDER[k]
+        bq = b[q]
+        if bq != 0.0:
+            for rr in range(_SP_ROW_PTR[k], _SP_ROW_PTR[k + 1]):
+                i = _SP_ROWS[rr]
+                b[i] -= a[i, q] * bq
+    for k in range(n_k - 1, -1, -1):
+        q = _SP_ORDER[k]
+        s = b[q]
+        for cc in range(_SP_COL_PTR[k], _SP_COL_PTR[k + 1]):
+            j = _SP_COLS[cc]
+            s -= a[q, j] * b[j]
+        b[q] = s / a[q, q]
+
+
+@njit(cache=True)
 def _err_norm(y, ynew, err, rtol, atol):
     n = y.shape[0]
     acc = 0.0
@@ -172,6 +217,7 @@ def _integrate_segment(
         h = max(h, 1e-8 * (t1 - t0))
     span = t1 - t0
     h = min(h, span)
+    have_jac = False
     while t < t1:
         if steps[0] >= max_steps:
             return STATUS_MAX_STEPS, h, iout
@@ -181,49 +227,57 @@ def _integrate_segment(
             last = True
         if h < 1e-14 * max(1.0, abs(t)):
             return STATUS_STEP_TOO_SMALL, h, iout
-        _jac(t, y, p, jac_m)
+        if not have_jac:  # a rejected step retries at the same (t, y): keep J
+            _jac(t, y, p, jac_m)
+            have_jac = True
         inv_hg = 1.0 / (h * _GAMMA)
         for i in range(n):
             for j in range(n):
                 work[i, j] = -jac_m[i, j]
             work[i, i] += inv_hg
-        if not _lu_factor(work, piv, cols):
-            h *= 0.25
-            steps[0] += 1
-            continue
+        sparse = _lu_sparse(work)
+        if not sparse:
+            for i in range(n):
+                for j in range(n):
+                    work[i, j] = -jac_m[i, j]
+                work[i, i] += inv_hg
+            if not _lu_factor(work, piv, cols):
+                h *= 0.25
+                steps[0] += 1
+                continue
         inv_h = 1.0 / h
         # stage 1
         for i in range(n):
             k1[i] = f0[i]
-        _lu_solve(work, piv, k1)
+        _solve(work, piv, k1, sparse)
         # stage 2
         for i in range(n):
             tmp[i] = y[i] + _A21 * k1[i]
         _rhs(t, tmp, p, k2)
         for i in range(n):
             k2[i] += _C21 * inv_h * k1[i]
-        _lu_solve(work, piv, k2)
+        _solve(work, piv, k2, sparse)
         # stage 3
         for i in range(n):
             tmp[i] = y[i] + _A31 * k1[i] + _A32 * k2[i]
         _rhs(t, tmp, p, k3)
         for i in range(n):
             k3[i] += inv_h * (_C31 * k1[i] + _C32 * k2[i])
-        _lu_solve(work, piv, k3)
+        _solve(work, piv, k3, sparse)
         # stage 4
         for i in range(n):
             tmp[i] = y[i] + _A41 * k1[i] + _A42 * k2[i] + _A43 * k3[i]
         _rhs(t, tmp, p, k4)
         for i in range(n):
             k4[i] += inv_h * (_C41 * k1[i] + _C42 * k2[i] + _C43 * k3[i])
-        _lu_solve(work, piv, k4)
+        _solve(work, piv, k4, sparse)
         # stage 5
         for i in range(n):
             tmp[i] = y[i] + _A51 * k1[i] + _A52 * k2[i] + _A53 * k3[i] + _A54 * k4[i]
         _rhs(t, tmp, p, k5)
         for i in range(n):
             k5[i] += inv_h * (_C51 * k1[i] + _C52 * k2[i] + _C53 * k3[i] + _C54 * k4[i])
-        _lu_solve(work, piv, k5)
+        _solve(work, piv, k5, sparse)
         # stage 6 (embedded solution + k5, error = k6)
         for i in range(n):
             tmp[i] += k5[i]
@@ -232,7 +286,7 @@ def _integrate_segment(
             k6[i] += inv_h * (
                 _C61 * k1[i] + _C62 * k2[i] + _C63 * k3[i] + _C64 * k4[i] + _C65 * k5[i]
             )
-        _lu_solve(work, piv, k6)
+        _solve(work, piv, k6, sparse)
         finite = True
         for i in range(n):
             ynew[i] = tmp[i] + k6[i]
@@ -260,6 +314,7 @@ def _integrate_segment(
                     _obs(t_out[iout], y_out[iout], p, obs_out[iout])
                 iout += 1
             t = t_new
+            have_jac = False
             for i in range(n):
                 y[i] = ynew[i]
                 f0[i] = f1[i]

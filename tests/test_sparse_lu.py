@@ -1,0 +1,47 @@
+"""The planned sparse LU solves what a dense solver solves, with far fewer operations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mtorsim.engine.codegen import compile_network
+from mtorsim.engine.sparse_lu import plan_lu
+from mtorsim.network.default import default_network
+
+
+def _factor_solve(a: np.ndarray, plan, b: np.ndarray) -> np.ndarray:
+    """The kernel's algorithm in plain Python (the kernel itself is checked end to end)."""
+    a, b = a.copy(), b.copy()
+    for k, q in enumerate(plan.order):
+        for i in plan.rows[plan.row_ptr[k] : plan.row_ptr[k + 1]]:
+            a[i, q] /= a[q, q]
+            for j in plan.cols[plan.col_ptr[k] : plan.col_ptr[k + 1]]:
+                a[i, j] -= a[i, q] * a[q, j]
+    for k, q in enumerate(plan.order):
+        for i in plan.rows[plan.row_ptr[k] : plan.row_ptr[k + 1]]:
+            b[i] -= a[i, q] * b[q]
+    for k in range(len(plan.order) - 1, -1, -1):
+        q = plan.order[k]
+        cols = plan.cols[plan.col_ptr[k] : plan.col_ptr[k + 1]]
+        b[q] = (b[q] - a[q, cols] @ b[cols]) / a[q, q]
+    return b
+
+
+@pytest.mark.parametrize("n", [1, 7, 40])
+def test_plan_solves_random_sparse_systems(n: int) -> None:
+    rng = np.random.default_rng(n)
+    pattern = rng.random((n, n)) < 0.15
+    a = np.where(pattern, rng.normal(size=(n, n)), 0.0) + 5.0 * np.eye(n)
+    b = rng.normal(size=n)
+    x = _factor_solve(a, plan_lu(pattern), b)
+    np.testing.assert_allclose(a @ x, b, atol=1e-12)
+
+
+def test_plan_of_the_default_network_is_cheap() -> None:
+    compiled = compile_network(default_network())
+    jac = compiled.jac(compiled.y0, compiled.p0)
+    plan = plan_lu(jac != 0)
+    n = compiled.n_species
+    assert sorted(plan.order) == list(range(n))
+    assert plan.flops < n**3 / 3 / 5  # at least 5x fewer multiply-adds than dense LU
