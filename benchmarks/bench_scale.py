@@ -137,8 +137,9 @@ def bench_dask(n: int) -> dict:
     from mtorsim.trials import load_design, run_trial
 
     design = load_design("RECORD-1").with_changes(follow_up_months=12.0, accrual_months=6.0)
+    run_trial(design, n_patients=200, seed=0)  # warm-up: load the compiled kernels
     t = time.perf_counter()
-    run_trial(design, n_patients=n, seed=1)
+    run_trial(design, n_patients=n, seed=1, chunk_size=1000)
     out = {"single_process_s": time.perf_counter() - t}
     for workers in (1, 2):
         client = local_client(workers)

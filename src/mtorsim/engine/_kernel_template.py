@@ -50,7 +50,7 @@ STATUS_SINGULAR = 3
 STATUS_NOT_FINITE = 4
 
 
-@njit(cache=True, fastmath=False)
+@njit(cache=True, error_model="numpy")
 def _lu_factor(a, piv, cols):
     n = a.shape[0]
     for k in range(n):
@@ -88,7 +88,7 @@ def _lu_factor(a, piv, cols):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _lu_solve(a, piv, b):
     n = a.shape[0]
     for k in range(n):
@@ -109,52 +109,16 @@ def _lu_solve(a, piv, b):
         b[i] = s / a[i, i]
 
 
-@njit(cache=True)
-def _lu_sparse(a):
-    """LU of ``a`` in place along the planned pivot order (see ``sparse_lu``)."""
-    for k in range(_SP_ORDER.shape[0]):
-        q = _SP_ORDER[k]
-        d = a[q, q]
-        if d == 0.0 or not math.isfinite(d):
-            return False
-        inv = 1.0 / d
-        c0 = _SP_COL_PTR[k]
-        c1 = _SP_COL_PTR[k + 1]
-        for rr in range(_SP_ROW_PTR[k], _SP_ROW_PTR[k + 1]):
-            i = _SP_ROWS[rr]
-            m = a[i, q] * inv
-            a[i, q] = m
-            if m != 0.0:
-                for cc in range(c0, c1):
-                    j = _SP_COLS[cc]
-                    a[i, j] -= m * a[q, j]
-    return True
-
-
-@njit(cache=True)
-def _solve(a, piv, b, sparse):
-    """Solve with the sparse plan's factors, or the dense pivoted ones."""
-    if not sparse:
+@njit(cache=True, error_model="numpy")
+def _solve(a, piv, vals, b, sparse):
+    """Solve with the sparse plan's gathered factors, or the dense pivoted ones."""
+    if sparse:
+        _solve_sparse(vals, b)
+    else:
         _lu_solve(a, piv, b)
-        return
-    n_k = _SP_ORDER.shape[0]
-    for k in range(n_k):
-        q = _SP_ORDER[k]
-        bq = b[q]
-        if bq != 0.0:
-            for rr in range(_SP_ROW_PTR[k], _SP_ROW_PTR[k + 1]):
-                i = _SP_ROWS[rr]
-                b[i] -= a[i, q] * bq
-    for k in range(n_k - 1, -1, -1):
-        q = _SP_ORDER[k]
-        s = b[q]
-        for cc in range(_SP_COL_PTR[k], _SP_COL_PTR[k + 1]):
-            j = _SP_COLS[cc]
-            s -= a[q, j] * b[j]
-        b[q] = s / a[q, q]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _err_norm(y, ynew, err, rtol, atol):
     n = y.shape[0]
     acc = 0.0
@@ -165,7 +129,7 @@ def _err_norm(y, ynew, err, rtol, atol):
     return math.sqrt(acc / max(n, 1))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _integrate_segment(
     t0,
     t1,
@@ -200,6 +164,7 @@ def _integrate_segment(
     at t1 too. Returns (status, h, iout)."""
     n = y.shape[0]
     n_out = t_out.shape[0]
+    vals = np.empty(_SP_NVALS)
     t = t0
     _rhs(t, y, p, f0)
     if h <= 0.0:
@@ -218,6 +183,9 @@ def _integrate_segment(
     span = t1 - t0
     h = min(h, span)
     have_jac = False
+    rejected = False
+    h_acc = 0.0
+    err_acc = 1.0
     while t < t1:
         if steps[0] >= max_steps:
             return STATUS_MAX_STEPS, h, iout
@@ -231,11 +199,7 @@ def _integrate_segment(
             _jac(t, y, p, jac_m)
             have_jac = True
         inv_hg = 1.0 / (h * _GAMMA)
-        for i in range(n):
-            for j in range(n):
-                work[i, j] = -jac_m[i, j]
-            work[i, i] += inv_hg
-        sparse = _lu_sparse(work)
+        sparse = _lu_sparse(jac_m, inv_hg, vals, work)
         if not sparse:
             for i in range(n):
                 for j in range(n):
@@ -249,35 +213,35 @@ def _integrate_segment(
         # stage 1
         for i in range(n):
             k1[i] = f0[i]
-        _solve(work, piv, k1, sparse)
+        _solve(work, piv, vals, k1, sparse)
         # stage 2
         for i in range(n):
             tmp[i] = y[i] + _A21 * k1[i]
         _rhs(t, tmp, p, k2)
         for i in range(n):
             k2[i] += _C21 * inv_h * k1[i]
-        _solve(work, piv, k2, sparse)
+        _solve(work, piv, vals, k2, sparse)
         # stage 3
         for i in range(n):
             tmp[i] = y[i] + _A31 * k1[i] + _A32 * k2[i]
         _rhs(t, tmp, p, k3)
         for i in range(n):
             k3[i] += inv_h * (_C31 * k1[i] + _C32 * k2[i])
-        _solve(work, piv, k3, sparse)
+        _solve(work, piv, vals, k3, sparse)
         # stage 4
         for i in range(n):
             tmp[i] = y[i] + _A41 * k1[i] + _A42 * k2[i] + _A43 * k3[i]
         _rhs(t, tmp, p, k4)
         for i in range(n):
             k4[i] += inv_h * (_C41 * k1[i] + _C42 * k2[i] + _C43 * k3[i])
-        _solve(work, piv, k4, sparse)
+        _solve(work, piv, vals, k4, sparse)
         # stage 5
         for i in range(n):
             tmp[i] = y[i] + _A51 * k1[i] + _A52 * k2[i] + _A53 * k3[i] + _A54 * k4[i]
         _rhs(t, tmp, p, k5)
         for i in range(n):
             k5[i] += inv_h * (_C51 * k1[i] + _C52 * k2[i] + _C53 * k3[i] + _C54 * k4[i])
-        _solve(work, piv, k5, sparse)
+        _solve(work, piv, vals, k5, sparse)
         # stage 6 (embedded solution + k5, error = k6)
         for i in range(n):
             tmp[i] += k5[i]
@@ -286,7 +250,7 @@ def _integrate_segment(
             k6[i] += inv_h * (
                 _C61 * k1[i] + _C62 * k2[i] + _C63 * k3[i] + _C64 * k4[i] + _C65 * k5[i]
             )
-        _solve(work, piv, k6, sparse)
+        _solve(work, piv, vals, k6, sparse)
         finite = True
         for i in range(n):
             ynew[i] = tmp[i] + k6[i]
@@ -318,19 +282,28 @@ def _integrate_segment(
             for i in range(n):
                 y[i] = ynew[i]
                 f0[i] = f1[i]
-            fac = 0.9 * (max(err, 1e-10) ** -0.25)
+            err = max(err, 1e-10)
+            fac = 0.9 * err**-0.25
+            if h_acc > 0.0:  # Gustafsson's predictive controller, as in Hairer's RODAS
+                fac = min(fac, 0.9 * (h / h_acc) * (err_acc / (err * err)) ** 0.25)
             fac = min(5.0, max(0.2, fac))
+            if rejected:  # no growth straight after a rejection
+                fac = min(fac, 1.0)
+            h_acc = h
+            err_acc = max(err, 1e-2)
+            rejected = False
             if not last:
                 h *= fac
             else:
                 h = max(h * fac, h)
         else:
+            rejected = True
             fac = 0.9 * (err**-0.25) if finite else 0.1
             h *= min(0.5, max(0.1, fac))
     return STATUS_OK, h, iout
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out):
     """Integrate over piecewise-constant parameter segments with additive state jumps.
 
@@ -410,7 +383,7 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
     return STATUS_OK, steps[0]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def simulate_batch(
     y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out, status, steps
 ):
@@ -432,7 +405,7 @@ def simulate_batch(
         steps[b] = ns
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _augmented_residual(y, p, cons, dep_rows, totals, out):
     """dy/dt with the rows ``dep_rows`` replaced by the conservation laws cons @ y - totals."""
     _rhs(0.0, y, p, out)
@@ -443,7 +416,7 @@ def _augmented_residual(y, p, cons, dep_rows, totals, out):
         out[dep_rows[c]] = s
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
     """Damped Newton on f(y) = 0, with rows ``dep_rows`` replaced by cons @ y = totals.
 
@@ -503,7 +476,7 @@ def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
     return (STATUS_OK if res < tol else STATUS_MAX_STEPS), max_iter, res
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def newton_steady_batch(y, p, cons, dep_rows, totals, tol, max_iter, status, residual):
     for b in prange(y.shape[0]):
         st, _, res = newton_steady(y[b], p[b], cons, dep_rows, totals[b], tol, max_iter)

@@ -197,7 +197,7 @@ def _emit(
     used: set[sp.Symbol] = set()
     for e in [*reduced, *(v for _, v in subs)]:
         used |= e.free_symbols
-    lines = ["", "", "@njit(cache=True, fastmath=False)", f"def {name}(t, y, p, out):"]
+    lines = ["", "", '@njit(cache=True, error_model="numpy")', f"def {name}(t, y, p, out):"]
     for i, s in enumerate(ys):
         if s in used:
             lines.append(f"    v_{s.name} = y[{i}]")
