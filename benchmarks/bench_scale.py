@@ -9,7 +9,8 @@ Run: ``python benchmarks/bench_scale.py [--part ode|trials|dask|steady] [--json 
   loop; at rtol 1e-6 and 1e-4 (atol 1e-10), the same for both tools.
 * ``trials``: the trial pipeline (steady-state signalling per clone at average exposure,
   exact lesion growth) from 1e2 to 1e5 patients: time per patient.
-* ``dask``: 1e4 patients on a local Dask cluster with 1 and 2 workers.
+* ``dask``: 1e4 patients on a local Dask cluster with 1 and 2 workers (one numba thread
+  each), and in one process (numba threads on every core) for reference.
 * ``steady``: steady states of 1,000 parameter sets of the default network (kinetic
   constants x exp(N(0, 0.2))): mtorsim batched Newton vs libRoadRunner ``steadyState``.
 """
@@ -141,8 +142,8 @@ def bench_dask(n: int) -> dict:
     t = time.perf_counter()
     run_trial(design, n_patients=n, seed=1, chunk_size=1000)
     out = {"single_process_s": time.perf_counter() - t}
-    for workers in (1, 2):
-        client = local_client(workers)
+    for workers in (1, 2):  # one core per worker, so the two runs differ only in workers
+        client = local_client(workers, numba_threads=1)
         run_trial_distributed(design, n_patients=200, seed=0, chunk_size=100, client=client)
         t = time.perf_counter()
         run_trial_distributed(design, n_patients=n, seed=1, chunk_size=1000, client=client)

@@ -76,3 +76,23 @@ def test_cohort_input_errors(compiled) -> None:
         simulate_cohort(compiled, 24.0, pd.DataFrame({"TSC_level": [np.nan]}), [1.0])
     with pytest.raises(MtorsimError, match="read-out"):
         simulate_cohort(compiled, 24.0, params, [1.0], readouts=["nope"])
+
+
+def test_segment_plan_applies_events_in_time_order_to_any_base() -> None:
+    """One plan per schedule, reused across members: later values win, unset ones follow p0."""
+    from mtorsim.engine.schedule import Event, plan_segments
+
+    index = {"a": 0, "b": 1, "c": 2}.__getitem__
+    events = [
+        Event(2.0, parameters={"a": 5.0}),
+        Event(1.0, parameters={"a": 3.0}, add={"x": 1.0}),
+        Event(1.0, add={"x": 0.5}),
+        Event(9.0, parameters={"b": 7.0}),  # at t_end: no segment
+    ]
+    plan = plan_segments(events, 9.0, index, {"x": 0}.__getitem__, 3, 1)
+    np.testing.assert_array_equal(plan.seg_t, [0.0, 1.0, 2.0, 9.0])
+    np.testing.assert_array_equal(plan.jumps[:, 0], [0.0, 1.5, 0.0])
+    for p0 in (np.array([1.0, 2.0, 4.0]), np.array([-1.0, 0.0, 8.0])):
+        p = plan.parameters(p0)
+        np.testing.assert_array_equal(p[:, 0], [p0[0], 3.0, 5.0])
+        np.testing.assert_array_equal(p[:, 1:], np.repeat(p0[None, 1:], 3, axis=0))

@@ -8,6 +8,7 @@ counted once and none is lost; the assembled trial equals the single-process one
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -28,14 +29,24 @@ def _chunk(
     return first, part.patients, part.assessments
 
 
-def local_client(workers: int):
-    """A ``Client`` on a new local cluster of ``workers`` single-threaded processes."""
+def local_client(workers: int, numba_threads: int | None = None):
+    """A ``Client`` on a new local cluster of ``workers`` single-threaded processes.
+
+    Each worker's numba kernels get ``numba_threads`` threads, by default
+    ``cores // workers`` (at least one), so workers share the machine instead of each
+    starting a thread per core.
+    """
     from dask.distributed import Client, LocalCluster
 
     if workers < 1:
         raise MtorsimError(f"--workers is {workers}; give at least 1")
+    threads = numba_threads or max(1, (os.cpu_count() or 1) // workers)
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        env={"NUMBA_NUM_THREADS": str(threads)},
     )
     return Client(cluster)
 

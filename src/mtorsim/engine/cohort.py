@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.engine.codegen import CompiledNetwork
-from mtorsim.engine.schedule import Event, build_segments, check_time
+from mtorsim.engine.schedule import Event, SegmentPlan, check_time, plan_segments
 from mtorsim.engine.simulate import as_compiled, run_kernel
 from mtorsim.errors import MtorsimError
 from mtorsim.network.model import Network
@@ -23,11 +23,24 @@ from mtorsim.network.model import Network
 __all__ = ["simulate_cohort"]
 
 
-def _segments(compiled: CompiledNetwork, p: np.ndarray, events: Sequence[Event], t_end: float):
-    seg_t, p_seg, jumps = build_segments(
-        p, events, t_end, compiled.parameter_index, compiled.species_index, compiled.n_species
-    )
-    return seg_t, p_seg, jumps
+class _PlanCache:
+    """Segment plans by event list: members sharing a schedule (``[events] * n``) share one."""
+
+    def __init__(self, compiled: CompiledNetwork, t_end: float) -> None:
+        self._compiled = compiled
+        self._t_end = t_end
+        self._plans: dict[int, tuple[Sequence[Event], SegmentPlan]] = {}
+
+    def get(self, events: Sequence[Event]) -> SegmentPlan:
+        hit = self._plans.get(id(events))
+        if hit is not None and hit[0] is events:
+            return hit[1]
+        c = self._compiled
+        plan = plan_segments(
+            events, self._t_end, c.parameter_index, c.species_index, c.p0.size, c.n_species
+        )
+        self._plans[id(events)] = (events, plan)  # holding the list keeps its id unique
+        return plan
 
 
 def simulate_cohort(
@@ -39,7 +52,7 @@ def simulate_cohort(
     events: Sequence[Sequence[Event]] | None = None,
     initial: np.ndarray | None = None,
     readouts: Sequence[str] | None = None,
-    chunk_size: int = 1000,
+    chunk_size: int = 250,
     rtol: float = 1e-6,
     atol: float = 1e-9,
     max_steps: int = 1_000_000,
@@ -84,26 +97,25 @@ def simulate_cohort(
         raise UnknownNameError("read-out", missing[0], names)
     cols = [names.index(r) for r in keep]
     idx = [compiled.parameter_index(c) for c in parameter_sets.columns]
+    plans = _PlanCache(compiled, t_end)
     out_parts = []
     for start in range(0, n, chunk_size):
         rows = range(start, min(n, start + chunk_size))
         b = len(rows)
         p = np.repeat(compiled.p0[None, :], b, axis=0)
         p[:, idx] = values[start : start + b]
-        segs = [
-            _segments(compiled, p[i], events[r] if events else (), t_end)
-            for i, r in enumerate(rows)
-        ]
-        k = max(s[1].shape[0] for s in segs)
+        member_plans = [plans.get(events[r] if events else ()) for r in rows]
+        k = max(pl.jumps.shape[0] for pl in member_plans)
         seg_t = np.zeros((b, k + 1))
         p_seg = np.zeros((b, k, p.shape[1]))
         jumps = np.zeros((b, k, compiled.n_species))
-        for i, (st, ps, jp) in enumerate(segs):
+        for i, pl in enumerate(member_plans):
+            ps = pl.parameters(p[i])
             pad = k - ps.shape[0]  # zero-length segments at t = 0 (skipped by the kernel)
-            seg_t[i, pad:] = st
+            seg_t[i, pad:] = pl.seg_t
             p_seg[i, :pad] = ps[0]
             p_seg[i, pad:] = ps
-            jumps[i, pad:] = jp
+            jumps[i, pad:] = pl.jumps
         y0 = (
             np.repeat(compiled.y0[None, :], b, axis=0)
             if initial is None
