@@ -101,10 +101,14 @@ def plot_forest(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         _, ax = plt.subplots(figsize=(6, 0.35 * len(table) + 1.2))
     df = table.dropna(subset=["HR"]).iloc[::-1]
     y = np.arange(len(df))
+    hr = df["HR"].to_numpy(dtype=float)
     ax.errorbar(
-        df["HR"],
+        hr,
         y,
-        xerr=[df["HR"] - df["HR_ci_low"], df["HR_ci_high"] - df["HR"]],
+        xerr=[
+            hr - df["HR_ci_low"].to_numpy(dtype=float),
+            df["HR_ci_high"].to_numpy(dtype=float) - hr,
+        ],
         fmt="s",
         color="k",
         ms=4,
