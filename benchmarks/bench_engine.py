@@ -20,6 +20,7 @@ import platform
 import statistics
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,14 @@ import pandas as pd
 import mtorsim
 
 RTOL, ATOL, HOURS, POINTS = 1e-6, 1e-10, 24.0, 97
+
+
+def save(results: dict, path: str | None) -> None:
+    """Print the results and, if a path is given, write them as JSON."""
+    text = json.dumps(results, indent=2)
+    print(text)
+    if path:
+        Path(path).write_text(text + "\n")
 
 
 def machine() -> dict[str, str]:
@@ -214,10 +223,7 @@ def main() -> None:
         "libroadrunner_s_per_set": rr_ss_s / n_rr,
         "libroadrunner_converged": rr_ok,
     }
-    print(json.dumps(res, indent=2))
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(res, fh, indent=2)
+    save(res, args.json)
 
 
 if __name__ == "__main__":

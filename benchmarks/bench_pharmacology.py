@@ -12,13 +12,12 @@ Both start from the untreated steady state and use rtol 1e-6, atol 1e-10.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
 
 import mtorsim
-from bench_engine import machine, median_time
+from bench_engine import machine, median_time, save
 from mtorsim.pharmacology.pk import sample_pk_parameters
 from mtorsim.pharmacology.regimen import Regimen
 from mtorsim.pharmacology.treatment import compiled_with_drugs, dosing_events
@@ -113,10 +112,7 @@ def main() -> None:
         "mtorsim_failures": int((status != 0).sum()),
         "libroadrunner_failures": rr_fail,
     }
-    print(json.dumps(res, indent=2))
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(res, fh, indent=2)
+    save(res, args.json)
 
 
 if __name__ == "__main__":

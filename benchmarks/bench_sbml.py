@@ -22,29 +22,10 @@ import pandas as pd
 
 import mtorsim
 from bench_engine import machine, median_time
+from mtorsim.network.published_experiments import PUBLISHED_EXPERIMENTS as EXPERIMENTS
 from mtorsim.network.sbml_import import read_sbml
 
 MODELS = Path(__file__).resolve().parents[2] / "shared" / "models"
-EXPERIMENTS = {
-    "Fujita2010": (3600.0, {"EGF_0": 30.0, "EGF_rate": 0.0, "EGF_end": 3600.0}),
-    "Brannmark2013": (30.0, {}),
-    "DallePezze2012": (120.0, {}),
-    "Varusai2018": (3600.0, {}),
-    "Smith2013": (
-        960.0,
-        {
-            "Ins": 5000.0,
-            "extracellular_ROS": 0.0,
-            "t_ins": 960.0,
-            "indicator_jnk": 1.0,
-            "indicator_foxo": 1.0,
-            "k4": 3.33e-4,
-            "kminus4": 3e-3,
-            "k_irs1_basal_syn": 130.0,
-            "E2F1": 150.0,
-        },
-    ),
-}
 RTOL, ATOL, POINTS = 1e-6, 1e-12, 200
 
 

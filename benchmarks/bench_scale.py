@@ -18,15 +18,13 @@ Run: ``python benchmarks/bench_scale.py [--part ode|trials|dask|steady] [--json 
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import mtorsim
-from bench_engine import machine
+from bench_engine import machine, save
 from mtorsim.engine.cohort import simulate_cohort
 from mtorsim.pharmacology.mechanism import with_drugs
 from mtorsim.pharmacology.pk import sample_pk_parameters
@@ -209,9 +207,7 @@ def main() -> None:
     else:
         res = bench_steady(args.n, args.n_loop)
     res = {"machine": machine(), "part": args.part, **res}
-    print(json.dumps(res, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(res, indent=2))
+    save(res, args.json)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ the network (cached on disk). Peak memory is the process's maximum resident set 
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import tempfile
 import time
@@ -21,7 +20,7 @@ from mtorsim.trials import load_design, run_trial
 
 
 def main() -> None:
-    from bench_engine import machine
+    from bench_engine import machine, save
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--patients", type=int, default=1000)
@@ -51,9 +50,7 @@ def main() -> None:
         "peak_rss_mb": peak_mb,
         "hr_pfs": float(result.hazard_ratios.HR.iloc[0]),
     }
-    print(json.dumps(out, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=2))
+    save(out, args.json)
 
 
 if __name__ == "__main__":

@@ -145,26 +145,31 @@ def _integrate_segment(
     obs_out,
     max_steps,
     work,
+    jac_m,
     piv,
     cols,
-    jac_m,
-    f0,
-    f1,
-    ynew,
-    k1,
-    k2,
-    k3,
-    k4,
-    k5,
-    k6,
-    tmp,
+    vals,
+    scratch,
     steps,
 ):
     """Integrate from t0 to t1 in place, writing outputs in (t0, t1) and, if ``include_end``,
-    at t1 too. Returns (status, h, iout)."""
+    at t1 too. Returns (status, h, iout).
+
+    ``work``/``jac_m`` (n x n), ``piv``/``cols`` (dense LU), ``vals`` (sparse factors) and
+    ``scratch`` (10 x n stage vectors) are the caller's buffers, reused across segments.
+    """
     n = y.shape[0]
     n_out = t_out.shape[0]
-    vals = np.empty(_SP_NVALS)
+    f0 = scratch[0]
+    f1 = scratch[1]
+    ynew = scratch[2]
+    k1 = scratch[3]
+    k2 = scratch[4]
+    k3 = scratch[5]
+    k4 = scratch[6]
+    k5 = scratch[7]
+    k6 = scratch[8]
+    tmp = scratch[9]
     t = t0
     _rhs(t, y, p, f0)
     if h <= 0.0:
@@ -318,16 +323,8 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
     jac_m = np.zeros((n, n))
     piv = np.empty(n, dtype=np.int64)
     cols = np.empty(n, dtype=np.int64)
-    f0 = np.empty(n)
-    f1 = np.empty(n)
-    ynew = np.empty(n)
-    k1 = np.empty(n)
-    k2 = np.empty(n)
-    k3 = np.empty(n)
-    k4 = np.empty(n)
-    k5 = np.empty(n)
-    k6 = np.empty(n)
-    tmp = np.empty(n)
+    vals = np.empty(_SP_NVALS)
+    scratch = np.empty((10, n))
     steps = np.zeros(1, dtype=np.int64)
     iout = 0
     h = 0.0
@@ -363,19 +360,11 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
             obs_out,
             max_steps,
             work,
+            jac_m,
             piv,
             cols,
-            jac_m,
-            f0,
-            f1,
-            ynew,
-            k1,
-            k2,
-            k3,
-            k4,
-            k5,
-            k6,
-            tmp,
+            vals,
+            scratch,
             steps,
         )
         if status != STATUS_OK:
