@@ -47,6 +47,21 @@ def test_patient_simulation(tmp_path: Path, capsys, monkeypatch) -> None:
     assert mpimg.imread(fig).std() > 0.01
 
 
+def test_patient_cohort_streams_to_parquet(tmp_path: Path, capsys, monkeypatch) -> None:
+    out_file, fig = tmp_path / "cohort.parquet", tmp_path / "cohort.png"
+    argv = ["simulate", "--drug", "everolimus", "--dose", "10mg", "--days", "4", "--patients"]
+    argv += ["7", "--chunk-size", "3", "--out", str(out_file), "--plot", str(fig)]
+    code, out, _ = run(argv, capsys, monkeypatch)
+    assert code == 0, out
+    df = pd.read_parquet(out_file)
+    assert sorted(df.patient.unique()) == list(range(7))  # 3 chunks, no patient lost or doubled
+    assert len(df) == 7 * 5 and (df.status == 0).all()
+    assert df.groupby("patient")["everolimus__CL"].nunique().eq(1).all()
+    assert df["everolimus__CL"].nunique() == 7  # each patient has their own clearance
+    assert "7 patients" in out and "S6K1" in out
+    assert mpimg.imread(fig).std() > 0.01
+
+
 def test_cell_treatment(capsys, monkeypatch) -> None:
     code, out, _ = run(["simulate", "--treat", "azd8055=100", "--hours", "6"], capsys, monkeypatch)
     assert code == 0 and "AKT_S473" in out
@@ -103,6 +118,24 @@ def test_dose_warning_is_one_line_and_run_continues(capsys, monkeypatch) -> None
         (["pk", "--drug", "everolimus", "--dose", "10mg", "--out", "x.xlsx"], ".csv"),
         (["dose-response", "--drug", "azd8055", "--readout", "pS6"], "unknown read-out"),
         (["drugs", "show", "aspirin"], "unknown drug"),
+        (["simulate", "--patients", "10"], "add --drug"),
+        (["simulate", "--drug", "everolimus", "--dose", "10mg", "--patients", "0"], "at least 1"),
+        (
+            [
+                "simulate",
+                "--drug",
+                "everolimus",
+                "--dose",
+                "10mg",
+                "--patients",
+                "3",
+                "--readouts",
+                "pS6",
+                "--out",
+                "c.parquet",
+            ],
+            "pS6",
+        ),
     ],
 )
 def test_bad_drug_input(argv, message, tmp_path: Path, capsys, monkeypatch) -> None:

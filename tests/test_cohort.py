@@ -96,3 +96,39 @@ def test_segment_plan_applies_events_in_time_order_to_any_base() -> None:
         p = plan.parameters(p0)
         np.testing.assert_array_equal(p[:, 0], [p0[0], 3.0, 5.0])
         np.testing.assert_array_equal(p[:, 1:], np.repeat(p0[None, 1:], 3, axis=0))
+
+
+def test_treatment_cohort_is_reproducible_and_independent_of_chunking() -> None:
+    from mtorsim.pharmacology.cohort import sample_cohort_pk, simulate_treatment_cohort
+    from mtorsim.pharmacology.treatment import simulate_treatment
+
+    regs = [Regimen("everolimus", 10.0)]
+    a = simulate_treatment_cohort(regs, 5, days=3, seed=4, points_per_day=2, chunk_size=2)
+    b = simulate_treatment_cohort(regs, 5, days=3, seed=4, points_per_day=2, chunk_size=5)
+    pd.testing.assert_frame_equal(a, b)
+    c = simulate_treatment_cohort(regs, 5, days=3, seed=5, points_per_day=2)
+    assert not np.allclose(a["everolimus_blood_ng_mL"], c["everolimus_blood_ng_mL"])
+    # patient 3 is the single-patient simulation with patient 3's PK parameters
+    pk = sample_cohort_pk(regs, 5, seed=4).iloc[3].to_dict()
+    one = simulate_treatment(regs, days=3, parameters=pk, points_per_day=12)
+    one = one[one.time_h.isin(a.time_h.unique())].reset_index(drop=True)
+    mine = a[a.patient == 3].reset_index(drop=True)
+    for col in ("everolimus_blood_ng_mL", "S6K1", "AKT_S473"):
+        np.testing.assert_allclose(mine[col], one[col], rtol=1e-5, atol=1e-9)
+
+
+def test_table_writer_writes_whole_files_or_nothing(tmp_path) -> None:
+    from mtorsim.io import table_writer
+
+    for name in ("a.parquet", "a.csv"):
+        with table_writer(tmp_path / name) as write:
+            write(pd.DataFrame({"x": [1, 2]}))
+            write(pd.DataFrame({"x": [3]}))
+        read = pd.read_parquet if name.endswith("parquet") else pd.read_csv
+        assert read(tmp_path / name)["x"].tolist() == [1, 2, 3]
+    (tmp_path / "keep.csv").write_text("old\n")
+    with pytest.raises(RuntimeError), table_writer(tmp_path / "keep.csv") as write:
+        write(pd.DataFrame({"x": [1]}))
+        raise RuntimeError("interrupted")
+    assert (tmp_path / "keep.csv").read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.parquet", "keep.csv"]

@@ -148,6 +148,15 @@ def simulate_cmd(
         typer.Option("--schedule", help="daily, bid, weekly, 5on2off ... (default: usual)."),
     ] = None,
     days: Annotated[float, typer.Option(help="Duration of a patient run (days).")] = 28.0,
+    patients: Annotated[
+        int | None,
+        typer.Option(help="Patients: a cohort of N with PK variability (batched, streamed)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Cohorts: random seed of the PK draws.")] = 0,
+    chunk_size: Annotated[
+        int, typer.Option(help="Cohorts: patients integrated together (memory per chunk).")
+    ] = 250,
+    points_per_day: Annotated[float, typer.Option(help="Cohorts: output times per day.")] = 1.0,
     sbml: Annotated[
         Path | None, typer.Option(help="Simulate this SBML model instead (with --until, --points).")
     ] = None,
@@ -167,7 +176,9 @@ def simulate_cmd(
     """Cells (conditions, --inhibit, --treat) or a patient on drugs (--drug/--dose/--days).
 
     Cells start at steady state in full medium and the conditions apply from t = 0; a
-    patient starts untreated and follows the dosing regimens with clinical PK.
+    patient starts untreated and follows the dosing regimens with clinical PK. With
+    --patients N, a cohort of N patients with their own clearance and volume per drug runs
+    through the batched kernel, chunk by chunk, streamed to --out.
     """
     check_outputs(out, plot)
     if sbml is not None:
@@ -175,8 +186,10 @@ def simulate_cmd(
         return
     names = [r.strip() for r in readouts.split(",") if r.strip()]
     cond = _conditions(growth_factor, amino_acids, energy_stress, inhibit, set_)
+    if patients is not None and not drug:
+        raise MtorsimError("--patients simulates patients on drugs; add --drug (and --dose)")
     if drug:
-        from mtorsim.cli_drugs import treatment_run
+        from mtorsim.cli_drugs import cohort_run, treatment_run
         from mtorsim.engine.codegen import compile_network
         from mtorsim.network.default import default_network
 
@@ -184,7 +197,23 @@ def simulate_cmd(
             raise MtorsimError("--drug (patients) cannot be combined with --inhibit/--treat")
         params = cond.to_parameters(compile_network(default_network()))
         params.update(cond.parameters)
-        treatment_run(drug, dose, schedule, days, params, names, out, plot)
+        if patients is None:
+            treatment_run(drug, dose, schedule, days, params, names, out, plot)
+        else:
+            cohort_run(
+                drug,
+                dose,
+                schedule,
+                days,
+                params,
+                names,
+                out,
+                plot,
+                patients=patients,
+                seed=seed,
+                chunk_size=chunk_size,
+                points_per_day=points_per_day,
+            )
         return
     if treat:
         from mtorsim.conditions import parse_assignment

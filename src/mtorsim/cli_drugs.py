@@ -281,6 +281,97 @@ def treatment_run(
     console.print(table)
 
 
+def cohort_run(
+    drugs: list[str],
+    doses: list[str] | None,
+    schedules: list[str] | None,
+    days: float,
+    params: dict[str, float],
+    names: list[str],
+    out: Path | None,
+    plot: Path | None,
+    *,
+    patients: int,
+    seed: int,
+    chunk_size: int,
+    points_per_day: float,
+) -> None:
+    """``mtorsim simulate --drug ... --patients N``: a cohort, streamed chunk by chunk."""
+    import numpy as np
+    import pandas as pd
+    from rich.progress import Progress
+
+    from mtorsim.io import table_writer
+    from mtorsim.pharmacology.cohort import PATHWAY_READOUTS, simulate_treatment_cohort
+
+    if patients < 1:
+        raise MtorsimError(f"--patients is {patients}; give at least 1")
+    if chunk_size < 1:
+        raise MtorsimError(f"--chunk-size is {chunk_size}; give at least 1")
+    with report_warnings():
+        regs = regimens_from_options(drugs, doses, schedules)
+    readouts = list(dict.fromkeys([*PATHWAY_READOUTS, *names]))
+    kept: list[pd.DataFrame] = []  # the first 2,000 patients, for the summary and the plot
+
+    def keep(chunk: pd.DataFrame) -> None:
+        if sum(k.patient.nunique() for k in kept) < 2000:
+            kept.append(chunk[["patient", "time_d", *names]])
+
+    with contextlib.ExitStack() as stack:
+        write = stack.enter_context(table_writer(out)) if out else None
+        bar = stack.enter_context(Progress(console=err_console, transient=True))
+        task = bar.add_task(f"simulating {patients} patients", total=patients)
+
+        def on_chunk(chunk: pd.DataFrame) -> None:
+            if write is not None:
+                write(chunk)
+            keep(chunk)
+            bar.advance(task, chunk.patient.nunique())
+
+        from mtorsim.cli import check_readouts
+
+        probe = simulate_treatment_cohort(regs, 1, min(days, 1.0), parameters=params)
+        check_readouts(probe, names)  # fail on a bad read-out before the long run
+        simulate_treatment_cohort(
+            regs,
+            patients,
+            days,
+            seed=seed,
+            parameters=params,
+            readouts=readouts,
+            points_per_day=points_per_day,
+            chunk_size=chunk_size,
+            on_chunk=on_chunk,
+        )
+    if out:
+        console.print(f"wrote {out}")
+    df = pd.concat(kept, ignore_index=True)
+    shown = df.patient.nunique()
+    start = df[df.time_d == df.time_d.min()].set_index("patient")
+    end = df[df.time_d == df.time_d.max()].set_index("patient")
+    table = Table(
+        "read-out",
+        f"day {days:g} / untreated: median",
+        "5th-95th percentile",
+        title=(f"{patients} patients" + ("" if shown == patients else f" (first {shown} shown)")),
+    )
+    for r in names:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fold = (end[r] / start[r]).replace([np.inf, -np.inf], np.nan).dropna()
+        if fold.empty:
+            table.add_row(r, "-", "-")
+            continue
+        lo, med, hi = np.percentile(fold, [5, 50, 95])
+        table.add_row(r, f"{med:.2f}", f"{lo:.2f}-{hi:.2f}")
+    console.print(table)
+    if plot:
+        from mtorsim.cli import write_outputs
+        from mtorsim.report.plots import plot_cohort_bands
+
+        title = " + ".join(f"{r.drug} {r.dose_mg:g} mg {r.schedule}" for r in regs)
+        write_outputs(df, None, plot, lambda ax: plot_cohort_bands(df, names, ax=ax, title=title))
+
+
 def predict_cmd(
     maf: Annotated[Path | None, typer.Option(help="MAF file (TCGA/GDC, cBioPortal).")] = None,
     vcf: Annotated[

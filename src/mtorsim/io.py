@@ -12,7 +12,7 @@ import pandas as pd
 
 from mtorsim.errors import MtorsimError
 
-__all__ = ["atomic_path", "write_partitioned", "write_table", "write_text"]
+__all__ = ["atomic_path", "table_writer", "write_partitioned", "write_table", "write_text"]
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "tsv"}
 
@@ -68,6 +68,37 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     with atomic_path(path) as tmp:
         writers[fmt](tmp)
     return Path(path)
+
+
+@contextlib.contextmanager
+def table_writer(path: str | os.PathLike[str]) -> Iterator[Callable[[pd.DataFrame], None]]:
+    """Yield ``write(chunk)``: chunks are appended to a CSV/TSV/Parquet file (by suffix) that
+    appears, whole, only when the block ends without error (a cohort streamed to disk)."""
+    fmt = table_format(path)
+    with atomic_path(path) as tmp:
+        state: dict = {"parquet": None, "rows": 0}
+
+        def write(chunk: pd.DataFrame) -> None:
+            if fmt == "parquet":
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                table = pa.Table.from_pandas(chunk, preserve_index=False)
+                if state["parquet"] is None:
+                    state["parquet"] = pq.ParquetWriter(tmp, table.schema)
+                state["parquet"].write_table(table)
+            else:
+                sep = "\t" if fmt == "tsv" else ","
+                chunk.to_csv(tmp, mode="a", header=state["rows"] == 0, index=False, sep=sep)
+            state["rows"] += len(chunk)
+
+        try:
+            yield write
+        finally:
+            if state["parquet"] is not None:
+                state["parquet"].close()
+        if state["rows"] == 0:
+            raise MtorsimError(f"nothing to write to {path}")
 
 
 def write_partitioned(

@@ -18,6 +18,7 @@ from mtorsim.errors import MtorsimError
 from mtorsim.io import atomic_path
 
 __all__ = [
+    "plot_cohort_bands",
     "plot_concentrations",
     "plot_dose_response",
     "plot_fold_changes",
@@ -64,6 +65,33 @@ def plot_timecourse(
     ax.set_ylabel("fold change vs t = 0" if relative_to_start else "active fraction")
     if title:
         ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_cohort_bands(
+    df: pd.DataFrame,
+    readouts: Sequence[str],
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Median and 5th-95th percentile band across patients of each read-out's fold change
+    over its untreated value, by day (a cohort from ``simulate_treatment_cohort``)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    missing = [r for r in ["patient", "time_d", *readouts] if r not in df.columns]
+    if missing:
+        raise MtorsimError(f"column(s) {missing} are not in the cohort table")
+    first = df.sort_values("time_d").groupby("patient")[list(readouts)].transform("first")
+    for r in readouts:
+        fold = (df[r] / first[r].where(first[r] != 0)).groupby(df["time_d"])
+        q = fold.quantile([0.05, 0.5, 0.95]).unstack()
+        line = ax.plot(q.index, q[0.5], label=r, lw=1.8)[0]
+        ax.fill_between(q.index, q[0.05], q[0.95], color=line.get_color(), alpha=0.2, lw=0)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("fold change vs untreated (median, 5-95 %)")
+    ax.set_title(title or f"{df['patient'].nunique()} patients")
     ax.legend(fontsize=8, frameon=False)
     return ax
 
