@@ -56,6 +56,7 @@ def test_patient_cohort_streams_to_parquet(tmp_path: Path, capsys, monkeypatch) 
     df = pd.read_parquet(out_file)
     assert sorted(df.patient.unique()) == list(range(7))  # 3 chunks, no patient lost or doubled
     assert len(df) == 7 * 5 and (df.status == 0).all()
+    assert {"everolimus_blood_ng_mL", "SITE__FRB", "S6K1"} <= set(df.columns)
     assert df.groupby("patient")["everolimus__CL"].nunique().eq(1).all()
     assert df["everolimus__CL"].nunique() == 7  # each patient has their own clearance
     assert "7 patients" in out and "S6K1" in out

@@ -301,8 +301,10 @@ def cohort_run(
     import pandas as pd
     from rich.progress import Progress
 
+    from mtorsim.errors import UnknownNameError
     from mtorsim.io import table_writer
-    from mtorsim.pharmacology.cohort import PATHWAY_READOUTS, simulate_treatment_cohort
+    from mtorsim.pharmacology.cohort import default_readouts, simulate_treatment_cohort
+    from mtorsim.pharmacology.treatment import compiled_with_drugs, tidy_drug_columns
 
     if patients < 1:
         raise MtorsimError(f"--patients is {patients}; give at least 1")
@@ -310,7 +312,20 @@ def cohort_run(
         raise MtorsimError(f"--chunk-size is {chunk_size}; give at least 1")
     with report_warnings():
         regs = regimens_from_options(drugs, doses, schedules)
-    readouts = list(dict.fromkeys([*PATHWAY_READOUTS, *names]))
+    compiled = compiled_with_drugs([r.drug for r in regs])
+    internal = [*compiled.species, *compiled.observables]
+
+    def tidy_name(name: str) -> str:
+        return str(tidy_drug_columns(pd.DataFrame(columns=[name])).columns[0])
+
+    readouts = default_readouts(compiled)
+    known = {*internal, *(tidy_name(r) for r in internal)}
+    for name in names:  # fail on a bad read-out before the long run
+        if name not in known:
+            raise UnknownNameError("read-out", name, sorted(known))
+        if name in internal and name not in readouts:
+            readouts.append(name)
+    names = list(dict.fromkeys(tidy_name(n) for n in names))
     kept: list[pd.DataFrame] = []  # the first 2,000 patients, for the summary and the plot
 
     def keep(chunk: pd.DataFrame) -> None:
@@ -328,10 +343,6 @@ def cohort_run(
             keep(chunk)
             bar.advance(task, chunk.patient.nunique())
 
-        from mtorsim.cli import check_readouts
-
-        probe = simulate_treatment_cohort(regs, 1, min(days, 1.0), parameters=params)
-        check_readouts(probe, names)  # fail on a bad read-out before the long run
         simulate_treatment_cohort(
             regs,
             patients,
@@ -358,8 +369,10 @@ def cohort_run(
     for r in names:
         with np.errstate(divide="ignore", invalid="ignore"):
             fold = (end[r] / start[r]).replace([np.inf, -np.inf], np.nan).dropna()
-        if fold.empty:
-            table.add_row(r, "-", "-")
+        if fold.empty:  # zero before treatment (a drug level): show the value itself
+            lo, med, hi = np.percentile(end[r].dropna(), [5, 50, 95])
+            table.add_row(f"{r} *", f"{med:.3g}", f"{lo:.3g}-{hi:.3g}")
+            table.caption = "* value on the last day (zero before treatment)"
             continue
         lo, med, hi = np.percentile(fold, [5, 50, 95])
         table.add_row(r, f"{med:.2f}", f"{lo:.2f}-{hi:.2f}")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from mtorsim.engine.codegen import CompiledNetwork
 from mtorsim.engine.cohort import simulate_cohort
 from mtorsim.engine.schedule import check_time, validate_values
 from mtorsim.engine.steady import steady_state_vector
@@ -23,13 +24,19 @@ from mtorsim.pharmacology.pk import sample_pk_parameters
 from mtorsim.pharmacology.regimen import Regimen
 from mtorsim.pharmacology.treatment import compiled_with_drugs, dosing_events, tidy_drug_columns
 
-__all__ = ["PATHWAY_READOUTS", "sample_cohort_pk", "simulate_treatment_cohort"]
+__all__ = [
+    "PATHWAY_READOUTS",
+    "default_readouts",
+    "sample_cohort_pk",
+    "simulate_treatment_cohort",
+]
 
 #: Pathway read-outs kept by default, besides each drug's concentrations and occupancies.
 PATHWAY_READOUTS = ("AKT_T308", "AKT_S473", "S6K1", "EIF4EBP1", "ERK", "GROWTH_DRIVE")
 
 
-def _default_readouts(compiled) -> list[str]:
+def default_readouts(compiled: CompiledNetwork) -> list[str]:
+    """Each drug's blood and free concentrations and occupancies, then ``PATHWAY_READOUTS``."""
     drug = [
         o
         for o in compiled.observables
@@ -114,7 +121,7 @@ def simulate_treatment_cohort(
         t_out,
         events=[events] * n_patients,
         initial=np.repeat(y0[None, :], n_patients, axis=0),
-        readouts=list(readouts) if readouts is not None else _default_readouts(compiled),
+        readouts=list(readouts) if readouts is not None else default_readouts(compiled),
         chunk_size=chunk_size,
         rtol=rtol,
         atol=atol,
