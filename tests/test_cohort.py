@@ -76,6 +76,16 @@ def test_cohort_input_errors(compiled) -> None:
         simulate_cohort(compiled, 24.0, pd.DataFrame({"TSC_level": [np.nan]}), [1.0])
     with pytest.raises(MtorsimError, match="read-out"):
         simulate_cohort(compiled, 24.0, params, [1.0], readouts=["nope"])
+    with pytest.raises(MtorsimError, match="one state per member"):
+        simulate_cohort(compiled, 24.0, params, [1.0], initial=np.ones(3))
+
+
+def test_one_initial_state_serves_every_member(compiled) -> None:
+    params = pd.DataFrame({"TSC_level": [1.0, 0.5, 0.2]})
+    y0 = compiled.y0 * 0.9
+    shared = simulate_cohort(compiled, 12.0, params, [0.0, 12.0], initial=y0, chunk_size=2)
+    each = simulate_cohort(compiled, 12.0, params, [0.0, 12.0], initial=np.tile(y0, (3, 1)))
+    pd.testing.assert_frame_equal(shared, each)
 
 
 def test_segment_plan_applies_events_in_time_order_to_any_base() -> None:

@@ -43,6 +43,21 @@ class _PlanCache:
         return plan
 
 
+def _start_state(compiled: CompiledNetwork, initial: np.ndarray | None, n: int) -> np.ndarray:
+    if initial is None:
+        return compiled.y0
+    y0 = np.asarray(initial, dtype=float)
+    s = compiled.n_species
+    if y0.shape not in ((s,), (n, s)):
+        raise MtorsimError(
+            f"initial has shape {y0.shape}; give ({s},) for all members or ({n}, {s}), "
+            "one state per member"
+        )
+    if not np.all(np.isfinite(y0)):
+        raise MtorsimError("initial contains NaN or infinite values")
+    return y0
+
+
 def simulate_cohort(
     model: Network | CompiledNetwork,
     t_end: float,
@@ -66,7 +81,8 @@ def simulate_cohort(
         One row per member (its parameters; columns not given keep the model's values).
     t_out : times to report (model time units).
     events : list (one list of :class:`Event` per member), optional.
-    initial : (N, S) initial states, optional (default: the model's).
+    initial : (S,) one initial state for all, or (N, S) one per member (default: the
+        model's initial amounts).
     readouts : species/observables to keep (default: all).
     on_chunk : called with each finished chunk's tidy table; with it, the function returns
         an empty table and nothing is accumulated (stream very large cohorts to disk).
@@ -97,6 +113,7 @@ def simulate_cohort(
         raise UnknownNameError("read-out", missing[0], names)
     cols = [names.index(r) for r in keep]
     idx = [compiled.parameter_index(c) for c in parameter_sets.columns]
+    start_state = _start_state(compiled, initial, n)
     plans = _PlanCache(compiled, t_end)
     out_parts = []
     for start in range(0, n, chunk_size):
@@ -116,11 +133,10 @@ def simulate_cohort(
             p_seg[i, :pad] = ps[0]
             p_seg[i, pad:] = ps
             jumps[i, pad:] = pl.jumps
-        y0 = (
-            np.repeat(compiled.y0[None, :], b, axis=0)
-            if initial is None
-            else np.asarray(initial, dtype=float)[start : start + b, : compiled.n_species].copy()
-        )
+        if start_state.ndim == 1:  # one state for every member
+            y0 = np.repeat(start_state[None, :], b, axis=0)
+        else:
+            y0 = start_state[start : start + b].copy()
         result, status = run_kernel(compiled, y0, p_seg, seg_t, jumps, times, rtol, atol, max_steps)
         full = result[:, :, cols]
         table = pd.DataFrame(full.reshape(b * times.size, len(cols)), columns=keep)

@@ -120,7 +120,7 @@ def simulate_treatment_cohort(
         sets,
         t_out,
         events=[events] * n_patients,
-        initial=np.repeat(y0[None, :], n_patients, axis=0),
+        initial=y0,
         readouts=list(readouts) if readouts is not None else default_readouts(compiled),
         chunk_size=chunk_size,
         rtol=rtol,
