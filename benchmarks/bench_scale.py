@@ -11,6 +11,8 @@ Run: ``python benchmarks/bench_scale.py [--part ode|trials|dask|steady] [--json 
   exact lesion growth) from 1e2 to 1e5 patients: time per patient.
 * ``dask``: 1e4 patients on a local Dask cluster with 1 and 2 workers (one numba thread
   each), and in one process (numba threads on every core) for reference.
+* ``memory``: peak RSS of cohorts (full ODE, 28 days) streamed to Parquet, 1e3 and 2e4
+  patients, each in a fresh process.
 * ``steady``: steady states of 1,000 parameter sets of the default network (kinetic
   constants x exp(N(0, 0.2))): mtorsim batched Newton vs libRoadRunner ``steadyState``.
 """
@@ -153,6 +155,36 @@ def bench_dask(n: int) -> dict:
     return out
 
 
+def bench_memory(sizes: list[int]) -> dict:
+    """Peak RSS while streaming cohorts of growing size to Parquet, each in a fresh process."""
+    import subprocess
+    import sys
+
+    script = (
+        "import resource, sys, tempfile, time\n"
+        "from mtorsim.io import table_writer\n"
+        "from mtorsim.pharmacology.cohort import simulate_treatment_cohort\n"
+        "from mtorsim.pharmacology.regimen import Regimen\n"
+        "n = int(sys.argv[1])\n"
+        "with tempfile.TemporaryDirectory() as d:\n"
+        "    t = time.perf_counter()\n"
+        "    with table_writer(d + '/c.parquet') as write:\n"
+        "        simulate_treatment_cohort([Regimen('everolimus', 10.0)], n, days=28,"
+        " on_chunk=write)\n"
+        "    s = time.perf_counter() - t\n"
+        "print(s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    out = {}
+    for n in sizes:
+        res = subprocess.run(
+            [sys.executable, "-c", script, str(n)], capture_output=True, text=True, check=True
+        )
+        seconds, peak = (float(x) for x in res.stdout.split()[-2:])
+        out[str(n)] = {"seconds": seconds, "peak_rss_mb": peak}
+        print(n, out[str(n)], flush=True)
+    return out
+
+
 def bench_steady(n: int, n_rr: int) -> dict:
     import roadrunner
 
@@ -192,7 +224,7 @@ def bench_steady(n: int, n_rr: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--part", choices=["ode", "trials", "dask", "steady"], required=True)
+    ap.add_argument("--part", choices=["ode", "trials", "dask", "steady", "memory"], required=True)
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--n-loop", type=int, default=50)
     ap.add_argument("--sizes", default="100,1000,10000,100000")
@@ -204,6 +236,8 @@ def main() -> None:
         res = bench_trials([int(s) for s in args.sizes.split(",")])
     elif args.part == "dask":
         res = bench_dask(args.n)
+    elif args.part == "memory":
+        res = bench_memory([int(s) for s in args.sizes.split(",")])
     else:
         res = bench_steady(args.n, args.n_loop)
     res = {"machine": machine(), "part": args.part, **res}
