@@ -189,7 +189,7 @@ def simulate_cmd(
     if patients is not None and not drug:
         raise MtorsimError("--patients simulates patients on drugs; add --drug (and --dose)")
     if drug:
-        from mtorsim.cli_drugs import cohort_run, treatment_run
+        from mtorsim.cli_drugs import CohortOptions, treatment_run
         from mtorsim.engine.codegen import compile_network
         from mtorsim.network.default import default_network
 
@@ -197,23 +197,10 @@ def simulate_cmd(
             raise MtorsimError("--drug (patients) cannot be combined with --inhibit/--treat")
         params = cond.to_parameters(compile_network(default_network()))
         params.update(cond.parameters)
-        if patients is None:
-            treatment_run(drug, dose, schedule, days, params, names, out, plot)
-        else:
-            cohort_run(
-                drug,
-                dose,
-                schedule,
-                days,
-                params,
-                names,
-                out,
-                plot,
-                patients=patients,
-                seed=seed,
-                chunk_size=chunk_size,
-                points_per_day=points_per_day,
-            )
+        cohort = (
+            None if patients is None else CohortOptions(patients, seed, chunk_size, points_per_day)
+        )
+        treatment_run(drug, dose, schedule, days, params, names, out, plot, cohort)
         return
     if treat:
         from mtorsim.conditions import parse_assignment

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -234,6 +235,16 @@ def _plot_matrix(df, ax) -> None:
     ax.figure.colorbar(im, ax=ax, label="Bliss excess")
 
 
+@dataclass(frozen=True)
+class CohortOptions:
+    """``--patients``, ``--seed``, ``--chunk-size``, ``--points-per-day``."""
+
+    patients: int
+    seed: int = 0
+    chunk_size: int = 250
+    points_per_day: float = 1.0
+
+
 def treatment_run(
     drugs: list[str],
     doses: list[str] | None,
@@ -243,12 +254,16 @@ def treatment_run(
     names: list[str],
     out: Path | None,
     plot: Path | None,
+    cohort: CohortOptions | None = None,
 ) -> None:
-    """``mtorsim simulate --drug ...``: a patient on one or more regimens."""
+    """``mtorsim simulate --drug ...``: a patient (or, with ``cohort``, many) on regimens."""
     from mtorsim.pharmacology.treatment import simulate_treatment
 
     with report_warnings():
         regs = regimens_from_options(drugs, doses, schedules)
+    if cohort is not None:
+        _cohort_run(regs, days, params, names, out, plot, cohort)
+        return
     df = simulate_treatment(regs, days=days, parameters=params)
     from mtorsim.cli import check_readouts, write_outputs
 
@@ -281,20 +296,14 @@ def treatment_run(
     console.print(table)
 
 
-def cohort_run(
-    drugs: list[str],
-    doses: list[str] | None,
-    schedules: list[str] | None,
+def _cohort_run(
+    regs: list,
     days: float,
     params: dict[str, float],
     names: list[str],
     out: Path | None,
     plot: Path | None,
-    *,
-    patients: int,
-    seed: int,
-    chunk_size: int,
-    points_per_day: float,
+    options: CohortOptions,
 ) -> None:
     """``mtorsim simulate --drug ... --patients N``: a cohort, streamed chunk by chunk."""
     import numpy as np
@@ -306,12 +315,11 @@ def cohort_run(
     from mtorsim.pharmacology.cohort import default_readouts, simulate_treatment_cohort
     from mtorsim.pharmacology.treatment import compiled_with_drugs, tidy_drug_columns
 
+    patients = options.patients
     if patients < 1:
         raise MtorsimError(f"--patients is {patients}; give at least 1")
-    if chunk_size < 1:
-        raise MtorsimError(f"--chunk-size is {chunk_size}; give at least 1")
-    with report_warnings():
-        regs = regimens_from_options(drugs, doses, schedules)
+    if options.chunk_size < 1:
+        raise MtorsimError(f"--chunk-size is {options.chunk_size}; give at least 1")
     compiled = compiled_with_drugs([r.drug for r in regs])
     internal = [*compiled.species, *compiled.observables]
 
@@ -347,11 +355,11 @@ def cohort_run(
             regs,
             patients,
             days,
-            seed=seed,
+            seed=options.seed,
             parameters=params,
             readouts=readouts,
-            points_per_day=points_per_day,
-            chunk_size=chunk_size,
+            points_per_day=options.points_per_day,
+            chunk_size=options.chunk_size,
             on_chunk=on_chunk,
         )
     if out:
