@@ -1,6 +1,6 @@
 """Scale benchmarks (issue #7), each side by side in one process.
 
-Run: ``python benchmarks/bench_scale.py [--part ode|trials|dask|steady] [--json out.json]``.
+Run: ``python benchmarks/bench_scale.py [--part ode|trials|dask|steady|memory] [--json out.json]``.
 
 * ``ode``: N patients x 12 months of everolimus 10 mg daily, full ODE (2-compartment PK +
   FKBP12/FRB binding + signalling + tumour burden), PK and tumour-growth variability per

@@ -76,6 +76,8 @@ def test_cohort_input_errors(compiled) -> None:
         simulate_cohort(compiled, 24.0, pd.DataFrame({"TSC_level": [np.nan]}), [1.0])
     with pytest.raises(MtorsimError, match="read-out"):
         simulate_cohort(compiled, 24.0, params, [1.0], readouts=["nope"])
+    with pytest.raises(MtorsimError, match="chunk_size"):
+        simulate_cohort(compiled, 24.0, params, [1.0], chunk_size=0)
     with pytest.raises(MtorsimError, match="one state per member"):
         simulate_cohort(compiled, 24.0, params, [1.0], initial=np.ones(3))
 

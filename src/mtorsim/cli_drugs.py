@@ -313,7 +313,7 @@ def _cohort_run(
     from mtorsim.errors import UnknownNameError
     from mtorsim.io import table_writer
     from mtorsim.pharmacology.cohort import default_readouts, simulate_treatment_cohort
-    from mtorsim.pharmacology.treatment import compiled_with_drugs, tidy_drug_columns
+    from mtorsim.pharmacology.treatment import compiled_with_drugs, tidy_drug_name
 
     patients = options.patients
     if patients < 1:
@@ -322,34 +322,32 @@ def _cohort_run(
         raise MtorsimError(f"--chunk-size is {options.chunk_size}; give at least 1")
     compiled = compiled_with_drugs([r.drug for r in regs])
     internal = [*compiled.species, *compiled.observables]
-
-    def tidy_name(name: str) -> str:
-        return str(tidy_drug_columns(pd.DataFrame(columns=[name])).columns[0])
-
     readouts = default_readouts(compiled)
-    known = {*internal, *(tidy_name(r) for r in internal)}
+    known = {*internal, *(tidy_drug_name(r) for r in internal)}
     for name in names:  # fail on a bad read-out before the long run
         if name not in known:
             raise UnknownNameError("read-out", name, sorted(known))
         if name in internal and name not in readouts:
             readouts.append(name)
-    names = list(dict.fromkeys(tidy_name(n) for n in names))
+    names = list(dict.fromkeys(tidy_drug_name(n) for n in names))
     kept: list[pd.DataFrame] = []  # the first 2,000 patients, for the summary and the plot
-
-    def keep(chunk: pd.DataFrame) -> None:
-        if sum(k.patient.nunique() for k in kept) < 2000:
-            kept.append(chunk[["patient", "time_d", *names]])
 
     with contextlib.ExitStack() as stack:
         write = stack.enter_context(table_writer(out)) if out else None
         bar = stack.enter_context(Progress(console=err_console, transient=True))
         task = bar.add_task(f"simulating {patients} patients", total=patients)
 
+        done = 0
+
         def on_chunk(chunk: pd.DataFrame) -> None:
+            nonlocal done
             if write is not None:
                 write(chunk)
-            keep(chunk)
-            bar.advance(task, chunk.patient.nunique())
+            if done < 2000:
+                kept.append(chunk[["patient", "time_d", *names]])
+            size = chunk.patient.nunique()
+            done += size
+            bar.advance(task, size)
 
         simulate_treatment_cohort(
             regs,

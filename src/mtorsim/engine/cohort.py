@@ -99,6 +99,8 @@ def simulate_cohort(
     n = len(parameter_sets)
     if n == 0:
         raise MtorsimError("parameter_sets is empty; give at least one member")
+    if chunk_size < 1:
+        raise MtorsimError(f"chunk_size is {chunk_size}; give at least 1")
     if events is not None and len(events) != n:
         raise MtorsimError(f"give one event list per member ({n}), got {len(events)}")
     values = parameter_sets.to_numpy(dtype=float)

@@ -7,9 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Event", "SegmentPlan", "build_segments", "check_time", "plan_segments"]
+__all__ = [
+    "Event",
+    "SegmentPlan",
+    "build_segments",
+    "check_time",
+    "plan_segments",
+    "validate_values",
+]
 
-from mtorsim.events import Event, check_time, validate_values  # noqa: F401 (re-exported)
+from mtorsim.events import Event, check_time, validate_values
 
 
 @dataclass(frozen=True)

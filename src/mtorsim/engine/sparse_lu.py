@@ -135,7 +135,14 @@ class LUPlan:
         no index arrays to load and no bounds arithmetic.
         """
         n_l, n_u = self.rows.size, self.cols.size
-        cur: dict[tuple[int, int], str] = {}
+        cur: dict[tuple[int, int], str] = {}  # the local holding each updated entry
+
+        def entry(i: int, j: int) -> str:
+            """Current value of entry (i, j) of I/(h*gamma) - J."""
+            if (i, j) in cur:
+                return cur[(i, j)]
+            return f"inv_hg - jac_m[{i}, {j}]" if i == j else f"-jac_m[{i}, {j}]"
+
         decomp = [
             "",
             "",
@@ -147,28 +154,20 @@ class LUPlan:
             q = int(q)
             rows = [int(i) for i in self.rows[self.row_ptr[k] : self.row_ptr[k + 1]]]
             cols = [int(j) for j in self.cols[self.col_ptr[k] : self.col_ptr[k + 1]]]
-            pivot = cur.get((q, q), f"inv_hg - jac_m[{q}, {q}]")
             decomp += [
-                f"    d{k} = {pivot}",
+                f"    d{k} = {entry(q, q)}",
                 f"    if d{k} == 0.0 or not math.isfinite(d{k}):",
                 "        return False",
                 f"    r{k} = 1.0 / d{k}",
                 f"    vals[{n_l + n_u + k}] = r{k}",
             ]
             for c, j in zip(range(self.col_ptr[k], self.col_ptr[k + 1]), cols, strict=True):
-                decomp += [f"    u{c} = {cur.get((q, j), f'-jac_m[{q}, {j}]')}"]
+                decomp += [f"    u{c} = {entry(q, j)}"]
                 decomp += [f"    vals[{n_l + c}] = u{c}"]
             for r, i in zip(range(self.row_ptr[k], self.row_ptr[k + 1]), rows, strict=True):
-                below = cur.get((i, q), f"-jac_m[{i}, {q}]")
-                decomp += [f"    m{r} = ({below}) * r{k}", f"    vals[{r}] = m{r}"]
+                decomp += [f"    m{r} = ({entry(i, q)}) * r{k}", f"    vals[{r}] = m{r}"]
                 for c, j in zip(range(self.col_ptr[k], self.col_ptr[k + 1]), cols, strict=True):
-                    if (i, j) in cur:
-                        base = cur[(i, j)]
-                    elif i == j:
-                        base = f"inv_hg - jac_m[{i}, {j}]"
-                    else:
-                        base = f"-jac_m[{i}, {j}]"
-                    decomp += [f"    e{n_e} = {base} - m{r} * u{c}"]
+                    decomp += [f"    e{n_e} = {entry(i, j)} - m{r} * u{c}"]
                     cur[(i, j)] = f"e{n_e}"
                     n_e += 1
         decomp += ["    return True"]

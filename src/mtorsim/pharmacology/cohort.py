@@ -93,8 +93,6 @@ def simulate_treatment_cohort(
     days = check_time("days", days, positive=True)
     if not points_per_day > 0:
         raise MtorsimError(f"points_per_day is {points_per_day}; give a positive number")
-    if chunk_size < 1:
-        raise MtorsimError(f"chunk_size is {chunk_size}; give at least 1")
     compiled = compiled_with_drugs([r.drug for r in regimens], pk=True)
     params = validate_values("parameter", parameters or {})
     pk = sample_cohort_pk(regimens, n_patients, seed)

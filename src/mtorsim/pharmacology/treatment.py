@@ -27,6 +27,7 @@ __all__ = [
     "dosing_events",
     "simulate_treatment",
     "tidy_drug_columns",
+    "tidy_drug_name",
     "treat_cells",
 ]
 
@@ -72,15 +73,23 @@ def _merge(events: list[Event]) -> list[Event]:
     return [Event(t, p, a) for t, (p, a) in sorted(by_time.items())]
 
 
+def tidy_drug_name(col: str) -> str:
+    """The user-facing name of an internal drug column (other names are returned as given)."""
+    if col.endswith("__blood_mg_L"):
+        return col.replace("__blood_mg_L", "_blood_ng_mL")
+    if col.endswith("__free_nM"):
+        return col.replace("__free_nM", "_free_nM")
+    return col
+
+
 def tidy_drug_columns(df: pd.DataFrame) -> pd.DataFrame:
     """Rename internal drug columns: ``everolimus__blood_mg_L`` -> ``everolimus_blood_ng_mL``
     (x1000), ``everolimus__free_nM`` -> ``everolimus_free_nM``, occupancies kept."""
     out = df.copy()
     for col in list(out.columns):
-        if col.endswith("__blood_mg_L"):
-            out[col.replace("__blood_mg_L", "_blood_ng_mL")] = out.pop(col) * 1000.0
-        elif col.endswith("__free_nM"):
-            out[col.replace("__free_nM", "_free_nM")] = out.pop(col)
+        name = tidy_drug_name(col)
+        if name != col:
+            out[name] = out.pop(col) * (1000.0 if col.endswith("__blood_mg_L") else 1.0)
     return out
 
 
