@@ -13,7 +13,7 @@ import math
 from mtorsim.errors import UnknownNameError
 from mtorsim.pharmacology.drug import Drug, PKModel, Potency
 
-__all__ = ["DRUGS", "drug_names", "get_drug"]
+__all__ = ["DRUGS", "USER_DRUGS", "drug_names", "get_drug"]
 
 _RAPA_FKBP = Potency("FKBP12", 0.2, "Bierer 1990 / spec/claims.md C12 (rapamycin-FKBP12 Kd)")
 _RAPA_FRB = Potency("FRB", 12.0, "Banaszynski 2005 / spec/claims.md C12 (FKBP12-rapamycin-FRB)")
@@ -451,15 +451,23 @@ _CATALOGUE: list[Drug] = [
 DRUGS: dict[str, Drug] = {d.name: d for d in _CATALOGUE}
 _ALIASES = {a.lower(): d.name for d in _CATALOGUE for a in d.aliases}
 
+#: Users' drugs, filled by :mod:`mtorsim.pharmacology.registry` (never edit directly). They
+#: are looked up before the built-in library, so ``replace=True`` there shadows a built-in.
+USER_DRUGS: dict[str, Drug] = {}
+USER_ALIASES: dict[str, str] = {}
+
 
 def drug_names() -> list[str]:
-    return list(DRUGS)
+    """Built-in drugs, then users' registered drugs."""
+    return [*DRUGS, *(n for n in USER_DRUGS if n not in DRUGS)]
 
 
 def get_drug(name: str) -> Drug:
     """Look a drug up by name or alias (case-insensitive); suggests close names."""
     key = name.strip().lower()
-    key = _ALIASES.get(key, key)
+    key = USER_ALIASES.get(key) or _ALIASES.get(key, key)
+    if key in USER_DRUGS:
+        return USER_DRUGS[key]
     if key in DRUGS:
         return DRUGS[key]
-    raise UnknownNameError("drug", name, [*DRUGS, *_ALIASES])
+    raise UnknownNameError("drug", name, [*DRUGS, *_ALIASES, *USER_DRUGS, *USER_ALIASES])
