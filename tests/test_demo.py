@@ -31,4 +31,4 @@ def test_demo_ends_with_a_small_trial(tmp_path: Path) -> None:
     patients = pd.read_parquet(paths["trial_patients"])
     assert len(patients) == 200 and set(patients["arm"]) == {"everolimus", "placebo"}
     text = Path(paths["trial_report"]).read_text()
-    assert "<svg" in text and "RECORD-1" in text
+    assert "data:image/svg+xml" in text and "RECORD-1" in text

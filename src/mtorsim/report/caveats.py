@@ -1,0 +1,60 @@
+"""Results the model is known to get wrong, so a report can flag them where they appear.
+
+The list is data (README "Fit and test"); :func:`caveats` only picks the entries that
+apply to a trial design. Add an entry here when validation finds a new systematic miss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["KNOWN_LIMITATIONS", "Limitation", "caveats"]
+
+
+@dataclass(frozen=True)
+class Limitation:
+    """One known miss: which result (``where``), why, and when it applies.
+
+    ``where`` names the report part it belongs beside: ``"summary"`` (the per-arm table)
+    or an endpoint (``"OS"``) whose figure carries it. ``needs_crossover`` limits it to
+    designs where patients switch arm on progression.
+    """
+
+    where: str
+    title: str
+    text: str
+    needs_crossover: bool = False
+
+
+KNOWN_LIMITATIONS: tuple[Limitation, ...] = (
+    Limitation(
+        where="OS",
+        title="Overall survival with crossover is not realistic",
+        text=(
+            "Patients who cross over on progression get the whole cytostatic benefit late, "
+            "so in this model the experimental arm can show the shorter simulated overall "
+            "survival (RECORD-1). Do not read the OS curves or OS hazard ratio of a "
+            "crossover design as a prediction."
+        ),
+        needs_crossover=True,
+    ),
+    Limitation(
+        where="summary",
+        title="Objective response rates are too low",
+        text=(
+            "Rapalogs are purely cytostatic in the model, so tumours rarely shrink by 30 % "
+            "and ORR is far below the trials' (BOLERO-2: 0.8 % simulated vs 12.6 % "
+            "reported). Disease control and PFS are the quantities the model is fitted to."
+        ),
+    ),
+)
+
+
+def caveats(design, where: str | None = None) -> list[Limitation]:
+    """The known limitations that apply to ``design`` (optionally only those for ``where``)."""
+    crossover = bool(getattr(design, "crossover", None))
+    return [
+        lim
+        for lim in KNOWN_LIMITATIONS
+        if (crossover or not lim.needs_crossover) and (where is None or lim.where == where)
+    ]
