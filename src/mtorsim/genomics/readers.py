@@ -1,21 +1,24 @@
-"""Mutation files in (MAF, a simple CSV, gene-level copy number) -> one tidy variant table.
+"""Mutation files in (MAF, VCF, a simple CSV, gene-level copy number) -> one variant table.
 
 Valid rows are kept; rows that cannot be read are listed with their line number and the
-problem, never silently dropped. Output columns: ``sample, gene, protein_change, kind,
-vaf, line``.
+problem, never silently dropped; rows left out on purpose (silent or non-coding calls,
+VCF records whose FILTER is not PASS) are listed too, with the reason. Output columns:
+``sample, gene, protein_change, kind, vaf, line``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
-from mtorsim.genomics.knowledge import TRUNCATING_CLASSES, parse_protein_change
+from mtorsim.genomics.consequences import Annotation, annotation_fields, parse_annotations, pick
+from mtorsim.genomics.knowledge import TRUNCATING_CLASSES, ProteinChange, parse_protein_change
 
 __all__ = ["VariantTable", "read_copy_number", "read_maf", "read_variant_csv", "read_vcf"]
 
@@ -24,13 +27,32 @@ KNOWN_BUILDS = {"GRCh37", "GRCh38", "37", "38", "hg19", "hg38", "GRCh37-lite"}
 COLUMNS = ["sample", "gene", "protein_change", "kind", "vaf", "line"]
 
 
+SKIPPED_COLUMNS = ["line", "category", "reason"]
+NEEDS_CYVCF2 = 'reading VCF needs cyvcf2: pip install "mtorsim[vcf]"'
+
+
+def _skipped(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=SKIPPED_COLUMNS)
+
+
 @dataclass(frozen=True)
 class VariantTable:
-    """Variants read from a file, and the rows that could not be read."""
+    """Variants read from a file, the rows that could not be read (``problems``) and the
+    rows left out on purpose (``skipped``: ``line, category, reason``; categories
+    ``silent``, ``non_coding``, ``filtered``, ``unannotated``), so nothing goes unreported."""
 
     variants: pd.DataFrame
     problems: pd.DataFrame
     path: str
+    skipped: pd.DataFrame = field(default_factory=lambda: _skipped([]))
+
+    def skipped_summary(self) -> str:
+        """One line for a log (``""`` when nothing was left out): counts by category."""
+        if self.skipped.empty:
+            return ""
+        counts = self.skipped["category"].value_counts()
+        parts = ", ".join(f"{n} {cat}" for cat, n in counts.items())
+        return f"{len(self.skipped)} record(s) left out: {parts}"
 
 
 def _load(path: str | os.PathLike[str], sep: str) -> tuple[pd.DataFrame, int]:
@@ -81,7 +103,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
                 f"{path}: unknown genome build(s) {sorted(unknown)} in "
                 f"NCBI_Build; expected one of {sorted(KNOWN_BUILDS)}"
             )
-    rows, problems = [], []
+    rows, problems, skipped = [], [], []
     for i, r in df.iterrows():
         line = first + int(i)
         sample, gene = r["Tumor_Sample_Barcode"].strip(), r["Hugo_Symbol"].strip().upper()
@@ -102,6 +124,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
                     continue
         kind = _kind(vc, change)
         if kind == "silent":
+            skipped.append((line, "silent", f"{gene} {vc or text}: not protein-altering"))
             continue
         vaf = np.nan
         alt, ref = r.get("t_alt_count", ""), r.get("t_ref_count", "")
@@ -116,6 +139,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
         pd.DataFrame(rows, columns=COLUMNS),
         pd.DataFrame(problems, columns=["line", "problem"]),
         str(path),
+        _skipped(skipped),
     )
 
 
@@ -192,23 +216,102 @@ def read_copy_number(path: str | os.PathLike[str]) -> VariantTable:
     )
 
 
-def read_vcf(path: str | os.PathLike[str], *, sample: str | None = None) -> VariantTable:
+_DESCRIPTION = re.compile(r'Description="((?:[^"\\]|\\.)*)"')
+_CONSEQUENCE_FIELD = {"CSQ": "Consequence", "ANN": "Annotation"}
+
+
+def _annotation_header(p: Path, header: str) -> tuple[str, list[str]]:
+    """Which annotation the VCF carries (VEP ``CSQ`` first, then snpEff ``ANN``) and its
+    field names, read from the header so a reordered ``Format:`` still reads right."""
+    for tag in ("CSQ", "ANN"):
+        for line in header.splitlines():
+            if not line.startswith(f"##INFO=<ID={tag},"):
+                continue
+            m = _DESCRIPTION.search(line)
+            fields = annotation_fields(m.group(1)) if m else []
+            if _CONSEQUENCE_FIELD[tag] not in fields:
+                raise MtorsimError(
+                    f"{p}: the {tag} header does not list its fields "
+                    f"(no {_CONSEQUENCE_FIELD[tag]!r} in the Description)"
+                )
+            return tag, fields
+    raise MtorsimError(f"{p}: no VEP CSQ or snpEff ANN annotation; annotate the VCF first")
+
+
+def _header_lines(p: Path, raw_header: str) -> int:
+    """Header lines in the file itself, so record line numbers match the file: htslib's
+    header adds lines (``##FILTER=<ID=PASS>``). BCF has no lines: its header's count."""
+    import gzip
+
+    with p.open("rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    with gzip.open(p, "rb") if gz else p.open("rb") as fh:
+        if fh.read(3) == b"BCF":
+            return raw_header.count("\n")
+        fh.seek(0)
+        n = 0
+        for line in fh:
+            if not line.startswith(b"#"):
+                break
+            n += 1
+    return n
+
+
+def _tumour_column(p: Path, samples: list[str], sample: str | None) -> int:
+    if sample is None:
+        return next(
+            (i for i, s in enumerate(samples) if s.upper() in ("TUMOR", "TUMOUR")), len(samples) - 1
+        )
+    if sample in samples:
+        return samples.index(sample)
+    raise MtorsimError(f"{p}: sample {sample!r} not in the VCF ({', '.join(samples)})")
+
+
+def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
+    """(kind, protein change) for a chosen annotation, or the reason it cannot be used.
+
+    The class comes from the SO term, not from substrings of it, so an intron variant is
+    not a missense and a ``splice_region_variant`` is not a truncation (no false PTEN loss).
+    """
+    cls = a.variant_class
+    change = None
+    if a.protein and a.protein != ".":
+        try:
+            change = parse_protein_change(a.protein)
+        except MtorsimError as exc:
+            # a truncating call stands on its class (stop_lost's p.Ter404Trpext*? etc.)
+            if cls not in ("truncating", "amplification"):
+                return f"{a.gene}: {exc}"
+    if cls == "other" and change is None:
+        return f"{a.gene} {a.consequence}: consequence not interpretable without a protein change"
+    if cls == "truncating" or (change is not None and change.truncating):
+        return "truncating", change
+    if cls in ("amplification", "missense", "inframe"):
+        return cls, change
+    return a.term, change  # "other" with a protein change: looked up by that change
+
+
+def read_vcf(
+    path: str | os.PathLike[str], *, sample: str | None = None, keep_filtered: bool = False
+) -> VariantTable:
     """VCF/BCF with VEP ``CSQ`` or snpEff ``ANN`` annotation (read with cyvcf2).
 
     ``sample`` picks the tumour column (default: a column named TUMOR/TUMOUR, else the last);
-    its allele depths (``AD``) give the VAF. Records without a gene/protein annotation or
-    with only silent consequences are skipped; unparsable protein changes are listed.
+    its allele depths (``AD``) give the VAF. Per record the MANE/canonical transcript (VEP
+    flags) or else the most severe consequence is used (:mod:`.consequences`). Records
+    whose FILTER is not PASS are skipped unless ``keep_filtered``; they and silent or
+    non-coding calls go to ``skipped``; unusable protein changes go to ``problems``.
     """
+    try:
+        from cyvcf2 import VCF
+    except ImportError:  # an optional extra: mtorsim[vcf]
+        raise MtorsimError(NEEDS_CYVCF2) from None
     p = Path(path)
     if not p.exists():
         raise MtorsimError(f"{p}: file not found")
     try:
-        from cyvcf2 import VCF
-    except ImportError:  # pragma: no cover - cyvcf2 is a dependency
-        raise MtorsimError("reading VCF needs cyvcf2: pip install cyvcf2") from None
-    try:
         vcf = VCF(str(p))
-    except (OSError, Exception) as exc:  # cyvcf2 raises plain exceptions on bad files
+    except Exception as exc:  # cyvcf2 raises plain exceptions on bad files
         raise MtorsimError(f"{p}: not a readable VCF/BCF ({exc})") from None
     header = vcf.raw_header
     if "##fileformat=VCF" not in header:
@@ -223,65 +326,43 @@ def read_vcf(path: str | os.PathLike[str], *, sample: str | None = None) -> Vari
             f"{p}: ##reference={ref} is not a known human build "
             f"({', '.join(sorted(b for b in KNOWN_BUILDS if not b.isdigit()))})"
         )
-    key, fields = None, []
-    for tag in ("CSQ", "ANN"):
-        for line in header.splitlines():
-            if line.startswith(f"##INFO=<ID={tag},") and "Format: " in line:
-                key = tag
-                fields = line.split("Format: ")[1].split('"')[0].split("|")
-                fields = [f.strip() for f in fields]
-        if key:
-            break
-    if key is None:
-        raise MtorsimError(f"{p}: no VEP CSQ or snpEff ANN annotation; annotate the VCF first")
+    source, fields = _annotation_header(p, header)
     samples = list(vcf.samples)
-    if sample is None:
-        col = next(
-            (i for i, s in enumerate(samples) if s.upper() in ("TUMOR", "TUMOUR")), len(samples) - 1
-        )
-    elif sample in samples:
-        col = samples.index(sample)
-    else:
-        raise MtorsimError(f"{p}: sample {sample!r} not in the VCF ({', '.join(samples)})")
+    col = _tumour_column(p, samples, sample)
     name = samples[col] if samples else p.stem
-    gene_f = "SYMBOL" if key == "CSQ" else "Gene_Name"
-    prot_f = "HGVSp" if key == "CSQ" else "HGVS.p"
-    cons_f = "Consequence" if key == "CSQ" else "Annotation"
-    rows, problems = [], []
-    header_lines = header.count("\n")
+    rows, problems, skipped = [], [], []
+    header_lines = _header_lines(p, header)
     for n_rec, rec in enumerate(vcf):
         line = header_lines + n_rec + 1
-        ann = rec.INFO.get(key)
-        if not ann:
+        if rec.FILTER is not None and not keep_filtered:  # cyvcf2: None means PASS or '.'
+            skipped.append((line, "filtered", f"FILTER {rec.FILTER} is not PASS"))
             continue
-        first = dict(zip(fields, ann.split(",")[0].split("|"), strict=False))
-        gene = first.get(gene_f, "").upper()
-        consequence = first.get(cons_f, "")
-        prot = first.get(prot_f, "").split(":")[-1]
-        if not gene or "synonymous" in consequence:
+        value = rec.INFO.get(source)
+        chosen = pick(parse_annotations(value, fields, source), source) if value else None
+        if chosen is None:
+            skipped.append((line, "unannotated", f"no {source} annotation"))
             continue
-        change = None
-        if prot:
-            try:
-                change = parse_protein_change(prot)
-            except MtorsimError as exc:
-                problems.append((line, str(exc)))
-                continue
-        kind = (
-            "truncating"
-            if (
-                (change is not None and change.truncating)
-                or any(c in consequence for c in ("stop_gained", "frameshift", "splice_"))
-            )
-            else "missense"
-        )
+        if chosen.variant_class in ("silent", "non_coding"):
+            what = f"{chosen.gene or 'no gene'} {chosen.consequence}"
+            reason = f"{what}: not protein-altering ({chosen.variant_class})"
+            skipped.append((line, chosen.variant_class, reason))
+            continue
+        if not chosen.gene:
+            problems.append((line, f"{chosen.consequence}: no gene symbol in the {source} entry"))
+            continue
+        call = _vcf_call(chosen)
+        if isinstance(call, str):
+            problems.append((line, call))
+            continue
+        kind, change = call
         vaf = np.nan
         ad = rec.format("AD")
         if ad is not None and col < len(ad) and ad[col].sum() > 0:
             vaf = float(ad[col][1:].sum() / ad[col].sum())
-        rows.append((name, gene, change.short if change else "", kind, vaf, line))
+        rows.append((name, chosen.gene, change.short if change else "", kind, vaf, line))
     return VariantTable(
         pd.DataFrame(rows, columns=COLUMNS),
         pd.DataFrame(problems, columns=["line", "problem"]),
         str(path),
+        _skipped(skipped),
     )
