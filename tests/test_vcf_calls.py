@@ -1,0 +1,184 @@
+"""VCF variant calls: which transcript's annotation is used, how SO terms map to classes,
+FILTER handling, and the optional cyvcf2 / Dask extras (issue #14 item 4)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtorsim import MtorsimError
+from mtorsim.genomics.consequences import (
+    SO_CONSEQUENCES,
+    Annotation,
+    annotation_fields,
+    classify,
+    most_severe,
+    pick,
+)
+from mtorsim.genomics.readers import read_maf, read_vcf
+
+DATA = Path(__file__).parent / "data"
+
+
+def calls(name: str, **kw) -> list[tuple[str, str, str]]:
+    t = read_vcf(DATA / name, **kw)
+    return list(zip(t.variants.gene, t.variants.protein_change, t.variants.kind, strict=True))
+
+
+def test_h1047r_on_the_second_transcript_is_found() -> None:
+    t = read_vcf(DATA / "vep_second_transcript.vcf")
+    assert calls("vep_second_transcript.vcf") == [("PIK3CA", "H1047R", "missense")]
+    assert t.variants.vaf.tolist() == pytest.approx([0.4])
+    text = (DATA / "vep_second_transcript.vcf").read_text().splitlines()
+    assert text[t.variants.line[0] - 1].startswith("chr3\t179234297")  # file line numbers
+
+
+def test_most_severe_is_taken_when_no_transcript_is_flagged() -> None:
+    # no CANONICAL/MANE fields: downstream < missense; intron < splice_region < splice_donor
+    assert calls("vep_no_flags.vcf") == [
+        ("PIK3CA", "H1047R", "missense"),
+        ("PTEN", "", "truncating"),
+    ]
+    # CANONICAL field present but empty on every entry of the record
+    assert calls("vep_canonical.vcf")[1] == ("PTEN", "R130*", "truncating")
+
+
+def test_canonical_is_chosen_over_a_more_severe_non_canonical_call() -> None:
+    # stop_gained on a non-canonical isoform, R130Q missense on the canonical (MANE) one
+    assert calls("vep_canonical.vcf")[0] == ("PTEN", "R130Q", "missense")
+    # a canonical 3'UTR call outranks a missense on another isoform: nothing is reported
+    t = read_vcf(DATA / "vep_intron.vcf")
+    assert t.skipped.reason.tolist()[1].startswith("PIK3CA 3_prime_UTR_variant")
+
+
+def test_intron_variant_is_not_missense() -> None:
+    t = read_vcf(DATA / "vep_intron.vcf")
+    assert t.variants.empty and t.problems.empty
+    assert t.skipped.category.tolist() == ["non_coding", "non_coding"]
+    assert "intron_variant" in t.skipped.reason[0]
+    assert t.skipped_summary() == "2 record(s) left out: 2 non_coding"
+
+
+def test_splice_region_is_not_a_truncation_so_no_false_pten_loss() -> None:
+    from mtorsim.genomics.profile import annotate, profiles
+
+    t = read_vcf(DATA / "vep_splice_region.vcf")
+    assert t.variants.empty
+    assert t.skipped.category.tolist() == ["silent", "silent"]
+    prof = profiles(annotate(t.variants), ["TUMOR"])
+    assert "PTEN_level" not in prof["TUMOR"]
+    # a true splice-site call still is one
+    assert classify("splice_donor_variant&intron_variant") == "truncating"
+
+
+def test_non_pass_records_are_skipped_unless_kept() -> None:
+    t = read_vcf(DATA / "vcf_filtered.vcf")
+    assert list(t.variants.gene) == ["PIK3CA", "AKT1"]  # PASS and '.'
+    assert t.skipped.category.tolist() == ["filtered", "filtered"]
+    assert "LowQual;germline" in t.skipped.reason[1]
+    assert t.skipped_summary() == "2 record(s) left out: 2 filtered"
+    kept = read_vcf(DATA / "vcf_filtered.vcf", keep_filtered=True)
+    assert list(kept.variants.gene) == ["PIK3CA", "PTEN", "AKT1", "KRAS"]
+    assert kept.skipped.empty
+
+
+def test_snpeff_annotations_are_ranked_not_taken_first() -> None:
+    t = read_vcf(DATA / "snpeff_multi.vcf")
+    assert calls("snpeff_multi.vcf") == [
+        ("PIK3CA", "H1047R", "missense"),  # listed after a downstream_gene_variant
+        ("PTEN", "R130*", "truncating"),  # stop_gained&splice_region_variant, listed second
+        ("MTOR", "E2215del", "inframe"),  # conservative_inframe_deletion
+    ]
+    assert t.skipped.category.tolist() == ["silent", "non_coding"]  # splice_region; intergenic
+    assert t.problems.empty
+
+
+def test_snpeff_header_fields_are_read() -> None:
+    desc = "Functional annotations: 'Allele | Annotation | Annotation_Impact | Gene_Name' "
+    assert annotation_fields(desc) == ["Allele", "Annotation", "Annotation_Impact", "Gene_Name"]
+    assert annotation_fields("Ensembl VEP. Format: Allele|Consequence|SYMBOL") == [
+        "Allele",
+        "Consequence",
+        "SYMBOL",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("consequence", "cls"),
+    [
+        ("frameshift_variant", "truncating"),
+        ("stop_gained", "truncating"),
+        ("splice_acceptor_variant", "truncating"),
+        ("start_lost", "truncating"),
+        ("stop_lost", "truncating"),
+        ("missense_variant", "missense"),
+        ("missense_variant&splice_region_variant", "missense"),
+        ("inframe_deletion", "inframe"),
+        ("disruptive_inframe_insertion", "inframe"),
+        ("protein_altering_variant", "inframe"),
+        ("splice_region_variant", "silent"),
+        ("splice_region_variant&intron_variant", "silent"),
+        ("synonymous_variant", "silent"),
+        ("intron_variant", "non_coding"),
+        ("5_prime_UTR_variant", "non_coding"),
+        ("upstream_gene_variant", "non_coding"),
+        ("intergenic_region", "non_coding"),
+        ("non_coding_transcript_exon_variant", "non_coding"),
+        ("no_such_term", "other"),
+    ],
+)
+def test_so_terms_map_to_knowledge_base_classes(consequence: str, cls: str) -> None:
+    assert classify(consequence) == cls
+
+
+def test_ranking_table_follows_ensembl_order() -> None:
+    terms = [t for t, _, _ in SO_CONSEQUENCES]
+    assert len(terms) == len(set(terms))
+    assert terms.index("stop_gained") < terms.index("missense_variant")
+    assert terms.index("missense_variant") < terms.index("splice_region_variant")
+    assert terms.index("splice_region_variant") < terms.index("synonymous_variant")
+    assert terms.index("synonymous_variant") < terms.index("intron_variant")
+    assert most_severe("intron_variant&splice_donor_variant") == "splice_donor_variant"
+
+
+def test_pick_prefers_mane_then_canonical_then_severity() -> None:
+    def ann(cons: str, impact: str = "", **kw) -> Annotation:
+        return Annotation("PTEN", cons, impact, "", **kw)
+
+    mane = ann("intron_variant", mane=True)
+    canonical = ann("missense_variant", canonical=True)
+    severe = ann("stop_gained")
+    assert pick([severe, canonical, mane]) is mane
+    assert pick([severe, canonical]) is canonical
+    assert pick([ann("intron_variant"), severe]) is severe
+    assert pick([]) is None
+    # snpEff: Annotation_Impact first, then SO rank; flags are not a snpEff notion
+    hi, mod = ann("gene_fusion", "HIGH"), ann("missense_variant", "MODERATE", canonical=True)
+    assert pick([mod, hi], "ANN") is hi
+    # ties keep file order
+    a, b = ann("missense_variant"), ann("missense_variant")
+    assert pick([a, b]) is a
+
+
+def test_maf_silent_rows_are_reported_as_skipped() -> None:
+    t = read_maf(DATA / "small.maf")
+    assert t.skipped.category.tolist() == ["silent"] and "BRAF" in t.skipped.reason[0]
+
+
+def test_missing_cyvcf2_names_the_extra(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "cyvcf2", None)  # import cyvcf2 -> ImportError
+    with pytest.raises(MtorsimError, match=r'pip install "mtorsim\[vcf\]"'):
+        read_vcf(DATA / "small.vcf")
+
+
+def test_missing_dask_names_the_extra(monkeypatch) -> None:
+    from mtorsim import scale
+
+    monkeypatch.setitem(sys.modules, "dask", None)
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    with pytest.raises(MtorsimError, match=r'pip install "mtorsim\[dask\]"'):
+        scale.local_client(1)
+    with pytest.raises(MtorsimError, match=r'pip install "mtorsim\[dask\]"'):
+        scale.run_trial_distributed(None)  # type: ignore[arg-type]
