@@ -36,7 +36,12 @@ def local_client(workers: int, numba_threads: int | None = None):
     ``cores // workers`` (at least one), so workers share the machine instead of each
     starting a thread per core.
     """
-    from dask.distributed import Client, LocalCluster
+    try:  # an optional extra: mtorsim[dask]
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise MtorsimError(
+            'running on Dask needs dask.distributed: pip install "mtorsim[dask]"'
+        ) from None
 
     if workers < 1:
         raise MtorsimError(f"--workers is {workers}; give at least 1")
@@ -68,7 +73,12 @@ def run_trial_distributed(
     Give an existing ``client``, a ``scheduler`` address (``tcp://host:8786``) or a number
     of local ``workers`` (default 2).
     """
-    from dask.distributed import Client, as_completed
+    try:  # an optional extra: mtorsim[dask]
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise MtorsimError(
+            'running on Dask needs dask.distributed: pip install "mtorsim[dask]"'
+        ) from None
 
     n = design.n_patients if n_patients is None else n_patients
     if n < 1 or chunk_size < 1:
