@@ -17,6 +17,8 @@ import time
 import numpy as np
 
 import mtorsim
+import mtorsim.engine
+import mtorsim.network.sbml_export
 from bench_engine import machine, median_time, save
 from mtorsim.pharmacology.pk import sample_pk_parameters
 from mtorsim.pharmacology.regimen import Regimen
@@ -37,18 +39,18 @@ def main() -> None:
     horizon = DAYS * 24.0
     t_out = np.arange(0.0, horizon + 1e-9, 6.0)
     compiled = compiled_with_drugs(["everolimus"])
-    ss = mtorsim.steady_state(compiled).values
+    ss = mtorsim.engine.steady_state(compiled).values
     net = compiled.network.with_initials({s: float(ss[s]) for s in compiled.species})
-    ours = mtorsim.compile_network(net)
+    ours = mtorsim.engine.compile_network(net)
     events = dosing_events([regimen], horizon)
-    sbml = mtorsim.to_sbml(net, events=events)
+    sbml = mtorsim.network.sbml_export.to_sbml(net, events=events)
     rr = roadrunner.RoadRunner(sbml)
     rr.integrator.relative_tolerance = RTOL
     rr.integrator.absolute_tolerance = ATOL
     cols = list(ours.species)
 
     def ours_one() -> None:
-        mtorsim.simulate(ours, horizon, t_out=t_out, events=events, rtol=RTOL, atol=ATOL)
+        mtorsim.engine.simulate(ours, horizon, t_out=t_out, events=events, rtol=RTOL, atol=ATOL)
 
     def rr_one() -> None:
         rr.resetAll()
@@ -65,7 +67,7 @@ def main() -> None:
             "libroadrunner": 1e3 * median_time(rr_one, 20),
         },
     }
-    a = mtorsim.simulate(ours, horizon, t_out=t_out, events=events, rtol=1e-10, atol=1e-13)[
+    a = mtorsim.engine.simulate(ours, horizon, t_out=t_out, events=events, rtol=1e-10, atol=1e-13)[
         cols
     ].to_numpy()
     rr.integrator.relative_tolerance, rr.integrator.absolute_tolerance = 1e-10, 1e-14
@@ -76,13 +78,13 @@ def main() -> None:
 
     sets = sample_pk_parameters("everolimus", args.n, seed=2026)
     t = time.perf_counter()
-    _, _values, status = mtorsim.simulate_batch(
+    _, _values, status = mtorsim.engine.simulate_batch(
         ours, horizon, sets, t_out=t_out, events=events, rtol=RTOL, atol=ATOL
     )
     batch_s = time.perf_counter() - t
     t = time.perf_counter()
     for i in range(args.n):
-        mtorsim.simulate(
+        mtorsim.engine.simulate(
             ours,
             horizon,
             t_out=t_out,

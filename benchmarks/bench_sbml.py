@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 import mtorsim
+import mtorsim.engine
 from bench_engine import machine, median_time
 from mtorsim.network.published_experiments import PUBLISHED_EXPERIMENTS as EXPERIMENTS
 from mtorsim.network.sbml_import import read_sbml
@@ -54,8 +55,8 @@ def bench(name: str, n: int) -> dict[str, object]:
     path = MODELS / f"{name}.xml"
     t = time.perf_counter()
     model = read_sbml(path)
-    compiled = mtorsim.compile_network(model.network, hooks=False)
-    mtorsim.simulate(
+    compiled = mtorsim.engine.compile_network(model.network, hooks=False)
+    mtorsim.engine.simulate(
         compiled, t_end, points=2, parameters=condition, events=model.events(condition)
     )
     load_s = time.perf_counter() - t
@@ -75,7 +76,7 @@ def bench(name: str, n: int) -> dict[str, object]:
     t_out = np.linspace(0.0, t_end, POINTS)
 
     def ours() -> None:
-        mtorsim.simulate(
+        mtorsim.engine.simulate(
             compiled, t_end, t_out=t_out, parameters=condition, events=events, rtol=RTOL, atol=ATOL
         )
 
@@ -97,17 +98,17 @@ def bench(name: str, n: int) -> dict[str, object]:
     sets = pd.DataFrame(draws, columns=kinetic)
     for k, v in condition.items():
         sets[k] = v
-    mtorsim.simulate_batch(
+    mtorsim.engine.simulate_batch(
         compiled, t_end, sets.iloc[:2], t_out=t_out, events=events, rtol=RTOL, atol=ATOL
     )  # warm-up: compiles the parallel kernel
     t = time.perf_counter()
-    _, _, status = mtorsim.simulate_batch(
+    _, _, status = mtorsim.engine.simulate_batch(
         compiled, t_end, sets, t_out=t_out, events=events, rtol=RTOL, atol=ATOL
     )
     batch_s = time.perf_counter() - t
     t = time.perf_counter()
     for i in range(n):
-        mtorsim.simulate(
+        mtorsim.engine.simulate(
             compiled,
             t_end,
             t_out=t_out,

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 import mtorsim
+import mtorsim.engine
+import mtorsim.network.sbml_export
 from bench_engine import machine, save
 from mtorsim.engine.cohort import simulate_cohort
 from mtorsim.pharmacology.mechanism import with_drugs
@@ -39,8 +41,8 @@ DAYS = 365
 
 
 def _ode_setup():
-    drugged = with_drugs(mtorsim.default_network(), ["everolimus"], pk=True)
-    ss = mtorsim.steady_state(drugged).values
+    drugged = with_drugs(mtorsim.load().network, ["everolimus"], pk=True)
+    ss = mtorsim.engine.steady_state(drugged).values
     net = with_tumour(drugged, TumourParameters()).with_parameters(
         baseline_parameters(ss.to_dict())
     )
@@ -52,7 +54,7 @@ def bench_ode(n: int, n_loop: int) -> dict:
     import roadrunner
 
     net = _ode_setup()
-    compiled = mtorsim.compile_network(net)
+    compiled = mtorsim.engine.compile_network(net)
     horizon = DAYS * 24.0
     events = dosing_events([Regimen("everolimus", 10.0)], horizon)
     t_out = np.linspace(0.0, horizon, 13)  # monthly, ending at 12 months (as RR reports)
@@ -60,7 +62,7 @@ def bench_ode(n: int, n_loop: int) -> dict:
     sets = sample_pk_parameters("everolimus", n, seed=rng)
     p0 = compiled.p0[compiled.parameter_index("tumour__proliferation")]
     sets["tumour__proliferation"] = p0 * np.exp(rng.normal(0, 0.5, n))
-    rr = roadrunner.RoadRunner(mtorsim.to_sbml(net, events=events))
+    rr = roadrunner.RoadRunner(mtorsim.network.sbml_export.to_sbml(net, events=events))
     out: dict = {
         "patients": n,
         "loop_patients": n_loop,
@@ -83,7 +85,7 @@ def bench_ode(n: int, n_loop: int) -> dict:
         batch_s = time.perf_counter() - t
         t = time.perf_counter()
         for i in range(n_loop):
-            mtorsim.simulate(
+            mtorsim.engine.simulate(
                 compiled,
                 horizon,
                 parameters=sets.iloc[i].to_dict(),
@@ -188,17 +190,17 @@ def bench_memory(sizes: list[int]) -> dict:
 def bench_steady(n: int, n_rr: int) -> dict:
     import roadrunner
 
-    net = mtorsim.default_network()
-    compiled = mtorsim.compile_network(net)
+    net = mtorsim.load().network
+    compiled = mtorsim.engine.compile_network(net)
     kinetic = [p.name for p in net.parameters if p.name.startswith(("k_", "K_"))]
     base = np.array([net.parameter(k).value for k in kinetic])
     rng = np.random.default_rng(3)
     sets = pd.DataFrame(base * np.exp(rng.normal(0, 0.2, (n, len(kinetic)))), columns=kinetic)
-    mtorsim.steady_state_batch(compiled, sets.iloc[:10])
+    mtorsim.engine.steady_state_batch(compiled, sets.iloc[:10])
     t = time.perf_counter()
-    _, ok = mtorsim.steady_state_batch(compiled, sets)
+    _, ok = mtorsim.engine.steady_state_batch(compiled, sets)
     ours_s = time.perf_counter() - t
-    rr = roadrunner.RoadRunner(mtorsim.to_sbml(net))
+    rr = roadrunner.RoadRunner(mtorsim.network.sbml_export.to_sbml(net))
     rr_ok = 0
     t = time.perf_counter()
     for i in range(n_rr):

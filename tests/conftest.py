@@ -5,16 +5,17 @@ from __future__ import annotations
 import pytest
 
 import mtorsim
+import mtorsim.engine
 
 
 @pytest.fixture(scope="session")
 def network() -> mtorsim.Network:
-    return mtorsim.default_network()
+    return mtorsim.load().network
 
 
 @pytest.fixture(scope="session")
-def compiled(network: mtorsim.Network) -> mtorsim.CompiledNetwork:
-    return mtorsim.compile_network(network)
+def compiled(network: mtorsim.Network) -> mtorsim.engine.CompiledNetwork:
+    return mtorsim.engine.compile_network(network)
 
 
 @pytest.fixture()

@@ -130,7 +130,7 @@ def test_dose_warning_is_one_line_and_run_continues(capsys, monkeypatch) -> None
                 "10mg",
                 "--patients",
                 "3",
-                "--readouts",
+                "--readout",
                 "pS6",
                 "--out",
                 "c.parquet",

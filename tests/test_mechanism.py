@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 
 import mtorsim
+import mtorsim.engine
+import mtorsim.network
+import mtorsim.network.sbml_export
 from mtorsim import MtorsimError
 from mtorsim.pharmacology.mechanism import with_drugs
 from mtorsim.pharmacology.regimen import Regimen
@@ -32,7 +35,7 @@ def test_structure(network) -> None:
     assert "everolimus__FRB" in rate and "rapalog_residual" not in rate
     assert "rapalog_residual_4ebp1" in net.reaction("EIF4EBP1_activation").rate
     assert "SITE__MEK" in net.reaction("ERK_activation").rate
-    hooked = mtorsim.with_inhibition_hooks(net)
+    hooked = mtorsim.network.with_inhibition_hooks(net)
     assert not [p for p in hooked.parameter_names if p.startswith("inhibit_") and "__" in p]
 
 
@@ -81,15 +84,20 @@ def test_sbml_export_with_dosing_matches_roadrunner() -> None:
     roadrunner = pytest.importorskip("roadrunner")
     regs = [Regimen("everolimus", 10.0), Regimen("temsirolimus", 25.0)]
     compiled = compiled_with_drugs([r.drug for r in regs])
-    ss = mtorsim.steady_state(compiled).values
+    ss = mtorsim.engine.steady_state(compiled).values
     net = compiled.network.with_initials({s: float(ss[s]) for s in compiled.species})
     events = dosing_events(regs, 7 * 24.0)
-    rr = roadrunner.RoadRunner(mtorsim.to_sbml(net, events=events))
+    rr = roadrunner.RoadRunner(mtorsim.network.sbml_export.to_sbml(net, events=events))
     rr.integrator.relative_tolerance = 1e-10
     rr.integrator.absolute_tolerance = 1e-14
     cols = [*compiled.species, *compiled.observables]
     res = np.asarray(rr.simulate(0, 168, 169, selections=["time", *cols]))[:, 1:]
-    ours = mtorsim.simulate(
-        mtorsim.compile_network(net), 168.0, points=169, events=events, rtol=1e-10, atol=1e-13
+    ours = mtorsim.engine.simulate(
+        mtorsim.engine.compile_network(net),
+        168.0,
+        points=169,
+        events=events,
+        rtol=1e-10,
+        atol=1e-13,
     )[cols].to_numpy()
     assert (np.abs(ours - res) / np.maximum(np.abs(res), 1e-6)).max() <= 1e-4

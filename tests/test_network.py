@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mtorsim import Network, inhibitable_nodes, with_inhibition_hooks
+from mtorsim import Network
+from mtorsim.network import inhibitable_nodes, with_inhibition_hooks
 
 REQUIRED_NODES = [
     "RTK",
@@ -79,7 +80,7 @@ def test_every_parameter_has_unit_and_source(network: Network) -> None:
 def test_initial_state_is_the_full_medium_steady_state(compiled) -> None:
     import numpy as np
 
-    from mtorsim import steady_state
+    from mtorsim.engine import steady_state
 
     ss = steady_state(compiled).values[list(compiled.species)].to_numpy()
     assert np.max(np.abs(compiled.y0 - ss)) < 1e-4  # stored to 4 digits
@@ -103,7 +104,7 @@ def test_hooks_cover_every_acting_node(network: Network) -> None:
 
 @pytest.mark.parametrize("node", ["mTORC1", "AKT", "MEK"])
 def test_hook_lowers_targets_without_recompiling(compiled, node: str) -> None:
-    from mtorsim import steady_state
+    from mtorsim.engine import steady_state
 
     target = {"mTORC1": "S6K1", "AKT": "PRAS40_p", "MEK": "ERK"}[node]
     base = steady_state(compiled).values[target]

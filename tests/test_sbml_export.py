@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 import mtorsim
+import mtorsim.engine
+import mtorsim.network.sbml_export
 from mtorsim.network.sbml_export import MTORSIM_NS
 
 roadrunner = pytest.importorskip("roadrunner")
@@ -22,7 +24,7 @@ CONDITIONS = [
 
 @pytest.fixture(scope="module")
 def sbml(network) -> str:
-    return mtorsim.to_sbml(network)
+    return mtorsim.network.sbml_export.to_sbml(network)
 
 
 def test_document_is_valid_level3(sbml: str) -> None:
@@ -58,7 +60,9 @@ def test_roadrunner_agrees_with_engine(sbml: str, compiled, params) -> None:
         rr[k] = v
     readouts = [*compiled.species, *compiled.observables]
     res = np.asarray(rr.simulate(0, 48, 97, selections=["time", *readouts]))
-    ours = mtorsim.simulate(compiled, 48.0, points=97, parameters=params, rtol=1e-10, atol=1e-13)
+    ours = mtorsim.engine.simulate(
+        compiled, 48.0, points=97, parameters=params, rtol=1e-10, atol=1e-13
+    )
     a, b = ours[readouts].to_numpy(), res[:, 1:]
     floor = 1e-6  # absolute floor: active fractions below 1e-6 are compared absolutely
     rel = np.abs(a - b) / np.maximum(np.abs(b), floor)
@@ -67,6 +71,6 @@ def test_roadrunner_agrees_with_engine(sbml: str, compiled, params) -> None:
 
 def test_write_sbml_is_atomic_and_readable(tmp_path, network) -> None:
     path = tmp_path / "model.xml"
-    mtorsim.write_sbml(network, path)
+    mtorsim.network.sbml_export.write_sbml(network, path)
     assert libsbml.readSBMLFromFile(str(path)).getModel().getNumSpecies() == len(network.species)
     assert [p.name for p in tmp_path.iterdir()] == ["model.xml"]

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 import mtorsim
+import mtorsim.engine
+import mtorsim.network.sbml_export
 from mtorsim import SBMLError
 from mtorsim.network.published_experiments import PUBLISHED_EXPERIMENTS as EXPERIMENTS
 from mtorsim.network.sbml_import import read_sbml
@@ -24,8 +26,8 @@ def test_agrees_with_roadrunner(name: str) -> None:
     t_end, condition = EXPERIMENTS[name]
     path = MODELS / f"{name}.xml"
     model = read_sbml(path)
-    compiled = mtorsim.compile_network(model.network, hooks=False)
-    ours = mtorsim.simulate(
+    compiled = mtorsim.engine.compile_network(model.network, hooks=False)
+    ours = mtorsim.engine.simulate(
         compiled,
         t_end,
         points=101,
@@ -55,11 +57,13 @@ def test_import_export_import_round_trip(name: str, tmp_path: Path) -> None:
     t_end, condition = EXPERIMENTS[name]
     first = read_sbml(MODELS / f"{name}.xml")
     events = first.events(condition)
-    mtorsim.write_sbml(first.network, tmp_path / "rt.xml", hooks=False, events=events)
+    mtorsim.network.sbml_export.write_sbml(
+        first.network, tmp_path / "rt.xml", hooks=False, events=events
+    )
     second = read_sbml(tmp_path / "rt.xml")
     runs = [
-        mtorsim.simulate(
-            mtorsim.compile_network(m.network, hooks=False),
+        mtorsim.engine.simulate(
+            mtorsim.engine.compile_network(m.network, hooks=False),
             t_end,
             points=51,
             parameters={
@@ -93,14 +97,14 @@ def test_imported_model_takes_part_in_everything() -> None:
     import pandas as pd
 
     model = read_sbml(MODELS / "Brannmark2013.xml")
-    compiled = mtorsim.compile_network(model.network)  # with inhibition hooks
-    ss = mtorsim.steady_state(compiled)  # conservation laws handled
+    compiled = mtorsim.engine.compile_network(model.network)  # with inhibition hooks
+    ss = mtorsim.engine.steady_state(compiled)  # conservation laws handled
     assert ss.residual < 1e-8
     kinetic = [p for p in compiled.parameters if p.startswith("k")][:5]
     sets = pd.DataFrame(
         {p: compiled.p0[compiled.parameter_index(p)] * np.array([0.8, 1.2]) for p in kinetic}
     )
-    _, values, status = mtorsim.simulate_batch(compiled, 30.0, sets, points=11)
+    _, values, status = mtorsim.engine.simulate_batch(compiled, 30.0, sets, points=11)
     assert (status == 0).all() and np.isfinite(values).all()
 
 

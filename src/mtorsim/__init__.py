@@ -1,81 +1,115 @@
 """mtorsim: an in-silico laboratory for mTOR-pathway drugs in cancer.
 
-The public API. Data flows one way: network (model as data) -> engine (compile, simulate,
-steady state, batches) -> evidence (claims scorecard) -> report (figures) -> CLI.
-
 >>> import mtorsim
->>> df = mtorsim.simulate(mtorsim.default_network(), 2.0, points=3)
->>> list(df.columns[:3])
-['time_h', 'RTK', 'IRS1']
+>>> m = mtorsim.load()                       # the default network (or mtorsim.load("x.xml"))
+>>> r = m.simulate(hours=2, points=3, exposure=mtorsim.Inhibition(mTORC1=0.9))
+>>> r.attrs["time_unit"], bool(r["S6K1"].iloc[-1] < r["S6K1"].iloc[0])
+('h', True)
+
+Names are imported on first use, so ``import mtorsim`` (and ``mtorsim --help``) stays fast:
+numpy, pandas, sympy and numba load only when a model is built or run.
 """
 
-from mtorsim.conditions import Conditions
-from mtorsim.engine import (
-    CompiledNetwork,
-    Event,
-    SolverStatus,
-    SteadyState,
-    compile_network,
-    simulate,
-    simulate_batch,
-    simulate_cohort,
-    simulate_reference,
-    steady_state,
-    steady_state_batch,
-)
-from mtorsim.errors import (
-    MtorsimError,
-    NetworkError,
-    SBMLError,
-    SolverError,
-    SteadyStateError,
-    UnknownNameError,
-)
-from mtorsim.network import (
-    Network,
-    Observable,
-    Parameter,
-    Reaction,
-    Species,
-    default_network,
-    inhibitable_nodes,
-    with_inhibition_hooks,
-)
-from mtorsim.network.sbml_export import to_sbml, write_sbml
-from mtorsim.network.sbml_import import SBMLModel, read_sbml
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.2.0"
+
+#: public name -> module that defines it
+_EXPORTS = {
+    "load": "mtorsim.model",
+    "Model": "mtorsim.model",
+    "Result": "mtorsim.result",
+    "Medium": "mtorsim.exposure",
+    "Inhibition": "mtorsim.exposure",
+    "Regimen": "mtorsim.pharmacology.regimen",
+    "run_trial": "mtorsim.trials",
+    "load_design": "mtorsim.trials",
+    "Network": "mtorsim.network.model",
+    "Species": "mtorsim.network.components",
+    "Parameter": "mtorsim.network.components",
+    "Observable": "mtorsim.network.components",
+    "Reaction": "mtorsim.network.components",
+    "MtorsimError": "mtorsim.errors",
+    "NetworkError": "mtorsim.errors",
+    "SBMLError": "mtorsim.errors",
+    "SolverError": "mtorsim.errors",
+    "SteadyStateError": "mtorsim.errors",
+    "UnknownNameError": "mtorsim.errors",
+}
+
+#: subpackages and modules reachable as attributes (``mtorsim.trials.run_trial``), loaded lazily
+_SUBMODULES = frozenset(
+    {
+        "engine",
+        "evidence",
+        "exposure",
+        "genomics",
+        "io",
+        "model",
+        "network",
+        "pharmacology",
+        "report",
+        "result",
+        "scale",
+        "trials",
+        "tumour",
+    }
+)
 
 __all__ = [
-    "CompiledNetwork",
-    "Conditions",
-    "Event",
+    "Inhibition",
+    "Medium",
+    "Model",
     "MtorsimError",
     "Network",
     "NetworkError",
     "Observable",
     "Parameter",
     "Reaction",
+    "Regimen",
+    "Result",
     "SBMLError",
-    "SBMLModel",
     "SolverError",
-    "SolverStatus",
     "Species",
-    "SteadyState",
     "SteadyStateError",
     "UnknownNameError",
     "__version__",
-    "compile_network",
-    "default_network",
-    "inhibitable_nodes",
-    "read_sbml",
-    "simulate",
-    "simulate_batch",
-    "simulate_cohort",
-    "simulate_reference",
-    "steady_state",
-    "steady_state_batch",
-    "to_sbml",
-    "with_inhibition_hooks",
-    "write_sbml",
+    "load",
+    "load_design",
+    "run_trial",
 ]
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
+    from mtorsim.errors import (
+        MtorsimError,
+        NetworkError,
+        SBMLError,
+        SolverError,
+        SteadyStateError,
+        UnknownNameError,
+    )
+    from mtorsim.exposure import Inhibition, Medium
+    from mtorsim.model import Model, load
+    from mtorsim.network.components import Observable, Parameter, Reaction, Species
+    from mtorsim.network.model import Network
+    from mtorsim.pharmacology.regimen import Regimen
+    from mtorsim.result import Result
+    from mtorsim.trials import load_design, run_trial
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"mtorsim.{name}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mtorsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

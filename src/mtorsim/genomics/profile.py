@@ -13,7 +13,7 @@ import pandas as pd
 from mtorsim.genomics.knowledge import match, parse_protein_change
 from mtorsim.network.default import default_network
 
-__all__ = ["annotate", "combine", "profile_parameters", "profiles"]
+__all__ = ["annotate", "combine", "genotype_parameters", "profile_parameters", "profiles"]
 
 
 def combine(params: dict[str, float], name: str, value: float) -> None:
@@ -76,3 +76,42 @@ def profiles(
     """Parameters per sample (samples with no variant get an empty profile = wild type)."""
     names = samples if samples is not None else list(dict.fromkeys(annotated["sample"]))
     return {s: profile_parameters(annotated, s) for s in names}
+
+
+def genotype_parameters(variants: list[str]) -> dict[str, float]:
+    """Parameters of one genotype written as ``"GENE CHANGE"`` strings.
+
+    ``["PIK3CA H1047R", "PTEN truncating", "TSC2 deletion"]``: a protein change (HGVS p.,
+    one- or three-letter) or a class (truncating, deletion, amplification, silencing). A
+    variant no knowledge-base rule covers is an error here, not silently wild type: its
+    effect is unknown, so the caller should give parameter values instead.
+    """
+    from mtorsim.errors import MtorsimError
+    from mtorsim.genomics.readers import COLUMNS
+
+    classes = {"truncating", "deletion", "amplification", "silencing", "loss"}
+    rows = []
+    for text in variants:
+        gene, _, change_text = str(text).strip().partition(" ")
+        change_text = change_text.strip()
+        if not gene or not change_text:
+            raise MtorsimError(
+                f"genotype {text!r} must look like 'GENE CHANGE', e.g. 'PIK3CA H1047R' or "
+                "'PTEN truncating'"
+            )
+        if change_text.lower() in classes:
+            change, kind = None, change_text.lower().replace("loss", "deletion")
+        else:
+            change = parse_protein_change(change_text)
+            kind = "truncating" if change.truncating else "missense"
+        rows.append(("genotype", gene.upper(), change.short if change else "", kind, np.nan, 0))
+    annotated = annotate(pd.DataFrame(rows, columns=COLUMNS))
+    unknown = annotated[annotated["status"] != "known"]
+    if not unknown.empty:
+        r = unknown.iloc[0]
+        raise MtorsimError(
+            f"genotype {r.gene} {r.protein_change or r.kind} matches no rule of the knowledge "
+            "base (variant_effects.csv), so its effect is unknown; give parameter values "
+            "instead, e.g. genotype={'PTEN_level': 0}"
+        )
+    return profile_parameters(annotated, "genotype")

@@ -151,7 +151,7 @@ def _add_events(model: libsbml.Model, events: Sequence) -> None:
 def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> str:
     """The network as an SBML Level 3 Version 2 document (a string).
 
-    ``events`` (:class:`mtorsim.Event`, e.g. dosing) become time-triggered SBML events.
+    ``events`` (:class:`mtorsim.engine.Event`, e.g. dosing) become time-triggered SBML events.
     """
     net = with_inhibition_hooks(network) if hooks else network
     doc = libsbml.SBMLDocument(3, 2)

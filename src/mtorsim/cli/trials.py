@@ -1,4 +1,4 @@
-"""Trial commands of the CLI: ``mtorsim trial NAME|list|FILE.json`` (thin over mtorsim.trials)."""
+"""``mtorsim trial NAME|list|FILE.json``: virtual trials (thin over :mod:`mtorsim.trials`)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from mtorsim.cli.common import (
+    check_figure,
+    check_outputs,
+    console,
+    err_console,
+    write_figure,
+    write_table,
+)
 from mtorsim.errors import MtorsimError
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 def _list_trials() -> None:
@@ -111,11 +115,11 @@ def trial_cmd(
     if name.lower() == "list":
         _list_trials()
         return
-    from mtorsim.cli import check_outputs
     from mtorsim.trials import load_design
 
     dataset = out is not None and out.suffix == ""
-    check_outputs(None if dataset else out, plot)
+    check_outputs(None if dataset else out)
+    check_figure(plot)
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise MtorsimError(f"report file {str(report)!r} must end in .html")
     if endpoint not in ("PFS", "OS", "TTP"):
@@ -162,7 +166,6 @@ def trial_cmd(
             if not sub.empty
             else "no subgroups (single-arm trial)"
         )
-    from mtorsim.cli import write_outputs
     from mtorsim.report.trial_plots import plot_km
 
     if dataset:
@@ -174,9 +177,9 @@ def trial_cmd(
             partition_by="arm",
         )
         console.print(f"wrote {out}/ (partitioned Parquet)")
-    write_outputs(
-        result.patients, None if dataset else out, plot, lambda ax: plot_km(result, endpoint, ax=ax)
-    )
+    if not dataset:
+        write_table(result.patients, out)
+    write_figure(plot, lambda ax: plot_km(result, endpoint, ax=ax))
     if report is not None:
         from mtorsim.report.html import trial_report
 

@@ -1,0 +1,113 @@
+"""What every command shares: consoles, option parsing, output checks and atomic writes.
+
+Nothing here simulates; commands parse options, call the API and print or write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from mtorsim.errors import MtorsimError
+
+console = Console()
+err_console = Console(stderr=True)
+
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def assignments(items: list[str] | None, flag: str) -> dict[str, float]:
+    """``NAME=VALUE`` options (repeatable) as a dict."""
+    from mtorsim.exposure import parse_assignment
+
+    return dict(parse_assignment(x, flag) for x in items or [])
+
+
+def node_map(items: list[str] | None) -> dict[str, str]:
+    """``--map NODE=MODEL_ID`` options."""
+    out = {}
+    for item in items or []:
+        node, _, target = item.partition("=")
+        if not target.strip() or not node.strip():
+            raise MtorsimError(f"--map {item!r} must look like NODE=MODEL_ID (mTORC1=pmTORC1)")
+        out[node.strip()] = target.strip()
+    return out
+
+
+def check_outputs(*paths: Path | None) -> None:
+    """Fail before any work if an output's suffix names no format we write."""
+    from mtorsim.io import table_format
+
+    for p in paths:
+        if p is not None and p.suffix.lower() not in FIGURE_FORMATS:
+            table_format(p)
+
+
+def check_figure(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in FIGURE_FORMATS:
+        raise MtorsimError(f"figure {str(path)!r} should end in .png, .svg or .pdf")
+
+
+def check_readouts(df: Any, names: list[str]) -> None:
+    """Every requested read-out is a column of the result, else a one-line error."""
+    missing = [r for r in names if r not in df.columns]
+    if missing:
+        from mtorsim.errors import UnknownNameError
+
+        raise UnknownNameError("read-out", missing[0], [c for c in df.columns if "__" not in c])
+
+
+def write_table(df: Any, out: Path | None) -> None:
+    if out:
+        from mtorsim.io import write_table as write
+
+        write(df, out)
+        console.print(f"wrote {out}")
+
+
+def write_figure(plot: Path | None, draw: Callable[[Any], Any]) -> None:
+    """``draw(ax)`` into a new figure saved atomically to ``plot``."""
+    if plot:
+        import matplotlib.pyplot as plt
+
+        from mtorsim.report.plots import save_figure
+
+        fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        draw(ax)
+        save_figure(fig, plot)
+        console.print(f"wrote {plot}")
+
+
+@contextlib.contextmanager
+def report_warnings() -> Iterator[None]:
+    """Print warnings (dose range) as one line each on stderr, then go on."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        err_console.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False, soft_wrap=True)
+
+
+def regimens(drugs: list[str], doses: list[str] | None, schedules: list[str] | None) -> list:
+    """``--drug/--dose/--schedule`` (one dose and at most one schedule per drug)."""
+    from mtorsim.pharmacology.regimen import Regimen, parse_dose
+
+    doses = doses or []
+    schedules = schedules or []
+    if len(doses) != len(drugs):
+        raise MtorsimError(
+            f"give one --dose per --drug ({len(drugs)} drug(s), {len(doses)} "
+            "dose(s)), e.g. --drug everolimus --dose 10mg"
+        )
+    if schedules and len(schedules) != len(drugs):
+        raise MtorsimError("give one --schedule per --drug, or none for the usual schedules")
+    with report_warnings():
+        return [
+            Regimen(d, parse_dose(x), schedules[i] if schedules else None)
+            for i, (d, x) in enumerate(zip(drugs, doses, strict=True))
+        ]

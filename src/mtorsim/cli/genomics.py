@@ -1,0 +1,186 @@
+"""Genotype commands: ``predict`` and ``cohort`` (thin over :mod:`mtorsim.genomics`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mtorsim.cli.common import check_figure, check_outputs, console, err_console, write_table
+from mtorsim.errors import MtorsimError
+
+
+def predict_cmd(
+    maf: Annotated[Path | None, typer.Option(help="MAF file (TCGA/GDC, cBioPortal).")] = None,
+    vcf: Annotated[
+        Path | None, typer.Option(help="VCF/BCF annotated by VEP (CSQ) or snpEff (ANN).")
+    ] = None,
+    variants: Annotated[
+        Path | None, typer.Option(help="CSV with sample,gene,variant[,vaf].")
+    ] = None,
+    cna: Annotated[
+        Path | None, typer.Option(help="Gene-level copy number (-2..2), genes x samples.")
+    ] = None,
+    drug: Annotated[
+        list[str] | None,
+        typer.Option("--drug", help="Drug (repeatable; default: every pathway drug)."),
+    ] = None,
+    n: Annotated[int, typer.Option(help="Cells per sample (biological variability).")] = 32,
+    seed: Annotated[int, typer.Option(help="Seed of the cell population.")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Ranked table (.parquet/.csv).")] = None,
+    explain_out: Annotated[
+        Path | None, typer.Option("--explain", help="Explanations per sample (.csv).")
+    ] = None,
+    problems: Annotated[
+        Path | None, typer.Option(help="Report of unreadable rows (file, line, problem).")
+    ] = None,
+) -> None:
+    """Predicted response of each sample to each drug, from its mutations, with reasons."""
+    from mtorsim.genomics.explain import explain
+    from mtorsim.genomics.predict import predict_response
+    from mtorsim.genomics.profile import annotate, profiles
+
+    check_outputs(out, explain_out, problems)
+    merged = _read_variants(maf, vcf, variants, cna, problems)
+    annotated = annotate(merged)
+    drug_list = list(drug) if drug else None
+    with console.status("predicting") as status:
+        pred = predict_response(
+            profiles(annotated),
+            drug_list,
+            n=n,
+            seed=seed,
+            progress=lambda d: status.update(f"predicting: {d}"),
+        )
+    reasons = explain(annotated, pred)
+    write_table(pred, out)
+    write_table(reasons, explain_out)
+    table = Table(
+        "sample",
+        "best drug",
+        "fall",
+        "P(resp)",
+        "explanation",
+        title="predicted response (growth-drive fall at clinical exposure, 24 h)",
+    )
+    for r in reasons.itertuples():
+        best = pred[(pred["sample"] == r.sample)].iloc[0]
+        table.add_row(
+            str(r.sample),
+            r.best_drug,
+            f"{best.response_mean:.2f}",
+            f"{best.probability_response:.2f}",
+            r.explanation,
+        )
+    console.print(table)
+
+
+def _read_variants(maf, vcf, variants, cna, report: Path | None = None):
+    """Read every given mutation file; print unreadable rows as warnings (and write them to
+    ``report``); merge."""
+    import pandas as pd
+
+    from mtorsim.genomics.readers import (
+        read_copy_number,
+        read_maf,
+        read_variant_csv,
+        read_vcf,
+    )
+
+    sources = [
+        (maf, read_maf),
+        (vcf, read_vcf),
+        (variants, read_variant_csv),
+        (cna, read_copy_number),
+    ]
+    tables = [reader(path) for path, reader in sources if path is not None]
+    if not tables:
+        raise MtorsimError("give a mutation file: --maf, --vcf, --variants or --cna")
+    for t in tables:
+        for row in t.problems.itertuples():
+            err_console.print(
+                f"[yellow]warning:[/yellow] {t.path}: line {row.line}: {row.problem} (row skipped)",
+                highlight=False,
+                soft_wrap=True,
+            )
+    if report is not None:
+        from mtorsim.io import write_table as write
+
+        rep = pd.concat([t.problems.assign(file=t.path) for t in tables], ignore_index=True)
+        write(rep[["file", "line", "problem"]], report)
+    merged = pd.concat([t.variants for t in tables], ignore_index=True)
+    if merged.empty:
+        raise MtorsimError("no readable variants in the given file(s)")
+    return merged
+
+
+def cohort_cmd(
+    maf: Annotated[Path | None, typer.Option(help="MAF file.")] = None,
+    vcf: Annotated[Path | None, typer.Option(help="Annotated VCF/BCF.")] = None,
+    variants: Annotated[Path | None, typer.Option(help="sample,gene,variant CSV.")] = None,
+    cna: Annotated[Path | None, typer.Option(help="Gene-level copy number.")] = None,
+    drug: Annotated[str, typer.Option(help="Drug name or alias.")] = "everolimus",
+    types: Annotated[
+        Path | None, typer.Option(help="CSV sample,cancer_type to group by cancer type.")
+    ] = None,
+    n: Annotated[int, typer.Option(help="Cells per sample.")] = 32,
+    seed: Annotated[int, typer.Option(help="Seed of the cell population.")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Per-gene table (.csv/.parquet).")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Oncoprint figure (.png/.svg).")] = None,
+) -> None:
+    """Fraction of samples predicted sensitive to a drug, by cancer type and gene."""
+    import pandas as pd
+
+    from mtorsim.genomics.cohort import cohort_summary
+    from mtorsim.genomics.predict import predict_response
+    from mtorsim.genomics.profile import annotate, profiles
+    from mtorsim.pharmacology.catalogue import get_drug
+
+    check_outputs(out)
+    check_figure(plot)
+    name = get_drug(drug).name
+    annotated = annotate(_read_variants(maf, vcf, variants, cna))
+    mapping = None
+    if types is not None:
+        if not types.exists():
+            raise MtorsimError(f"{types}: file not found")
+        tdf = pd.read_csv(types, dtype=str)
+        if not {"sample", "cancer_type"} <= set(tdf.columns):
+            raise MtorsimError(f"{types}: needs columns sample,cancer_type")
+        mapping = dict(zip(tdf["sample"], tdf["cancer_type"], strict=True))
+    with console.status(f"predicting {name}"):
+        pred = predict_response(profiles(annotated), [name], n=n, seed=seed)
+    by_type, by_gene = cohort_summary(annotated, pred, name, mapping)
+    write_table(by_gene, out)
+    if plot:
+        from mtorsim.report.plots import plot_oncoprint, save_figure
+
+        ax = plot_oncoprint(annotated, pred, name)
+        save_figure(ax.figure, plot)
+        console.print(f"wrote {plot}")
+    t = Table(
+        "cancer type",
+        "samples",
+        "predicted sensitive",
+        "mean fall",
+        title=f"{name}: P(response) >= 0.5",
+    )
+    for r in by_type.itertuples():
+        t.add_row(
+            str(r.cancer_type),
+            str(r.samples),
+            f"{r.fraction_sensitive:.0%}",
+            f"{r.mean_response:.2f}",
+        )
+    console.print(t)
+    g = Table("gene", "mutated", "sensitive if mutated", "sensitive otherwise")
+    for r in by_gene.itertuples():
+        g.add_row(
+            r.gene,
+            str(r.mutated_samples),
+            f"{r.fraction_sensitive_mutated:.0%}",
+            f"{r.fraction_sensitive_other:.0%}",
+        )
+    console.print(g)
