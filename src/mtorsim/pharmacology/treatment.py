@@ -6,7 +6,9 @@ parameters (genotype, inputs); drugs start at t = 0.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -23,8 +25,11 @@ from mtorsim.pharmacology.mechanism import drug_id, with_drugs
 from mtorsim.pharmacology.regimen import Regimen
 
 __all__ = [
+    "Dose",
     "compiled_with_drugs",
+    "dose_events",
     "dosing_events",
+    "simulate_doses",
     "simulate_treatment",
     "tidy_drug_columns",
     "tidy_drug_name",
@@ -59,6 +64,93 @@ def dosing_events(regimens: Sequence[Regimen], horizon_h: float) -> list[Event]:
                     events.append(Event(t + pk.infusion_h, parameters={f"{d}__infusion": 0.0}))
             else:
                 events.append(Event(t, add={f"{d}__depot": amount * pk.absorbed_fraction}))
+    return _merge(events)
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One administration, as dosing records give it (a NONMEM event table, say).
+
+    Regimens cover schedules; records list what was given when, which is what observed
+    patients and study protocols have. ``compartment`` ``None`` gives the dose the way a
+    :class:`Regimen` does (oral/IM into the depot, IV infused over the library's
+    ``infusion_h``); ``"depot"`` or ``"central"`` place it explicitly, and ``rate_mg_h > 0``
+    infuses it into the central compartment at that rate (zero-order input).
+
+    A central dose of a drug with apparent oral parameters (CL/F, V/F) enters as
+    ``amount / F``: the model's amounts are scaled by 1/F, so that the concentration of a
+    true intravenous dose comes out right.
+    """
+
+    drug: str
+    time_h: float
+    amount_mg: float
+    compartment: str | None = None
+    rate_mg_h: float = 0.0
+
+    def __post_init__(self) -> None:
+        drug = get_drug(self.drug)
+        object.__setattr__(self, "drug", drug.name)
+        if drug.pk is None:
+            raise MtorsimError(f"{drug.name} has no clinical pharmacokinetics ({drug.notes})")
+        for label, v, strict in (
+            ("time_h", self.time_h, False),
+            ("amount_mg", self.amount_mg, True),
+            ("rate_mg_h", self.rate_mg_h, False),
+        ):
+            f = float(v)
+            if not math.isfinite(f) or f < 0 or (strict and f == 0):
+                raise MtorsimError(
+                    f"{drug.name} dose: {label} is {v!r}; give a finite number "
+                    f"{'> 0' if strict else '>= 0'}"
+                )
+            object.__setattr__(self, label, f)
+        if self.compartment not in (None, "depot", "central"):
+            raise MtorsimError(
+                f"{drug.name} dose: compartment {self.compartment!r}; use 'depot' or 'central'"
+            )
+        if self.compartment == "depot" and drug.pk.route == "iv":
+            raise MtorsimError(f"{drug.name} is given IV and has no depot; dose it centrally")
+        if self.rate_mg_h > 0 and self.compartment == "depot":
+            raise MtorsimError(
+                f"{drug.name} dose: a rate into the depot (zero-order absorption) is not "
+                "supported; infuse into the central compartment or give a bolus"
+            )
+
+
+def dose_events(doses: Sequence[Dose], horizon_h: float) -> list[Event]:
+    """Dose records as engine events (doses at or after ``horizon_h`` are dropped).
+
+    Bolus doses add to the depot or the central amount; infusions set the drug's infusion
+    rate piecewise, overlapping ones summed. Doses given as a :class:`Regimen` would give
+    them yield the same events as :func:`dosing_events`.
+    """
+    events: list[Event] = []
+    infusions: dict[str, list[tuple[float, float, float]]] = {}  # id -> (start, end, rate)
+    for dose in doses:
+        if dose.time_h >= horizon_h - 1e-9:
+            continue
+        pk = get_drug(dose.drug).pk
+        assert pk is not None
+        d = drug_id(dose.drug)
+        central = 1.0 / pk.F if (pk.apparent and pk.route != "iv") else 1.0
+        if dose.rate_mg_h > 0 or (dose.compartment is None and pk.route == "iv"):
+            if dose.rate_mg_h > 0:
+                rate, hours = dose.rate_mg_h, dose.amount_mg / dose.rate_mg_h
+            else:  # as a regimen gives it: over the library's infusion time
+                rate, hours = dose.amount_mg / pk.infusion_h, pk.infusion_h
+            spans = infusions.setdefault(d, [])
+            spans.append((dose.time_h, dose.time_h + hours, rate * central))
+        elif dose.compartment == "central":
+            events.append(Event(dose.time_h, add={f"{d}__central": dose.amount_mg * central}))
+        else:
+            amount = dose.amount_mg * pk.absorbed_fraction
+            events.append(Event(dose.time_h, add={f"{d}__depot": amount}))
+    for d, spans in infusions.items():
+        cuts = sorted({t for a, b, _ in spans for t in (a, b) if t < horizon_h})
+        for t in cuts:
+            rate = math.fsum(r for a, b, r in spans if a <= t < b)
+            events.append(Event(t, parameters={f"{d}__infusion": rate}))
     return _merge(events)
 
 
@@ -143,6 +235,43 @@ def simulate_treatment(
         parameters=params,
         equilibrate=params,
         events=dosing_events(regimens, horizon),
+        rtol=rtol,
+        atol=atol,
+    )
+    df.insert(1, "time_d", df["time_h"] / 24.0)
+    return tidy_drug_columns(df)
+
+
+def simulate_doses(
+    doses: Sequence[Dose],
+    days: float = 28.0,
+    *,
+    parameters: Mapping[str, float] | None = None,
+    points_per_day: int = 24,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> pd.DataFrame:
+    """:func:`simulate_treatment` for dose records (:class:`Dose`) instead of regimens.
+
+    Same network, start (untreated steady state), output and tolerances, so doses matching
+    a regimen give the same time course.
+    """
+    if not doses:
+        raise MtorsimError("give at least one dose")
+    days = check_time("days", days, positive=True)
+    if points_per_day < 1:
+        raise MtorsimError("points_per_day must be >= 1")
+    compiled = compiled_with_drugs([d.drug for d in doses], pk=True)
+    horizon = days * 24.0
+    params = validate_values("parameter", parameters or {})
+    t_out = np.linspace(0.0, horizon, round(days * points_per_day) + 1)
+    df = simulate(
+        compiled,
+        horizon,
+        t_out=t_out,
+        parameters=params,
+        equilibrate=params,
+        events=dose_events(doses, horizon),
         rtol=rtol,
         atol=atol,
     )
