@@ -66,7 +66,9 @@ def test_export_sbml(tmp_path: Path, capsys, monkeypatch) -> None:
 
 
 def test_validate_prints_scorecard(capsys, monkeypatch) -> None:
-    code, out, _ = run(["validate", "--claim", "C1", "--claim", "C8", "--claim", "C20"], capsys, monkeypatch)
+    code, out, _ = run(
+        ["validate", "--claim", "C1", "--claim", "C8", "--claim", "C20"], capsys, monkeypatch
+    )
     assert code == 0
     assert "C8" in out and "pass" in out and "not implemented" in out
 

@@ -136,9 +136,7 @@ def test_sbml_model_runs_in_its_own_time(tmp_path) -> None:
         (lambda m: m.simulate(hours=1, genotype="PTEN loss"), "genotype"),
         (lambda m: m.simulate(hours=1, patients=3), "Regimen"),
         (
-            lambda m: m.simulate(
-                days=1, exposure=[Regimen("everolimus", 10.0), {"azd8055": 1.0}]
-            ),
+            lambda m: m.simulate(days=1, exposure=[Regimen("everolimus", 10.0), {"azd8055": 1.0}]),
             "not both",
         ),
         (lambda m: m.steady_state(exposure=Regimen("everolimus", 10.0)), "not at a steady"),

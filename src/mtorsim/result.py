@@ -84,7 +84,9 @@ class Result(pd.DataFrame):
         """Write as Parquet, CSV or TSV (by suffix), atomically: whole or not at all."""
         from mtorsim.io import write_table
 
-        return write_table(pd.DataFrame(self), path)
+        frame = pd.DataFrame(self)
+        frame.attrs = dict(self.attrs)  # Parquet keeps them in its pandas metadata
+        return write_table(frame, path)
 
 
 def make_result(df: pd.DataFrame, time_unit: str | None, **attrs: Any) -> Result:

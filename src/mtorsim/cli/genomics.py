@@ -11,6 +11,10 @@ from rich.table import Table
 from mtorsim.cli.common import check_figure, check_outputs, console, err_console, write_table
 from mtorsim.errors import MtorsimError
 
+KeepFilteredOpt = Annotated[
+    bool, typer.Option("--keep-filtered", help="VCF: keep records whose FILTER is not PASS.")
+]
+
 
 def predict_cmd(
     maf: Annotated[Path | None, typer.Option(help="MAF file (TCGA/GDC, cBioPortal).")] = None,
@@ -33,6 +37,7 @@ def predict_cmd(
     explain_out: Annotated[
         Path | None, typer.Option("--explain", help="Explanations per sample (.csv).")
     ] = None,
+    keep_filtered: KeepFilteredOpt = False,
     problems: Annotated[
         Path | None, typer.Option(help="Report of unreadable rows (file, line, problem).")
     ] = None,
@@ -43,7 +48,7 @@ def predict_cmd(
     from mtorsim.genomics.profile import annotate, profiles
 
     check_outputs(out, explain_out, problems)
-    merged = _read_variants(maf, vcf, variants, cna, problems)
+    merged = _read_variants(maf, vcf, variants, cna, problems, keep_filtered)
     annotated = annotate(merged)
     drug_list = list(drug) if drug else None
     with console.status("predicting") as status:
@@ -77,7 +82,7 @@ def predict_cmd(
     console.print(table)
 
 
-def _read_variants(maf, vcf, variants, cna, report: Path | None = None):
+def _read_variants(maf, vcf, variants, cna, report: Path | None = None, keep_filtered=False):
     """Read every given mutation file; print unreadable rows as warnings (and write them to
     ``report``); merge."""
     import pandas as pd
@@ -91,7 +96,7 @@ def _read_variants(maf, vcf, variants, cna, report: Path | None = None):
 
     sources = [
         (maf, read_maf),
-        (vcf, read_vcf),
+        (vcf, lambda p: read_vcf(p, keep_filtered=keep_filtered)),
         (variants, read_variant_csv),
         (cna, read_copy_number),
     ]
@@ -99,6 +104,8 @@ def _read_variants(maf, vcf, variants, cna, report: Path | None = None):
     if not tables:
         raise MtorsimError("give a mutation file: --maf, --vcf, --variants or --cna")
     for t in tables:
+        if summary := t.skipped_summary():
+            err_console.print(f"note: {t.path}: {summary}", highlight=False, soft_wrap=True)
         for row in t.problems.itertuples():
             err_console.print(
                 f"[yellow]warning:[/yellow] {t.path}: line {row.line}: {row.problem} (row skipped)",
@@ -129,6 +136,7 @@ def cohort_cmd(
     seed: Annotated[int, typer.Option(help="Seed of the cell population.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Per-gene table (.csv/.parquet).")] = None,
     plot: Annotated[Path | None, typer.Option(help="Oncoprint figure (.png/.svg).")] = None,
+    keep_filtered: KeepFilteredOpt = False,
 ) -> None:
     """Fraction of samples predicted sensitive to a drug, by cancer type and gene."""
     import pandas as pd
@@ -141,7 +149,7 @@ def cohort_cmd(
     check_outputs(out)
     check_figure(plot)
     name = get_drug(drug).name
-    annotated = annotate(_read_variants(maf, vcf, variants, cna))
+    annotated = annotate(_read_variants(maf, vcf, variants, cna, keep_filtered=keep_filtered))
     mapping = None
     if types is not None:
         if not types.exists():
