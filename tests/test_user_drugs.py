@@ -198,6 +198,7 @@ def test_choices_name_what_is_allowed() -> None:
         (("dose_range_mg",), [10.0, 2.0], "dose_range_mg = [10.0, 2.0]: needs 0 < low <= high"),
         (("name",), "My Drug", "name = 'My Drug': must be lower-case"),
         (("mtd",), "", "mtd = '': must not be empty"),
+        (("mtd",), " ", "mtd = ' ': must not be blank"),
     ],
 )
 def test_numbers_and_text_are_checked(path: tuple, value: object, expected: str) -> None:

@@ -167,7 +167,9 @@ class DrugSpec(_Record):
         None, description="clinical range, mg/day averaged over the schedule (low, high)"
     )
     default_schedule: Literal[tuple(SCHEDULES)] = "daily"  # type: ignore[valid-type]
-    mtd: str = Field(min_length=1, description="tolerability: MTD / DLTs, with source")
+    mtd: str = Field(
+        min_length=1, pattern=r"\S", description="tolerability: MTD / DLTs, with source"
+    )
     aliases: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list)
     source: Source
     notes: str = ""
