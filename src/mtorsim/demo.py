@@ -12,6 +12,8 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from mtorsim.conditions import Conditions
 from mtorsim.engine.simulate import as_compiled
@@ -110,7 +112,30 @@ def run_demo(
         ),
         "patient_everolimus": write_table(patient, out / "patient_everolimus.parquet"),
     }
-    fig, axes = plt.subplots(2, 3, figsize=(16, 9), layout="constrained")
+    fig = _demo_figure(stim, inh, folds, drugs, patient)
+    paths["figure"] = Path(save_figure(fig, out / "demo.png"))
+    say("a small virtual trial: RECORD-1, 200 patients")
+    from mtorsim.report.html import trial_report
+    from mtorsim.trials import run_trial
+
+    trial = run_trial("RECORD-1", n_patients=200, seed=0)
+    paths["trial_patients"] = write_table(trial.patients, out / "trial_RECORD-1.parquet")
+    paths["trial_summary"] = write_table(trial.summary, out / "trial_RECORD-1_summary.csv")
+    paths["trial_report"] = Path(trial_report(trial, out / "trial_RECORD-1.html"))
+    return paths
+
+
+def _demo_figure(
+    stim: pd.DataFrame,
+    inh: pd.DataFrame,
+    folds: pd.DataFrame,
+    drugs: pd.DataFrame,
+    patient: pd.DataFrame,
+) -> Figure:
+    """The six-panel demo figure from the demo's tables (plotting only, no simulation)."""
+    from mtorsim.report.plots import plot_concentrations
+
+    fig, axes = plt.subplots(2, 3, figsize=(18, 9.5), layout="constrained")
     axes = axes.ravel()
     plot_timecourse(stim, READOUTS[:5], ax=axes[0], title="Growth factor added to starved cells")
     plot_timecourse(
@@ -126,30 +151,31 @@ def run_demo(
         title="Steady state, mTORC1 inhibited 90%",
     )
     _plot_drug_bars(drugs, axes[3])
-    from mtorsim.report.plots import plot_concentrations
-
     plot_concentrations(patient, ax=axes[4], dose_times_h=[24.0 * d for d in range(14)])
     axes[4].set_title("Everolimus 10 mg daily: blood concentration")
     plot_timecourse(
-        patient.assign(time_h=patient["time_h"]),
+        patient,
         ["S6K1", "EIF4EBP1", "AKT_S473", "ERK"],
         ax=axes[5],
         relative_to_start=True,
         title="Everolimus 10 mg daily: pathway (fold vs untreated)",
+        time_col="time_d",  # days, like the PK panel beside it
     )
-    paths["figure"] = Path(save_figure(fig, out / "demo.png"))
-    say("a small virtual trial: RECORD-1, 200 patients")
-    from mtorsim.report.html import trial_report
-    from mtorsim.trials import run_trial
-
-    trial = run_trial("RECORD-1", n_patients=200, seed=0)
-    paths["trial_patients"] = write_table(trial.patients, out / "trial_RECORD-1.parquet")
-    paths["trial_summary"] = write_table(trial.summary, out / "trial_RECORD-1_summary.csv")
-    paths["trial_report"] = Path(trial_report(trial, out / "trial_RECORD-1.html"))
-    return paths
+    axes[5].set_xlim(axes[4].get_xlim())
+    axes[5].set_ylabel("fold change vs untreated (day 0)")
+    for ax in axes:
+        _legend_outside(ax)
+    return fig
 
 
-def _plot_drug_bars(drugs: pd.DataFrame, ax) -> None:
+def _legend_outside(ax: Axes) -> None:
+    """Move a panel's legend to the right of its plot area, where it cannot hide a trace."""
+    if ax.get_legend() is None:
+        return
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+
+
+def _plot_drug_bars(drugs: pd.DataFrame, ax: Axes) -> None:
     import numpy as np
 
     keys = ["S6K1", "EIF4EBP1", "AKT_S473", "ERK", "GROWTH_DRIVE"]

@@ -30,7 +30,14 @@ __all__ = [
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 
 
-def _time_col(df: pd.DataFrame) -> str:
+_TIME_LABELS = {"time_h": "time (h)", "time_d": "time (days)", "time": "time"}
+
+
+def _time_col(df: pd.DataFrame, chosen: str | None = None) -> str:
+    if chosen is not None:
+        if chosen not in df.columns:
+            raise MtorsimError(f"the table has no time column {chosen!r}")
+        return chosen
     for c in ("time_h", "time"):
         if c in df.columns:
             return c
@@ -45,11 +52,16 @@ def plot_timecourse(
     relative_to_start: bool = False,
     title: str | None = None,
     events: Sequence[float] = (),
+    time_col: str | None = None,
 ) -> Axes:
-    """Read-outs over time (optionally as fold change over t = 0), events as dashed lines."""
+    """Read-outs over time (optionally as fold change over t = 0), events as dashed lines.
+
+    ``time_col`` picks the x axis (e.g. ``"time_d"`` for a patient table shown in days
+    beside its PK panel); by default ``time_h``, else ``time``.
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    tcol = _time_col(df)
+    tcol = _time_col(df, time_col)
     missing = [r for r in readouts if r not in df.columns]
     if missing:
         raise MtorsimError(
@@ -61,7 +73,7 @@ def plot_timecourse(
         ax.plot(df[tcol], y, label=r, lw=1.8)
     for t in events:
         ax.axvline(t, color="grey", ls="--", lw=0.8)
-    ax.set_xlabel("time (h)" if tcol == "time_h" else "time")
+    ax.set_xlabel(_TIME_LABELS.get(tcol, tcol))
     ax.set_ylabel("fold change vs t = 0" if relative_to_start else "active fraction")
     if title:
         ax.set_title(title)
