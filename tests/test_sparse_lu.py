@@ -47,20 +47,27 @@ def test_plan_of_the_default_network_is_cheap() -> None:
     assert plan.flops < n**3 / 3 / 5  # at least 5x fewer multiply-adds than dense LU
 
 
-def test_kernel_sparse_solve_matches_dense() -> None:
-    """The generated straight-line factorisation and solve on the network's own pattern."""
+@pytest.mark.parametrize("kind", ["specialized", "generic"])
+def test_kernel_sparse_solve_matches_dense(kind: str) -> None:
+    """The network's own pattern: straight-line code (specialised) and index-array loops
+    over the plan in the model data (generic) factor and solve what numpy solves."""
+    from mtorsim.engine import kernels
+
     compiled = compile_network(default_network())
-    mod = compiled.module
+    if kind == "specialized":
+        mod, md = compiled.module, kernels.SPECIALIZED_MD
+    else:
+        mod, md = kernels.generic_module(), compiled.kernels.generic_md
     n = compiled.n_species
     rng = np.random.default_rng(3)
     jac = compiled.jac(compiled.y0, compiled.p0)
     jac = np.where(jac != 0, rng.normal(size=(n, n)), 0.0)
     inv_hg = 10.0
-    vals = np.empty(mod._SP_NVALS)
-    assert mod._lu_sparse(jac, inv_hg, vals, np.full((n, n), np.nan))
+    vals = np.empty(mod._sp_nvals(md))
+    assert mod._lu_sparse(jac, inv_hg, vals, np.full((n, n), np.nan), md)
     b = rng.normal(size=n)
     x = b.copy()
-    mod._solve(np.empty((n, n)), np.zeros(n, dtype=np.int64), vals, x, True)
+    mod._solve(np.empty((n, n)), np.zeros(n, dtype=np.int64), vals, x, True, md)
     np.testing.assert_allclose(x, np.linalg.solve(inv_hg * np.eye(n) - jac, b), rtol=1e-10)
 
 
@@ -78,11 +85,12 @@ def test_generated_code_solves_random_sparse_systems(straight_line: bool) -> Non
     plan = plan_lu(pattern)
     namespace = {"math": math, "njit": njit, "np": np}
     exec(plan.source(straight_line).replace("cache=True", "cache=False"), namespace)
-    vals, inv_hg = np.empty(plan.n_values), 4.0
-    assert namespace["_lu_sparse"](jac, inv_hg, vals, np.full((n, n), np.nan))
+    vals, inv_hg, md = np.empty(plan.n_values), 4.0, (np.zeros(0, dtype=np.int64),)
+    assert namespace["_sp_nvals"](md) == plan.n_values
+    assert namespace["_lu_sparse"](jac, inv_hg, vals, np.full((n, n), np.nan), md)
     b = rng.normal(size=n)
     x = b.copy()
-    namespace["_solve_sparse"](vals, x)
+    namespace["_solve_sparse"](vals, x, md)
     np.testing.assert_allclose(x, np.linalg.solve(inv_hg * np.eye(n) - jac, b), rtol=1e-10)
     # a zero pivot is reported, not divided by
-    assert not namespace["_lu_sparse"](inv_hg * np.eye(n), inv_hg, vals, np.zeros((n, n)))
+    assert not namespace["_lu_sparse"](inv_hg * np.eye(n), inv_hg, vals, np.zeros((n, n)), md)

@@ -110,10 +110,10 @@ def _lu_solve(a, piv, b):
 
 
 @njit(cache=True, error_model="numpy")
-def _solve(a, piv, vals, b, sparse):
+def _solve(a, piv, vals, b, sparse, md):
     """Solve with the sparse plan's gathered factors, or the dense pivoted ones."""
     if sparse:
-        _solve_sparse(vals, b)
+        _solve_sparse(vals, b, md)
     else:
         _lu_solve(a, piv, b)
 
@@ -151,6 +151,7 @@ def _integrate_segment(
     vals,
     scratch,
     steps,
+    md,
 ):
     """Integrate from t0 to t1 in place, writing outputs in (t0, t1) and, if ``include_end``,
     at t1 too. Returns (status, h, iout).
@@ -171,7 +172,7 @@ def _integrate_segment(
     k6 = scratch[8]
     tmp = scratch[9]
     t = t0
-    _rhs(t, y, p, f0)
+    _rhs(t, y, p, f0, md)
     if h <= 0.0:
         d0 = 0.0
         d1 = 0.0
@@ -201,10 +202,10 @@ def _integrate_segment(
         if h < 1e-14 * max(1.0, abs(t)):
             return STATUS_STEP_TOO_SMALL, h, iout
         if not have_jac:  # a rejected step retries at the same (t, y): keep J
-            _jac(t, y, p, jac_m)
+            _jac(t, y, p, jac_m, md)
             have_jac = True
         inv_hg = 1.0 / (h * _GAMMA)
-        sparse = _lu_sparse(jac_m, inv_hg, vals, work)
+        sparse = _lu_sparse(jac_m, inv_hg, vals, work, md)
         if not sparse:
             for i in range(n):
                 for j in range(n):
@@ -218,44 +219,44 @@ def _integrate_segment(
         # stage 1
         for i in range(n):
             k1[i] = f0[i]
-        _solve(work, piv, vals, k1, sparse)
+        _solve(work, piv, vals, k1, sparse, md)
         # stage 2
         for i in range(n):
             tmp[i] = y[i] + _A21 * k1[i]
-        _rhs(t, tmp, p, k2)
+        _rhs(t, tmp, p, k2, md)
         for i in range(n):
             k2[i] += _C21 * inv_h * k1[i]
-        _solve(work, piv, vals, k2, sparse)
+        _solve(work, piv, vals, k2, sparse, md)
         # stage 3
         for i in range(n):
             tmp[i] = y[i] + _A31 * k1[i] + _A32 * k2[i]
-        _rhs(t, tmp, p, k3)
+        _rhs(t, tmp, p, k3, md)
         for i in range(n):
             k3[i] += inv_h * (_C31 * k1[i] + _C32 * k2[i])
-        _solve(work, piv, vals, k3, sparse)
+        _solve(work, piv, vals, k3, sparse, md)
         # stage 4
         for i in range(n):
             tmp[i] = y[i] + _A41 * k1[i] + _A42 * k2[i] + _A43 * k3[i]
-        _rhs(t, tmp, p, k4)
+        _rhs(t, tmp, p, k4, md)
         for i in range(n):
             k4[i] += inv_h * (_C41 * k1[i] + _C42 * k2[i] + _C43 * k3[i])
-        _solve(work, piv, vals, k4, sparse)
+        _solve(work, piv, vals, k4, sparse, md)
         # stage 5
         for i in range(n):
             tmp[i] = y[i] + _A51 * k1[i] + _A52 * k2[i] + _A53 * k3[i] + _A54 * k4[i]
-        _rhs(t, tmp, p, k5)
+        _rhs(t, tmp, p, k5, md)
         for i in range(n):
             k5[i] += inv_h * (_C51 * k1[i] + _C52 * k2[i] + _C53 * k3[i] + _C54 * k4[i])
-        _solve(work, piv, vals, k5, sparse)
+        _solve(work, piv, vals, k5, sparse, md)
         # stage 6 (embedded solution + k5, error = k6)
         for i in range(n):
             tmp[i] += k5[i]
-        _rhs(t, tmp, p, k6)
+        _rhs(t, tmp, p, k6, md)
         for i in range(n):
             k6[i] += inv_h * (
                 _C61 * k1[i] + _C62 * k2[i] + _C63 * k3[i] + _C64 * k4[i] + _C65 * k5[i]
             )
-        _solve(work, piv, vals, k6, sparse)
+        _solve(work, piv, vals, k6, sparse, md)
         finite = True
         for i in range(n):
             ynew[i] = tmp[i] + k6[i]
@@ -265,7 +266,7 @@ def _integrate_segment(
         err = _err_norm(y, ynew, k6, rtol, atol) if finite else 1e10
         if err <= 1.0:
             t_new = t1 if last else t + h
-            _rhs(t_new, ynew, p, f1)
+            _rhs(t_new, ynew, p, f1, md)
             while iout < n_out and t_out[iout] <= t_new + 1e-12 * max(1.0, abs(t_new)):
                 if last and not include_end and t_out[iout] >= t1 - 1e-12 * max(1.0, abs(t1)):
                     break
@@ -280,7 +281,7 @@ def _integrate_segment(
                         y_out[iout, i] = (
                             h00 * y[i] + h10 * h * f0[i] + h01 * ynew[i] + h11 * h * f1[i]
                         )
-                    _obs(t_out[iout], y_out[iout], p, obs_out[iout])
+                    _obs(t_out[iout], y_out[iout], p, obs_out[iout], md)
                 iout += 1
             t = t_new
             have_jac = False
@@ -309,7 +310,7 @@ def _integrate_segment(
 
 
 @njit(cache=True, error_model="numpy")
-def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out):
+def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out, md):
     """Integrate over piecewise-constant parameter segments with additive state jumps.
 
     Segment k runs from ``seg_t[k]`` to ``seg_t[k+1]`` with parameters ``p_seg[k]``; before
@@ -323,7 +324,7 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
     jac_m = np.zeros((n, n))
     piv = np.empty(n, dtype=np.int64)
     cols = np.empty(n, dtype=np.int64)
-    vals = np.empty(_SP_NVALS)
+    vals = np.empty(_sp_nvals(md))
     scratch = np.empty((10, n))
     steps = np.zeros(1, dtype=np.int64)
     iout = 0
@@ -341,7 +342,7 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
         ):
             for i in range(n):
                 y_out[iout, i] = y[i]
-            _obs(t_out[iout], y_out[iout], p_seg[k], obs_out[iout])
+            _obs(t_out[iout], y_out[iout], p_seg[k], obs_out[iout], md)
             iout += 1
         if t1 <= t0:
             continue
@@ -366,6 +367,7 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
             vals,
             scratch,
             steps,
+            md,
         )
         if status != STATUS_OK:
             return status, steps[0]
@@ -374,7 +376,7 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def simulate_batch(
-    y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out, status, steps
+    y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out, status, steps, md
 ):
     """``simulate_one`` for each of B rows, in parallel (adaptive steps per row)."""
     for b in prange(y0.shape[0]):
@@ -389,15 +391,16 @@ def simulate_batch(
             max_steps,
             y_out[b],
             obs_out[b],
+            md,
         )
         status[b] = st
         steps[b] = ns
 
 
 @njit(cache=True, error_model="numpy")
-def _augmented_residual(y, p, cons, dep_rows, totals, out):
+def _augmented_residual(y, p, cons, dep_rows, totals, out, md):
     """dy/dt with the rows ``dep_rows`` replaced by the conservation laws cons @ y - totals."""
-    _rhs(0.0, y, p, out)
+    _rhs(0.0, y, p, out, md)
     for c in range(cons.shape[0]):
         s = -totals[c]
         for j in range(y.shape[0]):
@@ -406,7 +409,7 @@ def _augmented_residual(y, p, cons, dep_rows, totals, out):
 
 
 @njit(cache=True, error_model="numpy")
-def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
+def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter, md):
     """Damped Newton on f(y) = 0, with rows ``dep_rows`` replaced by cons @ y = totals.
 
     ``y`` is updated in place. Returns (status, iterations, residual max-norm).
@@ -421,14 +424,14 @@ def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
     cols = np.empty(n, dtype=np.int64)
     ytry = np.empty(n)
     ftry = np.empty(n)
-    _augmented_residual(y, p, cons, dep_rows, totals, f)
+    _augmented_residual(y, p, cons, dep_rows, totals, f, md)
     res = 0.0
     for i in range(n):
         res = max(res, abs(f[i]))
     for it in range(max_iter):
         if res < tol:
             return STATUS_OK, it, res
-        _jac(0.0, y, p, jm)
+        _jac(0.0, y, p, jm, md)
         for i in range(n):
             for j in range(n):
                 work[i, j] = jm[i, j]
@@ -445,7 +448,7 @@ def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
         while lam > 1e-4:
             for i in range(n):
                 ytry[i] = y[i] + lam * g[i]
-            _augmented_residual(ytry, p, cons, dep_rows, totals, ftry)
+            _augmented_residual(ytry, p, cons, dep_rows, totals, ftry, md)
             rtry = 0.0
             ok = True
             for i in range(n):
@@ -466,8 +469,8 @@ def newton_steady(y, p, cons, dep_rows, totals, tol, max_iter):
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def newton_steady_batch(y, p, cons, dep_rows, totals, tol, max_iter, status, residual):
+def newton_steady_batch(y, p, cons, dep_rows, totals, tol, max_iter, status, residual, md):
     for b in prange(y.shape[0]):
-        st, _, res = newton_steady(y[b], p[b], cons, dep_rows, totals[b], tol, max_iter)
+        st, _, res = newton_steady(y[b], p[b], cons, dep_rows, totals[b], tol, max_iter, md)
         status[b] = st
         residual[b] = res

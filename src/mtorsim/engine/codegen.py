@@ -1,62 +1,99 @@
-"""Compile a network once into fast callables.
+"""Compile a network once into fast callables, with every symbolic step cached on disk.
 
 The rate laws are differentiated symbolically (sympy) to get an exact Jacobian; right-hand
 side, Jacobian and observables are printed as straight-line Python after common
-subexpression elimination, written with the numerical kernels to a module file in a cache
-folder, and compiled by numba with on-disk caching. The same structure is compiled once per
-process (and once per machine, thanks to numba's cache); parameter values, inputs and
-inhibition hooks are arguments, so conditions and genotypes never trigger a recompile.
+subexpression elimination. The printed code is kept two ways, both in the cache folder:
+a specialised module (the code + the solver, compiled by numba on demand) and a tape of the
+same operations for the generic kernel (:mod:`mtorsim.engine.kernels`), saved with the
+sparse LU plan and the conservation laws in an ``.npz`` file, so a warm process never runs
+sympy. Parameter values, inputs and inhibition hooks are arguments, so conditions and
+genotypes never trigger a recompile.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.resources
-import importlib.util
-import os
-import sys
-import tempfile
+import io
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy as sp
-from sympy.printing.pycode import PythonCodePrinter
 
-from mtorsim.engine.sparse_lu import plan_lu
+from mtorsim.engine import kernels
+from mtorsim.engine.kernels import cache_dir, load_module, write_atomic
 from mtorsim.network.hooks import with_inhibition_hooks
 from mtorsim.network.model import Network
 
+if TYPE_CHECKING:
+    import sympy as sp
+
 __all__ = ["CompiledNetwork", "cache_dir", "compile_network"]
 
-_KERNEL_VERSION = "3"
+_KERNEL_VERSION = "4"
 _LOCK = threading.Lock()
 _MEMO: dict[str, CompiledNetwork] = {}
+_TAPE_KEYS = ("code", "consts", "meta", "rhs_store", "jac_store", "obs_store")
+_PLAN_KEYS = ("sp_order", "sp_row_ptr", "sp_rows", "sp_col_ptr", "sp_cols")
 
 
-def cache_dir() -> Path:
-    """Folder for generated model modules (``MTORSIM_CACHE_DIR`` or ``~/.cache/mtorsim``)."""
-    root = os.environ.get("MTORSIM_CACHE_DIR")
-    path = Path(root) if root else Path.home() / ".cache" / "mtorsim"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.touch()
-        probe.unlink()
-    except OSError:
-        path = Path(tempfile.gettempdir()) / "mtorsim-cache"
-        path.mkdir(parents=True, exist_ok=True)
-    return path
+class _Kernels:
+    """Both tiers of one structure, shared by every :class:`CompiledNetwork` copy of it."""
 
+    def __init__(self, key: str, net: Network, arrays: dict[str, np.ndarray]) -> None:
+        self.key = key
+        self.net = net  # to print the specialised module again if its file went missing
+        self.generic_md: tuple[np.ndarray, ...] | None = None
+        if bool(arrays["generic_ok"]):
+            # writable C arrays: numba types them alike, so the generic kernel never recompiles
+            self.generic_md = tuple(
+                np.ascontiguousarray(arrays[k]).copy() for k in (*_TAPE_KEYS, *_PLAN_KEYS)
+            )
+        self.generic_error = str(arrays.get("generic_error", ""))
+        self.members_run = 0
+        self._special: ModuleType | None = None
+        self._cached: set[str] = set()
+        self._lock = threading.Lock()
 
-class _Printer(PythonCodePrinter):
-    """Prints ``math.`` calls that numba compiles."""
+    @property
+    def special_loaded(self) -> bool:
+        return self._special is not None
 
-    def _print_Symbol(self, expr: sp.Symbol) -> str:
-        # model names are prefixed so that no SBML id can shadow y, p, t, out or math
-        return expr.name if expr.name.startswith("_cse") else f"v_{expr.name}"
+    def specialized(self) -> ModuleType:
+        """The specialised module (imported now; numba compiles or loads it on first call)."""
+        with self._lock:
+            if self._special is None:
+                path = cache_dir() / f"mtorsim_model_{self.key}.py"
+                if not path.exists():
+                    text, _ = generate(self.net)
+                    write_atomic(path, text.encode())
+                self._special = load_module(path, f"mtorsim_model_{self.key}")
+            return self._special
+
+    def choose(self, entry: str, size: int) -> str:
+        cached = entry in self._cached
+        if not cached and kernels.specialized_cached(self.key, entry):
+            self._cached.add(entry)
+            cached = True
+        kind = kernels.choose(
+            kernels.kernel_mode(),
+            generic_ok=self.generic_md is not None,
+            cached=cached,
+            size=size,
+            members_run=self.members_run,
+        )
+        self.members_run += size
+        return kind
+
+    def get(self, entry: str, size: int) -> tuple[ModuleType, tuple[np.ndarray, ...]]:
+        if self.choose(entry, size) == "specialized":
+            return self.specialized(), kernels.SPECIALIZED_MD
+        assert self.generic_md is not None
+        return kernels.generic_module(), self.generic_md
 
 
 @dataclass(frozen=True)
@@ -83,10 +120,25 @@ class CompiledNetwork:
     observables: tuple[str, ...]
     y0: np.ndarray
     p0: np.ndarray
-    module: ModuleType
     conservation: np.ndarray
     dependent_rows: np.ndarray
     key: str
+    kernels: _Kernels = field(repr=False, compare=False)
+
+    @property
+    def module(self) -> ModuleType:
+        """The specialised module of this structure (compiled by numba on first call)."""
+        return self.kernels.specialized()
+
+    def kernel(
+        self, entry: str = "simulate_one", size: int = 1
+    ) -> tuple[ModuleType, tuple[np.ndarray, ...]]:
+        """Module and model data ``md`` to run ``entry`` for ``size`` members.
+
+        Call as ``module.<entry>(..., md)``; which module it is follows the rule in
+        :mod:`mtorsim.engine.kernels` (``MTORSIM_KERNEL`` overrides it).
+        """
+        return self.kernels.get(entry, size)
 
     @property
     def n_species(self) -> int:
@@ -115,26 +167,35 @@ class CompiledNetwork:
             p[self.parameter_index(name)] = float(v)
         return p
 
-    def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
-        out = np.empty(self.n_species)
-        self.module._rhs(float(t), np.asarray(y, float), np.asarray(p, float), out)
+    def _point(self, name: str, y: np.ndarray, p: np.ndarray, t: float, out: np.ndarray):
+        # one-off evaluations never compile a specialised module that is not loaded yet
+        k = self.kernels
+        if k.special_loaded or k.generic_md is None or kernels.kernel_mode() == "specialized":
+            getattr(k.specialized(), name)(float(t), y, p, out, kernels.SPECIALIZED_MD)
+        else:
+            getattr(kernels.generic_module(), name)(float(t), y, p, out, k.generic_md)
         return out
+
+    # copies: writable C arrays, one numba signature whatever the caller passes
+    def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
+        y, p = np.array(y, dtype=float), np.array(p, dtype=float)
+        return self._point("_rhs", y, p, t, np.empty(self.n_species))
 
     def jac(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
-        out = np.zeros((self.n_species, self.n_species))
-        self.module._jac(float(t), np.asarray(y, float), np.asarray(p, float), out)
-        return out
+        y, p = np.array(y, dtype=float), np.array(p, dtype=float)
+        return self._point("_jac", y, p, t, np.zeros((self.n_species, self.n_species)))
 
     def observe(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
-        out = np.empty(len(self.observables))
-        self.module._obs(float(t), np.asarray(y, float), np.asarray(p, float), out)
-        return out
+        y, p = np.array(y, dtype=float), np.array(p, dtype=float)
+        return self._point("_obs", y, p, t, np.empty(len(self.observables)))
 
 
 def symbolic_system(
     network: Network,
 ) -> tuple[list[sp.Symbol], list[sp.Symbol], list[sp.Expr], list[sp.Expr]]:
     """Species symbols, parameter symbols, dy/dt and observables with observables inlined."""
+    import sympy as sp
+
     sym = {
         n: sp.Symbol(n, real=True)
         for n in (
@@ -167,6 +228,8 @@ def symbolic_system(
 
 
 def _conservation(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    import sympy as sp
+
     n = network.stoichiometry_matrix().to_numpy()
     if n.size == 0:
         return np.zeros((0, n.shape[0])), np.zeros(0, dtype=np.int64)
@@ -188,64 +251,140 @@ def _conservation(network: Network) -> tuple[np.ndarray, np.ndarray]:
     return cons, np.array(rows, dtype=np.int64)
 
 
-def _emit(
-    name: str, outputs: list[tuple[str, sp.Expr]], ys: list[sp.Symbol], ps: list[sp.Symbol]
-) -> list[str]:
+def _assignments(outputs: list[tuple[str, sp.Expr]]) -> tuple[list[tuple[str, str]], set]:
+    """Printed ``target = source`` lines after CSE, and the model symbols they use."""
+    import sympy as sp
+    from sympy.printing.pycode import PythonCodePrinter
+
+    class _Printer(PythonCodePrinter):
+        """Prints ``math.`` calls that numba compiles."""
+
+        def _print_Symbol(self, expr: sp.Symbol) -> str:
+            # model names are prefixed so that no SBML id can shadow y, p, t, out or math
+            return expr.name if expr.name.startswith("_cse") else f"v_{expr.name}"
+
     printer = _Printer({"fully_qualified_modules": True, "standard": "python3"})
     exprs = [e for _, e in outputs]
     subs, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_cse"), optimizations="basic")
     used: set[sp.Symbol] = set()
     for e in [*reduced, *(v for _, v in subs)]:
         used |= e.free_symbols
-    lines = ["", "", '@njit(cache=True, error_model="numpy")', f"def {name}(t, y, p, out):"]
-    for i, s in enumerate(ys):
-        if s in used:
-            lines.append(f"    v_{s.name} = y[{i}]")
-    for i, s in enumerate(ps):
-        if s in used:
-            lines.append(f"    v_{s.name} = p[{i}]")
-    if sp.Symbol("time", real=True) in used:
-        lines.append("    v_time = t")
-    for lhs, rhs in subs:
-        lines.append(f"    {lhs} = {printer.doprint(rhs)}")
-    for (target, _), e in zip(outputs, reduced, strict=True):
-        lines.append(f"    {target} = {printer.doprint(e)}")
-    if len(lines) == 4:
-        lines.append("    pass")
-    return lines
+    lines = [(str(lhs), printer.doprint(rhs)) for lhs, rhs in subs]
+    lines += [(target, printer.doprint(e)) for (target, _), e in zip(outputs, reduced, strict=True)]
+    return lines, used
 
 
-def generate_source(network: Network) -> tuple[str, list[sp.Expr], list[sp.Expr]]:
+def _function_source(
+    name: str,
+    lines: list[tuple[str, str]],
+    used: set,
+    ys: list[sp.Symbol],
+    ps: list[sp.Symbol],
+) -> list[str]:
+    """One specialised function; ``md`` (the generic kernel's model data) is ignored."""
+    out = ["", "", '@njit(cache=True, error_model="numpy")', f"def {name}(t, y, p, out, md):"]
+    out += [f"    v_{s.name} = y[{i}]" for i, s in enumerate(ys) if s in used]
+    out += [f"    v_{s.name} = p[{i}]" for i, s in enumerate(ps) if s in used]
+    if any(s.name == "time" for s in used):
+        out.append("    v_time = t")
+    out += [f"    {lhs} = {rhs}" for lhs, rhs in lines]
+    if len(out) == 4:
+        out.append("    pass")
+    return out
+
+
+def generate(network: Network) -> tuple[str, dict[str, np.ndarray]]:
+    """All symbolic work for a structure: the specialised module text and the arrays
+    (tape, LU plan, conservation laws) that the ``.npz`` cache keeps."""
+    import sympy as sp
+
+    from mtorsim.engine.sparse_lu import plan_lu
+    from mtorsim.engine.tape import UnsupportedExpression, build_tape
+
     ys, ps, dydt, obs = symbolic_system(network)
     jac = sp.Matrix(dydt).jacobian(sp.Matrix(ys))
-    rhs_out = [(f"out[{i}]", e) for i, e in enumerate(dydt)]
     n = len(ys)
     pattern = np.array([[jac[i, j] != 0 for j in range(n)] for i in range(n)], bool).reshape(n, n)
-    jac_out = [(f"out[{i}, {j}]", jac[i, j]) for i, j in zip(*np.nonzero(pattern), strict=True)]
-    obs_out = [(f"out[{i}]", e) for i, e in enumerate(obs)]
+    outputs = {
+        "rhs": [(f"out[{i}]", e) for i, e in enumerate(dydt)],
+        "jac": [(f"out[{i}, {j}]", jac[i, j]) for i, j in zip(*np.nonzero(pattern), strict=True)],
+        "obs": [(f"out[{i}]", e) for i, e in enumerate(obs)],
+    }
+    printed = {k: _assignments(v) for k, v in outputs.items()}
+    plan = plan_lu(pattern)
     header = [
         f'"""Generated by mtorsim for network {network.name!r}; do not edit."""',
         "import math",
         "from numba import njit",
-        plan_lu(pattern).source(),
+        plan.source(),
     ]
-    body = (
-        _emit("_rhs", rhs_out, ys, ps)
-        + _emit("_jac", jac_out, ys, ps)
-        + _emit("_obs", obs_out, ys, ps)
+    body: list[str] = []
+    for k, (lines, used) in printed.items():
+        body += _function_source(f"_{k}", lines, used, ys, ps)
+    template = importlib.resources.files("mtorsim.engine").joinpath("_kernel_template.py")
+    text = "\n".join(header + body) + "\n\n" + template.read_text()
+    cons, dep = _conservation(network)
+    arrays: dict[str, Any] = {
+        "conservation": cons,
+        "dependent_rows": dep,
+        "sp_order": plan.order,
+        "sp_row_ptr": plan.row_ptr,
+        "sp_rows": plan.rows,
+        "sp_col_ptr": plan.col_ptr,
+        "sp_cols": plan.cols,
+    }
+    try:
+        tape = build_tape(
+            {k: v[0] for k, v in printed.items()}, network.species_names, network.parameter_names
+        )
+        tape["meta"] = np.append(tape["meta"], plan.n_values)
+        arrays.update(tape, generic_ok=True, generic_error="")
+    except UnsupportedExpression as exc:  # the specialised kernel runs this network
+        empty = build_tape({"rhs": [], "jac": [], "obs": []}, (), ())
+        arrays.update(empty, generic_ok=False, generic_error=str(exc))
+    return text, arrays
+
+
+@lru_cache(maxsize=1)
+def _generator_text() -> str:
+    """Every file that shapes the generated module and arrays (part of the cache key)."""
+    here = Path(__file__).parent
+    names = ("codegen.py", "sparse_lu.py", "tape.py", "_kernel_template.py")
+    return "".join((here / n).read_text() for n in names)
+
+
+def structure_key(net: Network) -> str:
+    """Hash of what the compiled code depends on: the structure and the generator."""
+    structure = repr(
+        (
+            net.species_names,
+            net.parameter_names,
+            [(r.rate, r.reactants, r.products) for r in net.reactions],
+            [(o.name, o.expression) for o in net.observables],
+            _KERNEL_VERSION,
+        )
     )
-    kernels = importlib.resources.files("mtorsim.engine").joinpath("_kernel_template.py")
-    text = "\n".join(header + body) + "\n\n" + kernels.read_text()
-    return text, dydt, obs
+    return hashlib.sha256((structure + _generator_text()).encode()).hexdigest()[:20]
 
 
-def _load_module(path: Path, modname: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(modname, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[modname] = module
-    spec.loader.exec_module(module)
-    return module
+def _artifacts(net: Network, key: str) -> dict[str, np.ndarray]:
+    """The cached arrays of a structure, generated (sympy) and saved on a miss."""
+    folder = cache_dir()
+    npz = folder / f"mtorsim_model_{key}.npz"
+    if npz.exists():
+        try:
+            with np.load(npz, allow_pickle=False) as data:
+                return {k: data[k] for k in data.files}
+        except (OSError, ValueError):  # damaged file: make it again
+            pass
+    text, arrays = generate(net)
+    py = folder / f"mtorsim_model_{key}.py"
+    if not py.exists():  # the key covers structure and kernel version
+        write_atomic(py, text.encode())
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    write_atomic(npz, buf.getvalue())
+    return {k: np.asarray(v) for k, v in arrays.items()}
 
 
 def compile_network(network: Network, *, hooks: bool = True) -> CompiledNetwork:
@@ -263,30 +402,11 @@ def compile_network(network: Network, *, hooks: bool = True) -> CompiledNetwork:
     CompiledNetwork
     """
     net = with_inhibition_hooks(network) if hooks else network
-    structure = repr(
-        (
-            net.species_names,
-            net.parameter_names,
-            [(r.rate, r.reactants, r.products) for r in net.reactions],
-            [(o.name, o.expression) for o in net.observables],
-            _KERNEL_VERSION,
-        )
-    )
-    template = importlib.resources.files("mtorsim.engine").joinpath("_kernel_template.py")
-    # code generation, the LU planner and the kernels all shape the module
-    generator = Path(__file__).read_text() + (Path(__file__).parent / "sparse_lu.py").read_text()
-    key = hashlib.sha256((structure + template.read_text() + generator).encode()).hexdigest()[:20]
+    key = structure_key(net)
     with _LOCK:
         base = _MEMO.get(key)
         if base is None:
-            path = cache_dir() / f"mtorsim_model_{key}.py"
-            if not path.exists():  # the key covers structure and kernel version
-                text, _, _ = generate_source(net)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(text)
-                os.replace(tmp, path)
-            module = _load_module(path, f"mtorsim_model_{key}")
-            cons, dep = _conservation(net)
+            arrays = _artifacts(net, key)
             base = CompiledNetwork(
                 network=net,
                 species=net.species_names,
@@ -294,14 +414,12 @@ def compile_network(network: Network, *, hooks: bool = True) -> CompiledNetwork:
                 observables=net.observable_names,
                 y0=np.zeros(0),
                 p0=np.zeros(0),
-                module=module,
-                conservation=cons,
-                dependent_rows=dep,
+                conservation=np.array(arrays["conservation"], dtype=float),
+                dependent_rows=np.array(arrays["dependent_rows"], dtype=np.int64),
                 key=key,
+                kernels=_Kernels(key, net, arrays),
             )
             _MEMO[key] = base
-    from dataclasses import replace
-
     return replace(
         base,
         network=net,

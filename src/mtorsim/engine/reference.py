@@ -10,8 +10,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import sympy as sp
-from scipy.integrate import solve_ivp
 
 from mtorsim.engine.codegen import CompiledNetwork, symbolic_system
 from mtorsim.engine.schedule import Event, build_segments
@@ -23,6 +21,8 @@ __all__ = ["simulate_reference"]
 
 
 def _lambdified(compiled: CompiledNetwork):
+    import sympy as sp  # imported here: ``import mtorsim.engine`` stays free of sympy
+
     ys, ps, dydt, obs = symbolic_system(compiled.network)
     t = sp.Symbol("time", real=True)
     f = sp.lambdify((t, ys, ps), dydt, modules="numpy")
@@ -44,6 +44,8 @@ def simulate_reference(
     atol: float = 1e-11,
 ) -> pd.DataFrame:
     """Same contract as :func:`mtorsim.simulate`, solved with scipy's BDF."""
+    from scipy.integrate import solve_ivp
+
     compiled = as_compiled(model)
     f, j, o = _lambdified(compiled)
     times = output_times(t_end, points, t_out)

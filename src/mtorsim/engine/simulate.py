@@ -151,8 +151,9 @@ def simulate(
     )
     y_out = np.full((times.size, compiled.n_species), np.nan)
     obs_out = np.full((times.size, len(compiled.observables)), np.nan)
-    status, steps = compiled.module.simulate_one(
-        y0, p_seg, seg_t, jumps, times, float(rtol), float(atol), int(max_steps), y_out, obs_out
+    module, md = compiled.kernel("simulate_one")
+    status, steps = module.simulate_one(
+        y0, p_seg, seg_t, jumps, times, float(rtol), float(atol), int(max_steps), y_out, obs_out, md
     )
     if status != 0:
         s = SolverStatus(status)
@@ -249,7 +250,8 @@ def run_kernel(
     obs_out = np.full((b, times.size, len(compiled.observables)), np.nan)
     status = np.zeros(b, dtype=np.int64)
     steps = np.zeros(b, dtype=np.int64)
-    compiled.module.simulate_batch(
+    module, md = compiled.kernel("simulate_batch", b)
+    module.simulate_batch(
         y0,
         p_seg,
         seg_t,
@@ -262,5 +264,6 @@ def run_kernel(
         obs_out,
         status,
         steps,
+        md,
     )
     return np.concatenate([y_out, obs_out], axis=2), status

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STRAIGHT_LINE_LIMIT", "LUPlan", "plan_lu"]
+__all__ = ["GENERIC_LU_SOURCE", "STRAIGHT_LINE_LIMIT", "LUPlan", "plan_lu"]
 
 #: Largest plan (multiply-adds of the factorisation + stored factors) emitted as
 #: straight-line code. Smith 2013 (93 species, 3,092 multiply-adds) compiled in 62 s
@@ -24,7 +24,8 @@ STRAIGHT_LINE_LIMIT = 2000
 _LOOP_KERNELS = """
 
 @njit(cache=True, error_model="numpy")
-def _lu_sparse(jac_m, inv_hg, vals, work):
+def _lu_sparse(jac_m, inv_hg, vals, work, md):
+{prologue}
     n_l = _SP_ROWS.shape[0]
     n_u = _SP_COLS.shape[0]
     for k in range(_SP_ORDER.shape[0]):  # work = I/(h*gamma) - J on the filled pattern
@@ -56,7 +57,8 @@ def _lu_sparse(jac_m, inv_hg, vals, work):
 
 
 @njit(cache=True, error_model="numpy")
-def _solve_sparse(vals, b):
+def _solve_sparse(vals, b, md):
+{prologue}
     n_l = _SP_ROWS.shape[0]
     n_u = _SP_COLS.shape[0]
     n_k = _SP_ORDER.shape[0]
@@ -72,6 +74,25 @@ def _solve_sparse(vals, b):
             s -= vals[n_l + cc] * b[_SP_COLS[cc]]
         b[q] = s * vals[n_l + n_u + k]
 """
+
+
+_SP_NVALS_FN = """
+
+@njit(cache=True, error_model="numpy")
+def _sp_nvals(md):
+    return _SP_NVALS
+"""
+
+#: The loop kernels of the generic module: the plan's index arrays come from the model
+#: data ``md`` (items 6-10) instead of module constants; the loops are the same text.
+GENERIC_LU_SOURCE = _LOOP_KERNELS.format(
+    prologue="\n".join(
+        f"    {name} = md[{i}]"
+        for i, name in enumerate(
+            ["_SP_ORDER", "_SP_ROW_PTR", "_SP_ROWS", "_SP_COL_PTR", "_SP_COLS"], start=6
+        )
+    )
+)
 
 
 class LUPlan:
@@ -121,7 +142,8 @@ class LUPlan:
                 arr("_SP_ROWS", self.rows),
                 arr("_SP_COL_PTR", self.col_ptr),
                 arr("_SP_COLS", self.cols),
-                _LOOP_KERNELS,
+                _SP_NVALS_FN,
+                _LOOP_KERNELS.format(prologue="    pass"),
             ]
         )
 
@@ -147,7 +169,7 @@ class LUPlan:
             "",
             "",
             '@njit(cache=True, error_model="numpy")',
-            "def _lu_sparse(jac_m, inv_hg, vals, work):",
+            "def _lu_sparse(jac_m, inv_hg, vals, work, md):",
         ]
         n_e = 0
         for k, q in enumerate(self.order):
@@ -176,7 +198,7 @@ class LUPlan:
             "",
             "",
             '@njit(cache=True, error_model="numpy")',
-            "def _solve_sparse(vals, b):",
+            "def _solve_sparse(vals, b, md):",
         ]
         solve += [f"    x{i} = b[{i}]" for i in range(n)]
         for k, q in enumerate(self.order):
@@ -192,7 +214,7 @@ class LUPlan:
         solve += [f"    b[{i}] = x{i}" for i in range(n)]
         if n == 0:
             solve += ["    pass"]
-        return "\n".join([f"_SP_NVALS = {self.n_values}", *decomp, *solve])
+        return "\n".join([f"_SP_NVALS = {self.n_values}", *decomp, *solve, _SP_NVALS_FN])
 
 
 def plan_lu(pattern: np.ndarray) -> LUPlan:

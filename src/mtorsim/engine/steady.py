@@ -50,8 +50,9 @@ def _newton(
     cons = (
         compiled.conservation if compiled.conservation.size else np.zeros((0, compiled.n_species))
     )
-    status, _, res = compiled.module.newton_steady(
-        y, p, cons, compiled.dependent_rows, totals, tol, max_iter
+    module, md = compiled.kernel("newton_steady")
+    status, _, res = module.newton_steady(
+        y, p, cons, compiled.dependent_rows, totals, tol, max_iter, md
     )
     scale = max(1.0, float(np.max(np.abs(y))))
     ok = status == 0 and bool(np.all(np.isfinite(y))) and bool(np.all(y >= -1e-9 * scale))
@@ -72,7 +73,8 @@ def _find(
         t_out = np.array([window])
         y_out = np.empty((1, n))
         obs_out = np.empty((1, len(compiled.observables)))
-        status, _ = compiled.module.simulate_one(
+        module, md = compiled.kernel("simulate_one")
+        status, _ = module.simulate_one(
             y,
             p[None, :],
             np.array([0.0, window]),
@@ -83,6 +85,7 @@ def _find(
             500_000,
             y_out,
             obs_out,
+            md,
         )
         if status != 0:
             break
@@ -172,8 +175,9 @@ def steady_state_batch(
     totals = y @ cons.T if cons.size else np.zeros((b, 0))
     status = np.zeros(b, dtype=np.int64)
     residual = np.zeros(b)
-    compiled.module.newton_steady_batch(
-        y, p, cons, compiled.dependent_rows, totals, tol, 50, status, residual
+    module, md = compiled.kernel("newton_steady_batch", b)
+    module.newton_steady_batch(
+        y, p, cons, compiled.dependent_rows, totals, tol, 50, status, residual, md
     )
     ok = (status == 0) & np.all(np.isfinite(y), axis=1) & np.all(y >= -1e-9, axis=1)
     # failures: integrate them together (parallel) for growing windows, then Newton again
@@ -187,8 +191,9 @@ def steady_state_batch(
         y_try = values[:, -1, : compiled.n_species].copy()
         st = np.zeros(bad.size, dtype=np.int64)
         res = np.zeros(bad.size)
-        compiled.module.newton_steady_batch(
-            y_try, p[bad], cons, compiled.dependent_rows, totals[bad], tol, 50, st, res
+        module, md = compiled.kernel("newton_steady_batch", bad.size)
+        module.newton_steady_batch(
+            y_try, p[bad], cons, compiled.dependent_rows, totals[bad], tol, 50, st, res, md
         )
         good = (
             (sim_status == 0)

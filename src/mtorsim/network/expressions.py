@@ -4,20 +4,25 @@ Expressions are SBML L3 infix strings. They are parsed with sympy, with every ne
 bound to a plain symbol, so names such as ``E``, ``I`` or ``S`` never collide with sympy's
 constants. Units are products of powers of a small vocabulary of base symbols; the checker
 walks the expression tree and demands that sums add like units and functions see
-dimensionless arguments.
+dimensionless arguments. sympy is imported by the functions that need it, not with this
+module, so importing a network (and a warm process that never parses) stays fast.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-
-import sympy as sp
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from mtorsim.errors import NetworkError
 
+if TYPE_CHECKING:
+    import sympy as sp
+
 __all__ = [
-    "FUNCTIONS",
+    "FUNCTIONS",  # noqa: F822 - built on first access by __getattr__
+    "FUNCTION_NAMES",
     "dimension_of",
     "identifiers",
     "parse_expression",
@@ -25,57 +30,114 @@ __all__ = [
     "to_l3",
 ]
 
-#: Functions allowed in expressions, mapped to their sympy implementations.
-FUNCTIONS: dict[str, object] = {
-    "exp": sp.exp,
-    "log": sp.log,
-    "ln": sp.log,
-    "sqrt": sp.sqrt,
-    "pow": lambda a, b: a**b,
-    "abs": sp.Abs,
-    "min": sp.Min,
-    "max": sp.Max,
-    "sin": sp.sin,
-    "cos": sp.cos,
-    "tan": sp.tan,
-    "tanh": sp.tanh,
-    "floor": sp.floor,
-    "ceiling": sp.ceiling,
-    "log10": lambda x: sp.log(x, 10),
-    # produced by sympy's printer for imported SBML (piecewise, logic, relations)
-    "Piecewise": sp.Piecewise,
-    "And": sp.And,
-    "Or": sp.Or,
-    "Not": sp.Not,
-    "Xor": sp.Xor,
-    "Eq": sp.Eq,
-    "Ne": sp.Ne,
-    "Lt": sp.Lt,
-    "Le": sp.Le,
-    "Gt": sp.Gt,
-    "Ge": sp.Ge,
-    "True": sp.true,
-    "False": sp.false,
-    "E": sp.E,
-    "pi": sp.pi,
-}
+#: Names of the functions allowed in expressions (the sympy objects: :data:`FUNCTIONS`).
+FUNCTION_NAMES = frozenset(
+    [
+        "exp",
+        "log",
+        "ln",
+        "sqrt",
+        "pow",
+        "abs",
+        "min",
+        "max",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "floor",
+        "ceiling",
+        "log10",
+        "Piecewise",
+        "And",
+        "Or",
+        "Not",
+        "Xor",
+        "Eq",
+        "Ne",
+        "Lt",
+        "Le",
+        "Gt",
+        "Ge",
+        "True",
+        "False",
+        "E",
+        "pi",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _functions() -> dict[str, object]:
+    """Functions allowed in expressions, mapped to their sympy implementations."""
+    import sympy as sp
+
+    return {
+        "exp": sp.exp,
+        "log": sp.log,
+        "ln": sp.log,
+        "sqrt": sp.sqrt,
+        "pow": lambda a, b: a**b,
+        "abs": sp.Abs,
+        "min": sp.Min,
+        "max": sp.Max,
+        "sin": sp.sin,
+        "cos": sp.cos,
+        "tan": sp.tan,
+        "tanh": sp.tanh,
+        "floor": sp.floor,
+        "ceiling": sp.ceiling,
+        "log10": lambda x: sp.log(x, 10),
+        # produced by sympy's printer for imported SBML (piecewise, logic, relations)
+        "Piecewise": sp.Piecewise,
+        "And": sp.And,
+        "Or": sp.Or,
+        "Not": sp.Not,
+        "Xor": sp.Xor,
+        "Eq": sp.Eq,
+        "Ne": sp.Ne,
+        "Lt": sp.Lt,
+        "Le": sp.Le,
+        "Gt": sp.Gt,
+        "Ge": sp.Ge,
+        "True": sp.true,
+        "False": sp.false,
+        "E": sp.E,
+        "pi": sp.pi,
+    }
+
+
+def __getattr__(name: str) -> Any:
+    # FUNCTIONS stays importable by name, built (with sympy) on first use
+    if name == "FUNCTIONS":
+        return _functions()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER_EXP = re.compile(r"(?<![A-Za-z_])(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 
 #: Base unit symbols understood by the unit checker (and by the SBML exporter).
 BASE_UNITS = ("h", "min", "s", "nM", "uM", "mg", "ng", "L", "mL", "day")
-_UNIT_SYMBOLS = {name: sp.Symbol(f"unit_{name}", positive=True) for name in BASE_UNITS}
+
+
+@lru_cache(maxsize=1)
+def _unit_symbols() -> dict[str, sp.Symbol]:
+    import sympy as sp
+
+    return {name: sp.Symbol(f"unit_{name}", positive=True) for name in BASE_UNITS}
 
 
 def identifiers(expression: str) -> set[str]:
     """Names used in an expression (functions and numbers excluded)."""
     text = _NUMBER_EXP.sub("0", expression)
-    return {t for t in _TOKEN.findall(text) if t not in FUNCTIONS}
+    return {t for t in _TOKEN.findall(text) if t not in FUNCTION_NAMES}
 
 
 def parse_expression(expression: str, names: Iterable[str]) -> sp.Expr:
     """Parse ``expression`` with every name in ``names`` bound to a real symbol."""
+    import sympy as sp
+
     known = set(names)
     unknown = identifiers(expression) - known - {"time"}
     if unknown:
@@ -83,7 +145,7 @@ def parse_expression(expression: str, names: Iterable[str]) -> sp.Expr:
             f"expression {expression!r} uses unknown name(s) {sorted(unknown)}; "
             "add them as species, parameters or observables"
         )
-    local: dict[str, object] = dict(FUNCTIONS)
+    local: dict[str, object] = dict(_functions())
     local.update({n: sp.Symbol(n, real=True) for n in known | {"time"}})
     try:
         return sp.sympify(expression.replace("^", "**"), locals=local, rational=False)
@@ -93,6 +155,8 @@ def parse_expression(expression: str, names: Iterable[str]) -> sp.Expr:
 
 def parse_unit(unit: str) -> sp.Expr:
     """Turn a unit string such as ``"1/(nM*h)"`` into a product of base-unit symbols."""
+    import sympy as sp
+
     if unit.strip() in ("", "1", "dimensionless"):
         return sp.Integer(1)
     bad = set(_TOKEN.findall(unit)) - set(BASE_UNITS)
@@ -102,13 +166,15 @@ def parse_unit(unit: str) -> sp.Expr:
             f"use products and powers of {', '.join(BASE_UNITS)} or '1'"
         )
     try:
-        return sp.sympify(unit.replace("^", "**"), locals=dict(_UNIT_SYMBOLS))
+        return sp.sympify(unit.replace("^", "**"), locals=dict(_unit_symbols()))
     except (sp.SympifyError, SyntaxError, TypeError) as exc:
         raise NetworkError(f"cannot parse unit {unit!r}: {exc}") from exc
 
 
 def dimension_of(expr: sp.Expr, units: Mapping[str, sp.Expr]) -> sp.Expr:
     """Unit of ``expr`` given the unit of each symbol; raises on inconsistent sums."""
+    import sympy as sp
+
     if expr.is_Number:
         return sp.Integer(1)
     if expr.is_Symbol:
@@ -146,43 +212,49 @@ def dimension_of(expr: sp.Expr, units: Mapping[str, sp.Expr]) -> sp.Expr:
     return sp.Integer(1)
 
 
-class _L3Printer(sp.printing.str.StrPrinter):
-    """sympy -> SBML L3 infix (what libsbml.parseL3Formula reads)."""
+@lru_cache(maxsize=1)
+def _l3_printer() -> Any:
+    import sympy as sp
 
-    def _print_Pow(self, expr, rational=False):
-        return f"({self._print(expr.base)})^({self._print(expr.exp)})"
+    class _L3Printer(sp.printing.str.StrPrinter):
+        """sympy -> SBML L3 infix (what libsbml.parseL3Formula reads)."""
 
-    def _print_Piecewise(self, expr):
-        parts = []
-        for value, cond in expr.args:
-            if cond is sp.true:
-                parts.append(self._print(value))
-            else:
-                parts += [self._print(value), self._print(cond)]
-        return f"piecewise({', '.join(parts)})"
+        def _print_Pow(self, expr, rational=False):
+            return f"({self._print(expr.base)})^({self._print(expr.exp)})"
 
-    def _print_And(self, expr):
-        return " && ".join(f"({self._print(a)})" for a in expr.args)
+        def _print_Piecewise(self, expr):
+            parts = []
+            for value, cond in expr.args:
+                if cond is sp.true:
+                    parts.append(self._print(value))
+                else:
+                    parts += [self._print(value), self._print(cond)]
+            return f"piecewise({', '.join(parts)})"
 
-    def _print_Or(self, expr):
-        return " || ".join(f"({self._print(a)})" for a in expr.args)
+        def _print_And(self, expr):
+            return " && ".join(f"({self._print(a)})" for a in expr.args)
 
-    def _print_Not(self, expr):
-        return f"!({self._print(expr.args[0])})"
+        def _print_Or(self, expr):
+            return " || ".join(f"({self._print(a)})" for a in expr.args)
 
-    def _print_BooleanTrue(self, expr):
-        return "true"
+        def _print_Not(self, expr):
+            return f"!({self._print(expr.args[0])})"
 
-    def _print_BooleanFalse(self, expr):
-        return "false"
+        def _print_BooleanTrue(self, expr):
+            return "true"
 
-    def _print_Exp1(self, expr):
-        return "exponentiale"
+        def _print_BooleanFalse(self, expr):
+            return "false"
 
-    def _print_log(self, expr):
-        return f"ln({self._print(expr.args[0])})"
+        def _print_Exp1(self, expr):
+            return "exponentiale"
+
+        def _print_log(self, expr):
+            return f"ln({self._print(expr.args[0])})"
+
+    return _L3Printer()
 
 
 def to_l3(expr: sp.Basic) -> str:
     """Infix text that libsbml's L3 parser reads back to the same MathML."""
-    return _L3Printer().doprint(expr)
+    return _l3_printer().doprint(expr)

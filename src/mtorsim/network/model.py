@@ -7,21 +7,40 @@ shared between simulations and threads.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-
-import pandas as pd
-import sympy as sp
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtorsim.errors import NetworkError, UnknownNameError
 from mtorsim.network.components import Observable, Parameter, Reaction, Species
 from mtorsim.network.expressions import dimension_of, parse_expression, parse_unit
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import sympy as sp
+
 __all__ = ["Network"]
 
 Component = Species | Parameter | Observable | Reaction
+
+_VALIDATED: set[str] = set()  # validation keys passed in this process
+
+
+@lru_cache(maxsize=1)
+def _validator_source() -> str:
+    """The code that decides validity: a record is void once any of it changes."""
+    here = Path(__file__).parent
+    return "".join((here / n).read_text() for n in ("model.py", "expressions.py"))
+
+
+def _record_dir() -> Path:
+    root = os.environ.get("MTORSIM_CACHE_DIR")
+    return (Path(root) if root else Path.home() / ".cache" / "mtorsim") / "validated"
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,8 @@ class Network:
     # ---------------------------------------------------------------- validation
     @cached_property
     def _symbols(self) -> dict[str, sp.Symbol]:
+        import sympy as sp
+
         return {n: sp.Symbol(n, real=True) for n in self._index}
 
     def parsed_observables(self) -> dict[str, sp.Expr]:
@@ -143,8 +164,48 @@ class Network:
                 raise NetworkError(f"reaction {r.name!r}: {exc}") from None
         return out
 
+    def _validation_key(self) -> str:
+        """Hash of everything :meth:`validate` reads (not values) and of the validator."""
+        structure = repr(
+            (
+                [(s.name, s.unit) for s in self.species],
+                [(p.name, p.unit) for p in self.parameters],
+                [(o.name, o.expression, o.unit) for o in self.observables],
+                [(r.name, r.rate, sorted(r.stoichiometry.items())) for r in self.reactions],
+                self.time_unit,
+                self.check_units,
+            )
+        )
+        return hashlib.sha256((structure + _validator_source()).encode()).hexdigest()[:24]
+
+    def _validated_before(self, key: str) -> bool:
+        if key in _VALIDATED:
+            return True
+        try:
+            return (_record_dir() / key).exists()
+        except OSError:
+            return False
+
+    @staticmethod
+    def _record_valid(key: str) -> None:
+        _VALIDATED.add(key)
+        try:
+            folder = _record_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / key).touch()  # an empty file: creating it is atomic
+        except OSError:
+            pass  # no cache folder: validate again next time
+
     def validate(self) -> None:
-        """Check names, stoichiometry, dangling species and (optionally) units."""
+        """Check names, stoichiometry, dangling species and (optionally) units.
+
+        Parsing and unit checks need sympy and take most of a second for the default
+        network, so a structure that passed them before with the same validator source
+        is not checked again: a record (an empty file named by the hash of the structure,
+        units and validator source) in ``$MTORSIM_CACHE_DIR/validated`` (or
+        ``~/.cache/mtorsim/validated``) says so. Name checks, dangling species and
+        unknown species in reactions are always checked (they are cheap).
+        """
         species = set(self.species_names)
         for r in self.reactions:
             for s in (*r.reactants, *r.products):
@@ -153,8 +214,11 @@ class Network:
                         f"reaction {r.name!r} names species {s!r}, which is not defined; "
                         "add it with Network.add(Species(...))"
                     )
-        observables = self.parsed_observables()
-        rates = self.parsed_rates()
+        key = self._validation_key()
+        known = self._validated_before(key)
+        if not known:
+            observables = self.parsed_observables()
+            rates = self.parsed_rates()
         changed = {s for r in self.reactions for s in r.stoichiometry}
         dangling = species - changed
         if dangling:
@@ -162,10 +226,15 @@ class Network:
                 f"species {sorted(dangling)} are changed by no reaction; make them parameters "
                 "or add a reaction"
             )
+        if known:
+            return
         if self.check_units:
             self._check_units(observables, rates)
+        self._record_valid(key)
 
     def _check_units(self, observables: Mapping[str, sp.Expr], rates: Mapping[str, sp.Expr]):
+        import sympy as sp
+
         units: dict[str, sp.Expr] = {"time": parse_unit(self.time_unit)}
         for comp in (*self.species, *self.parameters):
             units[comp.name] = parse_unit(comp.unit)
@@ -249,6 +318,8 @@ class Network:
 
     def table(self, kind: str) -> pd.DataFrame:
         """Species, parameters, observables or reactions as a DataFrame (for ``network show``)."""
+        import pandas as pd
+
         if kind == "species":
             rows = [(s.name, s.initial, s.unit, s.description, s.source) for s in self.species]
             return pd.DataFrame(rows, columns=["name", "initial", "unit", "description", "source"])
@@ -276,6 +347,8 @@ class Network:
 
     def stoichiometry_matrix(self) -> pd.DataFrame:
         """Species × reactions stoichiometry."""
+        import pandas as pd
+
         df = pd.DataFrame(
             0, index=list(self.species_names), columns=[r.name for r in self.reactions], dtype=float
         )

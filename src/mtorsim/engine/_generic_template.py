@@ -1,0 +1,204 @@
+"""Model interpreter, the head of the generic kernel module (never imported itself).
+
+:mod:`mtorsim.engine.kernels` writes this text, the index-array sparse LU and the solver
+template (``_kernel_template.py``) into one module that numba compiles once per machine.
+The model arrives as data, ``md``, built by :mod:`mtorsim.engine.tape`::
+
+    md = (code, consts, meta, rhs_store, jac_store, obs_store,
+          sp_order, sp_row_ptr, sp_rows, sp_col_ptr, sp_cols)
+
+``meta`` = (registers, rhs lo, rhs hi, jac lo, jac hi, obs lo, obs hi, first p register,
+t register, first constant register, sparse LU values).
+The opcode numbers below must match ``tape.OPCODES`` (a test checks them).
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+LOAD_Y = 0
+LOAD_P = 1
+LOAD_T = 2
+CONST = 3
+ADD = 4
+SUB = 5
+MUL = 6
+DIV = 7
+POW = 8
+POWI = 9
+NEG = 10
+EXP = 11
+LOG = 12
+SQRT = 13
+ABS = 14
+MIN = 15
+MAX = 16
+SIN = 17
+COS = 18
+TAN = 19
+TANH = 20
+FLOOR = 21
+CEIL = 22
+LT = 23
+LE = 24
+GT = 25
+GE = 26
+EQ = 27
+NE = 28
+AND = 29
+OR = 30
+NOT = 31
+SELECT = 32
+ASIN = 33
+ACOS = 34
+ATAN = 35
+SINH = 36
+COSH = 37
+LOG10 = 38
+
+
+@njit(cache=True, error_model="numpy")
+def _powi(x, n):
+    """x**n for a literal integer n, unrolled as numba's static_power does."""
+    invert = n < 0
+    e = -n if invert else n
+    res = 1.0
+    v = x
+    while e != 0:
+        if e & 1:
+            res = res * v
+        e >>= 1
+        if e != 0:
+            v = v * v
+    return 1.0 / res if invert else res
+
+
+@njit(cache=True, error_model="numpy")
+def _run_tape(code, lo, hi, regs):
+    """Execute instructions lo..hi; common arithmetic first in the dispatch chain."""
+    for k in range(lo, hi):
+        op = code[k, 0]
+        a = code[k, 1]
+        b = code[k, 2]
+        d = code[k, 4]
+        if op == MUL:
+            regs[d] = regs[a] * regs[b]
+        elif op == ADD:
+            regs[d] = regs[a] + regs[b]
+        elif op == SUB:
+            regs[d] = regs[a] - regs[b]
+        elif op == DIV:
+            regs[d] = regs[a] / regs[b]
+        elif op == NEG:
+            regs[d] = -regs[a]
+        elif op == POWI:
+            regs[d] = _powi(regs[a], b)
+        elif op == POW:
+            regs[d] = regs[a] ** regs[b]
+        elif op == EXP:
+            regs[d] = math.exp(regs[a])
+        elif op == LOG:
+            regs[d] = math.log(regs[a])
+        elif op == SQRT:
+            regs[d] = math.sqrt(regs[a])
+        elif op == ABS:
+            regs[d] = abs(regs[a])
+        elif op == MIN:
+            regs[d] = min(regs[a], regs[b])
+        elif op == MAX:
+            regs[d] = max(regs[a], regs[b])
+        elif op == SELECT:
+            regs[d] = regs[b] if regs[a] != 0.0 else regs[code[k, 3]]
+        elif op == LT:
+            regs[d] = 1.0 if regs[a] < regs[b] else 0.0
+        elif op == LE:
+            regs[d] = 1.0 if regs[a] <= regs[b] else 0.0
+        elif op == GT:
+            regs[d] = 1.0 if regs[a] > regs[b] else 0.0
+        elif op == GE:
+            regs[d] = 1.0 if regs[a] >= regs[b] else 0.0
+        elif op == EQ:
+            regs[d] = 1.0 if regs[a] == regs[b] else 0.0
+        elif op == NE:
+            regs[d] = 1.0 if regs[a] != regs[b] else 0.0
+        elif op == AND:
+            regs[d] = 1.0 if (regs[a] != 0.0 and regs[b] != 0.0) else 0.0
+        elif op == OR:
+            regs[d] = 1.0 if (regs[a] != 0.0 or regs[b] != 0.0) else 0.0
+        elif op == NOT:
+            regs[d] = 1.0 if regs[a] == 0.0 else 0.0
+        elif op == SIN:
+            regs[d] = math.sin(regs[a])
+        elif op == COS:
+            regs[d] = math.cos(regs[a])
+        elif op == TAN:
+            regs[d] = math.tan(regs[a])
+        elif op == TANH:
+            regs[d] = math.tanh(regs[a])
+        elif op == FLOOR:
+            regs[d] = float(math.floor(regs[a]))
+        elif op == CEIL:
+            regs[d] = float(math.ceil(regs[a]))
+        elif op == ASIN:
+            regs[d] = math.asin(regs[a])
+        elif op == ACOS:
+            regs[d] = math.acos(regs[a])
+        elif op == ATAN:
+            regs[d] = math.atan(regs[a])
+        elif op == SINH:
+            regs[d] = math.sinh(regs[a])
+        elif op == COSH:
+            regs[d] = math.cosh(regs[a])
+        elif op == LOG10:
+            regs[d] = math.log10(regs[a])
+
+
+@njit(cache=True, error_model="numpy")
+def _registers(t, y, p, md):
+    """A register file with y, p, t and the constants in place."""
+    meta = md[2]
+    consts = md[1]
+    regs = np.empty(meta[0])
+    n = y.shape[0]
+    for i in range(n):
+        regs[i] = y[i]
+    for i in range(p.shape[0]):
+        regs[n + i] = p[i]
+    regs[meta[8]] = t
+    c0 = meta[9]
+    for i in range(consts.shape[0]):
+        regs[c0 + i] = consts[i]
+    return regs
+
+
+@njit(cache=True, error_model="numpy")
+def _rhs(t, y, p, out, md):
+    regs = _registers(t, y, p, md)
+    _run_tape(md[0], md[2][1], md[2][2], regs)
+    st = md[3]
+    for k in range(st.shape[0]):
+        out[st[k, 0]] = regs[st[k, 1]]
+
+
+@njit(cache=True, error_model="numpy")
+def _jac(t, y, p, out, md):
+    regs = _registers(t, y, p, md)
+    _run_tape(md[0], md[2][3], md[2][4], regs)
+    st = md[4]
+    for k in range(st.shape[0]):
+        out[st[k, 0], st[k, 1]] = regs[st[k, 2]]
+
+
+@njit(cache=True, error_model="numpy")
+def _obs(t, y, p, out, md):
+    regs = _registers(t, y, p, md)
+    _run_tape(md[0], md[2][5], md[2][6], regs)
+    st = md[5]
+    for k in range(st.shape[0]):
+        out[st[k, 0]] = regs[st[k, 1]]
+
+
+@njit(cache=True, error_model="numpy")
+def _sp_nvals(md):
+    return md[2][10]
