@@ -147,3 +147,23 @@ def test_bad_drug_input(argv, message, tmp_path: Path, capsys, monkeypatch) -> N
     assert code == 2
     assert re.search(message, err), err
     assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
+def test_users_drug_file_and_dosing_table(tmp_path: Path, capsys, monkeypatch) -> None:
+    from mtorsim.pharmacology.registry import example_drug_file, unregister_drug
+
+    example = example_drug_file()
+    code, out, _ = run(["drugs", "check", str(example)], capsys, monkeypatch)
+    assert code == 0 and "valid drug record" in out
+    argv = ["dose-response", "--drug-file", str(example), "--drug", "example-torki"]
+    code, out, err = run([*argv, "--readout", "AKT_S473"], capsys, monkeypatch)
+    unregister_drug("example-torki")
+    assert code == 0 and "IC50" in out and "registered drug" in err
+    table = Path(__file__).parent / "data" / "nonmem_everolimus.csv"
+    out_file = tmp_path / "subjects.csv"
+    argv = ["simulate", "--drug", "everolimus", "--dosing-table", str(table), "--days", "3"]
+    code, out, _ = run([*argv, "--out", str(out_file)], capsys, monkeypatch)
+    assert code == 0, out
+    df = pd.read_csv(out_file)
+    assert df.columns[:2].tolist() == ["ID", "time"] and df["ID"].nunique() >= 2
+    assert df.groupby("ID")["everolimus_blood_ng_mL"].max().gt(1.0).all()

@@ -25,6 +25,8 @@ _EXPORTS = {
     "Medium": "mtorsim.exposure",
     "Inhibition": "mtorsim.exposure",
     "Regimen": "mtorsim.pharmacology.regimen",
+    "Dose": "mtorsim.pharmacology.treatment",
+    "register_drug": "mtorsim.pharmacology.registry",
     "run_trial": "mtorsim.trials",
     "load_design": "mtorsim.trials",
     "Network": "mtorsim.network.model",
@@ -60,6 +62,7 @@ _SUBMODULES = frozenset(
 )
 
 __all__ = [
+    "Dose",
     "Inhibition",
     "Medium",
     "Model",
@@ -79,6 +82,7 @@ __all__ = [
     "__version__",
     "load",
     "load_design",
+    "register_drug",
     "run_trial",
 ]
 
@@ -96,6 +100,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
     from mtorsim.network.components import Observable, Parameter, Reaction, Species
     from mtorsim.network.model import Network
     from mtorsim.pharmacology.regimen import Regimen
+    from mtorsim.pharmacology.registry import register_drug
+    from mtorsim.pharmacology.treatment import Dose
     from mtorsim.result import Result
     from mtorsim.trials import load_design, run_trial
 

@@ -15,25 +15,23 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from mtorsim.conditions import Conditions
-from mtorsim.engine.simulate import as_compiled
 from mtorsim.evidence.claims import scorecard
-from mtorsim.experiment import run_experiment, run_steady_state
+from mtorsim.exposure import Inhibition, Medium
 from mtorsim.io import write_table
-from mtorsim.network.default import default_network
+from mtorsim.model import Model, load
 from mtorsim.report.plots import plot_fold_changes, plot_timecourse, save_figure
 
 __all__ = ["PERTURBATIONS", "run_demo"]
 
-#: Steady-state perturbations shown in the demo: label -> conditions.
-PERTURBATIONS: dict[str, Conditions] = {
-    "growth factor withdrawn": Conditions(growth_factor=0.0),
-    "amino acids withdrawn": Conditions(amino_acids=0.0),
-    "energy stress": Conditions(energy_stress=1.0),
-    "mTORC1 inhibited 90%": Conditions(inhibit={"mTORC1": 0.9}),
-    "MEK inhibited 90%": Conditions(inhibit={"MEK": 0.9}),
-    "PTEN loss": Conditions(parameters={"PTEN_level": 0.0}),
-    "TSC loss": Conditions(parameters={"TSC_level": 0.0}),
+#: Steady-state perturbations shown in the demo: label -> keywords of ``Model.steady_state``.
+PERTURBATIONS: dict[str, dict] = {
+    "growth factor withdrawn": {"exposure": Medium(growth_factor=0.0)},
+    "amino acids withdrawn": {"exposure": Medium(amino_acids=0.0)},
+    "energy stress": {"exposure": Medium(energy_stress=1.0)},
+    "mTORC1 inhibited 90%": {"exposure": Inhibition(mTORC1=0.9)},
+    "MEK inhibited 90%": {"exposure": Inhibition(MEK=0.9)},
+    "PTEN loss": {"genotype": {"PTEN_level": 0.0}},
+    "TSC loss": {"genotype": {"TSC_level": 0.0}},
 }
 READOUTS = ["AKT_T308", "AKT_S473", "S6K1", "EIF4EBP1", "ERK", "GROWTH_DRIVE"]
 
@@ -46,12 +44,10 @@ DRUG_COMPARISON: dict[str, dict[str, float]] = {
 }
 
 
-def _drug_comparison() -> pd.DataFrame:
-    from mtorsim.pharmacology.treatment import treat_cells
-
+def _drug_comparison(model: Model) -> pd.DataFrame:
     rows = {}
     for label, conc in DRUG_COMPARISON.items():
-        df = treat_cells(conc, hours=24.0, points=2)
+        df = model.simulate(hours=24.0, points=2, exposure=conc)
         rows[label] = df[READOUTS].iloc[-1] / df[READOUTS].iloc[0]
     return pd.DataFrame(rows).T
 
@@ -62,34 +58,32 @@ def run_demo(
     """Run the demo and write its figure and tables into ``out_dir``; returns the paths."""
     say = progress or (lambda _msg: None)
     out = Path(out_dir)
-    compiled = as_compiled(default_network())
+    model = load()
     say("growth-factor stimulation of starved cells")
-    stim = run_experiment(
-        Conditions(growth_factor=1.0),
-        hours=2.0,
-        points=121,
-        baseline=Conditions(growth_factor=0.0),
-        network=compiled,
+    stim = _hours(
+        model.simulate(
+            hours=2.0,
+            points=121,
+            exposure=Medium(growth_factor=1.0),
+            baseline=Medium(growth_factor=0.0),
+        )
     )
     say("mTORC1 inhibition in full medium")
-    inh = run_experiment(
-        Conditions(inhibit={"mTORC1": 0.9}), hours=24.0, points=97, network=compiled
-    )
+    inh = _hours(model.simulate(hours=24.0, points=97, exposure=Inhibition(mTORC1=0.9)))
     say("steady states across conditions")
-    base = run_steady_state(network=compiled).values
+    base = model.steady_state().iloc[0]
     folds = pd.DataFrame(
-        {
-            label: run_steady_state(c, network=compiled).values / base
-            for label, c in PERTURBATIONS.items()
-        }
+        {label: model.steady_state(**kw).iloc[0] / base for label, kw in PERTURBATIONS.items()}
     ).T
     say("drugs in cells: rapalog, TORKi, dual PI3K/mTOR, rapalog + MEKi")
-    drugs = _drug_comparison()
+    drugs = _drug_comparison(model)
     say("a patient on everolimus 10 mg daily (14 days)")
     from mtorsim.pharmacology.regimen import Regimen
-    from mtorsim.pharmacology.treatment import simulate_treatment
 
-    patient = simulate_treatment([Regimen("everolimus", 10.0)], days=14.0)
+    patient = model.simulate(days=14.0, exposure=Regimen("everolimus", 10.0))
+    patient = pd.DataFrame(patient).assign(time_h=patient["time"] * 24.0)
+    patient.insert(1, "time_d", patient.pop("time"))
+    patient.insert(0, "time_h", patient.pop("time_h"))
     say("claim scorecard")
     card = scorecard()
 
@@ -123,6 +117,11 @@ def run_demo(
     paths["trial_summary"] = write_table(trial.summary, out / "trial_RECORD-1_summary.csv")
     paths["trial_report"] = Path(trial_report(trial, out / "trial_RECORD-1.html"))
     return paths
+
+
+def _hours(result: pd.DataFrame) -> pd.DataFrame:
+    """A result in hours with the figure's column name (``time_h``)."""
+    return pd.DataFrame(result).rename(columns={"time": "time_h"})
 
 
 def _demo_figure(

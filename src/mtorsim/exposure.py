@@ -5,7 +5,8 @@
 * :class:`Medium` — growth factor, amino acids, energy stress (bench conditions);
 * :class:`Inhibition` — a fraction of a node's activity blocked (``Inhibition(mTORC1=0.9)``);
 * a mapping ``{"everolimus": 10.0}`` — drugs at a constant concentration (nM) in cells;
-* :class:`~mtorsim.pharmacology.regimen.Regimen` — a drug dosed to a patient with clinical PK.
+* :class:`~mtorsim.pharmacology.regimen.Regimen` — a drug dosed to a patient with clinical PK;
+* :class:`~mtorsim.pharmacology.treatment.Dose` — one recorded dose (a NONMEM event table row).
 
 The engine only ever sees parameters; :func:`plan_exposure` sorts a user's exposure into the
 parts that become parameters, medium concentrations or dosing events.
@@ -103,15 +104,22 @@ class ExposurePlan:
     inhibition: dict[str, float] = field(default_factory=dict)
     concentrations_nM: dict[str, float] = field(default_factory=dict)
     regimens: list[Regimen] = field(default_factory=list)
+    doses: list[Any] = field(default_factory=list)
 
     @property
     def drugs(self) -> list[str]:
-        return [*self.concentrations_nM, *(r.drug for r in self.regimens)]
+        return [*self.concentrations_nM, *(r.drug for r in [*self.regimens, *self.doses])]
+
+    @property
+    def dosed(self) -> bool:
+        """Whether this is a patient (regimens or dose records), not cells."""
+        return bool(self.regimens or self.doses)
 
 
 def plan_exposure(exposure: Any) -> ExposurePlan:
     """Sort ``exposure`` (one item or a list) into medium, inhibition, drugs and regimens."""
     from mtorsim.pharmacology.regimen import Regimen
+    from mtorsim.pharmacology.treatment import Dose
 
     plan = ExposurePlan()
     items = (
@@ -128,6 +136,8 @@ def plan_exposure(exposure: Any) -> ExposurePlan:
             plan.inhibition.update(item.fractions)
         elif isinstance(item, Regimen):
             plan.regimens.append(item)
+        elif isinstance(item, Dose):
+            plan.doses.append(item)
         elif isinstance(item, Mapping):
             for drug, conc in item.items():
                 c = _non_negative(f"concentration of {drug}", conc)
@@ -135,9 +145,9 @@ def plan_exposure(exposure: Any) -> ExposurePlan:
         else:
             raise MtorsimError(
                 f"exposure {item!r} is not understood; give Medium(...), Inhibition(...), "
-                "Regimen(...) or {drug: nM}, or a list of these"
+                "Regimen(...), Dose(...) or {drug: nM}, or a list of these"
             )
-    if plan.regimens and plan.concentrations_nM:
+    if plan.dosed and plan.concentrations_nM:
         raise MtorsimError(
             "an exposure is either cells at constant concentrations ({drug: nM}) or a "
             "patient on regimens (Regimen), not both"

@@ -158,8 +158,8 @@ class Model:
             Output times, evenly spaced (default: every 15 min for ``hours``, hourly for
             ``days``, daily for cohorts, 101 for ``until``).
         exposure :
-            ``Medium``, ``Inhibition``, ``{drug: nM}`` (cells), ``Regimen`` (a patient), or
-            a list of these; applies from t = 0.
+            ``Medium``, ``Inhibition``, ``{drug: nM}`` (cells), ``Regimen`` or ``Dose``
+            records (a patient), or a list of these; applies from t = 0.
         baseline :
             What held before t = 0 (default: full medium, no drug), for the start state.
         genotype :
@@ -208,12 +208,12 @@ class Model:
                 plan, fixed, t_end, unit, scale, patients, seed, points, readouts, chunk_size,
                 on_chunk, progress, rtol, atol,
             )  # fmt: skip
-        if plan.regimens:
+        if plan.dosed:
             return self._patient(plan, fixed, t_end, unit, scale, points, rtol, atol)
         compiled = self._compiled(list(plan.concentrations_nM), pk=False)
         after = self._exposure_parameters(compiled, plan, fixed)
         before_plan = plan_exposure(baseline)
-        if before_plan.regimens or before_plan.concentrations_nM:
+        if before_plan.dosed or before_plan.concentrations_nM:
             raise MtorsimError("baseline is what held before t = 0: give Medium or Inhibition")
         before = self._exposure_parameters(compiled, before_plan, fixed)
         for name in plan.concentrations_nM:
@@ -248,7 +248,7 @@ class Model:
         """Steady state under ``exposure`` (cells): one row of every species and observable,
         with ``attrs["method"]`` (Newton or integration) and ``attrs["residual"]``."""
         plan = plan_exposure(exposure)
-        if plan.regimens:
+        if plan.dosed:
             raise MtorsimError(
                 "a patient on a regimen is not at a steady state; use simulate(days=...)"
             )
@@ -412,9 +412,9 @@ class Model:
         if plan.inhibition or plan.medium is not None:
             raise MtorsimError("a patient's exposure is its regimens; drop Medium/Inhibition")
         from mtorsim.engine.simulate import simulate
-        from mtorsim.pharmacology.treatment import dosing_events
+        from mtorsim.pharmacology.treatment import dose_events, dosing_events
 
-        compiled = self._compiled([r.drug for r in plan.regimens], pk=True)
+        compiled = self._compiled(plan.drugs, pk=True)
         params = self._exposure_parameters(compiled, ExposurePlan(), fixed)
         df = simulate(
             compiled,
@@ -422,7 +422,10 @@ class Model:
             t_out=np.linspace(0.0, t_end, self._points(points, t_end * scale, unit)),
             parameters=params,
             equilibrate=params,
-            events=dosing_events(plan.regimens, t_end),
+            events=sorted(
+                [*dosing_events(plan.regimens, t_end), *dose_events(plan.doses, t_end)],
+                key=lambda e: e.time,
+            ),
             rtol=rtol,
             atol=atol,
         )
@@ -449,7 +452,7 @@ class Model:
         from mtorsim.pharmacology.cohort import default_readouts, simulate_treatment_cohort
         from mtorsim.pharmacology.treatment import tidy_drug_name
 
-        if not plan.regimens or plan.inhibition or plan.medium is not None:
+        if not plan.regimens or plan.doses or plan.inhibition or plan.medium is not None:
             raise MtorsimError("patients= simulates a cohort on regimens: give Regimen(...)")
         if not self.is_default:
             raise MtorsimError("patients on regimens run on mtorsim's own network")

@@ -111,3 +111,12 @@ def regimens(drugs: list[str], doses: list[str] | None, schedules: list[str] | N
             Regimen(d, parse_dose(x), schedules[i] if schedules else None)
             for i, (d, x) in enumerate(zip(drugs, doses, strict=True))
         ]
+
+
+def register_drug_files(paths: list[Path] | None) -> None:
+    """``--drug-file`` (repeatable): users' drugs, usable wherever a built-in drug is."""
+    from mtorsim.pharmacology.registry import register_drug
+
+    for path in paths or []:
+        drug = register_drug(path, replace=True)
+        err_console.print(f"note: registered drug {drug.name!r} from {path}", highlight=False)

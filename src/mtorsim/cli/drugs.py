@@ -14,6 +14,7 @@ from mtorsim.cli.common import (
     check_outputs,
     console,
     regimens,
+    register_drug_files,
     write_figure,
     write_table,
 )
@@ -27,6 +28,10 @@ DoseOpt = Annotated[
     list[str] | None,
     typer.Option("--dose", help="Dose per administration, e.g. 10mg (one per --drug)."),
 ]
+DrugFileOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--drug-file", help="Register a drug from a YAML/JSON file (repeatable)."),
+]
 ScheduleOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -38,8 +43,9 @@ ScheduleOpt = Annotated[
 @drugs_app.command("list")
 def drugs_list() -> None:
     """All drugs with class, targets and clinical status."""
-    from mtorsim.pharmacology.catalogue import DRUGS
+    from mtorsim.pharmacology.catalogue import drug_names, get_drug
 
+    drugs = [get_drug(n) for n in drug_names()]
     table = Table(
         "drug",
         "class",
@@ -47,9 +53,9 @@ def drugs_list() -> None:
         "route",
         "t1/2 (h)",
         "aliases",
-        title=f"mtorsim drug library ({len(DRUGS)})",
+        title=f"mtorsim drug library ({len(drugs)})",
     )
-    for d in DRUGS.values():
+    for d in drugs:
         sites = ", ".join(f"{p.site} {p.kd_nM:g}" for p in d.potencies)
         route = d.pk.route if d.pk else "cells only"
         hl = f"{d.pk.half_life_h:.0f}" if d.pk else "-"
@@ -96,6 +102,7 @@ def drugs_show(name: Annotated[str, typer.Argument(help="Drug name or alias.")])
 
 def pk_cmd(
     drug: DrugOpt,
+    drug_file: DrugFileOpt = None,
     dose: DoseOpt = None,
     schedule: ScheduleOpt = None,
     days: Annotated[float, typer.Option(help="Duration (days).")] = 14.0,
@@ -107,6 +114,7 @@ def pk_cmd(
 
     check_outputs(out)
     check_figure(plot)
+    register_drug_files(drug_file)
     regs = regimens(drug, dose, schedule)
     df = pk_profile(regs, days=days)
     write_table(df, out)
@@ -143,6 +151,7 @@ def _plot_pk(df, regs, days, ax) -> None:
 
 def dose_response_cmd(
     drug: Annotated[str, typer.Option("--drug", help="Drug name or alias.")],
+    drug_file: DrugFileOpt = None,
     readout: Annotated[str, typer.Option(help="Read-out (species or observable).")] = "S6K1",
     hours: Annotated[float, typer.Option(help="Exposure time (h).")] = 24.0,
     combine: Annotated[
@@ -161,6 +170,7 @@ def dose_response_cmd(
 
     check_outputs(out)
     check_figure(plot)
+    register_drug_files(drug_file)
     params = assignments(set_, "--set")
     model = mtorsim.load()
     if combine:
@@ -204,3 +214,30 @@ def _plot_matrix(df, ax) -> None:
     ax.set_xlabel(f"{df.attrs.get('drug_b', 'drug B')} (nM)")
     ax.set_ylabel(f"{df.attrs.get('drug_a', 'drug A')} (nM)")
     ax.figure.colorbar(im, ax=ax, label="Bliss excess")
+
+
+@drugs_app.command("check")
+def drugs_check(path: Annotated[Path, typer.Argument(help="Drug file (.yaml/.json).")]) -> None:
+    """Validate a drug file (every problem on one line) without registering it."""
+    from mtorsim.pharmacology.registry import load_drug_file
+
+    d = load_drug_file(path)
+    console.print(f"{path}: {d.name} ({d.drug_class}) is a valid drug record")
+
+
+@drugs_app.command("schema")
+def drugs_schema(
+    out: Annotated[Path | None, typer.Option(help="Write the JSON Schema here.")] = None,
+) -> None:
+    """The JSON Schema of a drug file (the same model validates every file)."""
+    import json
+
+    from mtorsim.io import write_text
+    from mtorsim.pharmacology.registry import drug_schema
+
+    text = json.dumps(drug_schema(), indent=2)
+    if out:
+        write_text(out, text + "\n")
+        console.print(f"wrote {out}")
+    else:
+        print(text)

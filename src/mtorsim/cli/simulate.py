@@ -18,6 +18,7 @@ from mtorsim.cli.common import (
     err_console,
     node_map,
     regimens,
+    register_drug_files,
     write_figure,
     write_table,
 )
@@ -93,6 +94,17 @@ def simulate_cmd(
         list[str] | None,
         typer.Option("--schedule", help="daily, bid, weekly, 5on2off ... (default: usual)."),
     ] = None,
+    drug_file: Annotated[
+        list[Path] | None,
+        typer.Option("--drug-file", help="Register a drug from a YAML/JSON file (repeatable)."),
+    ] = None,
+    dosing_table: Annotated[
+        Path | None,
+        typer.Option(
+            help="Patients: NONMEM-style event table (ID, TIME h, AMT mg, CMT, EVID, II, ADDL) "
+            "for the one --drug; every ID is simulated."
+        ),
+    ] = None,
     patients: Annotated[
         int | None, typer.Option(help="A cohort of N patients with PK variability (streamed).")
     ] = None,
@@ -119,6 +131,7 @@ def simulate_cmd(
     """
     check_outputs(out)
     check_figure(plot)
+    register_drug_files(drug_file)
     model = _model(sbml, map_)
     genotype = variant or None
     params = assignments(set_, "--set")
@@ -127,7 +140,7 @@ def simulate_cmd(
             raise MtorsimError("--drug (patients) cannot be combined with cell conditions")
         if hours is None and days is None:
             days = 28.0
-        exposure = regimens(drug, dose, schedule)
+        exposure = regimens(drug, dose, schedule) if dosing_table is None else []
     else:
         if patients is not None:
             raise MtorsimError("--patients simulates patients on drugs; add --drug and --dose")
@@ -137,6 +150,9 @@ def simulate_cmd(
             hours = 24.0
         exposure = _exposure(growth_factor, amino_acids, energy_stress, inhibit, treat)
     names = readout or ([r for r in READOUTS] if sbml is None else [])
+    if dosing_table is not None:
+        _dosing_table(model, dosing_table, drug, dose, days, hours, points, params, names, out)
+        return
     run = {"hours": hours, "days": days, "until": until, "points": points, "exposure": exposure}
     if patients is not None:
         _cohort(model, run, genotype, params, patients, seed, chunk_size, names, out, plot)
@@ -153,6 +169,32 @@ def simulate_cmd(
     for r in names:
         a, b = result[r].iloc[0], result[r].iloc[-1]
         table.add_row(r, f"{a:.4g}", f"{b:.4g}", f"{b / a:.2f}" if a else "-")
+    console.print(table)
+
+
+def _dosing_table(model, path, drug, dose, days, hours, points, params, names, out) -> None:
+    """Each subject of a NONMEM event table on its own recorded doses, stacked by ID."""
+    import pandas as pd
+
+    from mtorsim.pharmacology.nonmem import read_dosing_table
+
+    if not drug or len(drug) != 1 or dose:
+        raise MtorsimError("--dosing-table needs exactly one --drug (the table's) and no --dose")
+    subjects = read_dosing_table(path, drug=drug[0])
+    runs = [
+        model.simulate(
+            hours=hours, days=days, points=points, exposure=list(doses), parameters=params
+        ).assign(ID=sid)
+        for sid, doses in subjects.items()
+    ]
+    df = pd.concat(runs, ignore_index=True)
+    df = df[["ID", *[c for c in df.columns if c != "ID"]]]
+    check_readouts(df, names)
+    write_table(df, out)
+    table = Table("ID", "doses", *names, title=f"{drug[0]} from {path}: values at the end")
+    for sid, run in df.groupby("ID", sort=False):
+        last = run.iloc[-1]
+        table.add_row(str(sid), str(len(subjects[sid])), *(f"{last[r]:.4g}" for r in names))
     console.print(table)
 
 
