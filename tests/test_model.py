@@ -169,3 +169,13 @@ def test_parse_assignment() -> None:
         parse_assignment("mTORC1")
     with pytest.raises(MtorsimError, match="not a number"):
         parse_assignment("mTORC1=high")
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import mtorsim.model
+
+    for module in (mtorsim, mtorsim.model):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0

@@ -43,7 +43,7 @@ def simulate_reference(
     rtol: float = 1e-8,
     atol: float = 1e-11,
 ) -> pd.DataFrame:
-    """Same contract as :func:`mtorsim.simulate`, solved with scipy's BDF."""
+    """Same contract as :func:`mtorsim.engine.simulate`, solved with scipy's BDF."""
     from scipy.integrate import solve_ivp
 
     compiled = as_compiled(model)

@@ -126,7 +126,8 @@ def steady_state(
 
     Examples
     --------
-    >>> from mtorsim import default_network, steady_state
+    >>> from mtorsim.engine import steady_state
+    >>> from mtorsim.network import default_network
     >>> ss = steady_state(default_network(), {"GF": 0.0})
     >>> bool(ss.values["S6K1"] < 0.5)
     True

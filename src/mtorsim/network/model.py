@@ -62,7 +62,7 @@ class Network:
 
     Examples
     --------
-    >>> from mtorsim import default_network
+    >>> from mtorsim.network import default_network
     >>> net = default_network().with_parameters(GF=0.0)
     >>> net.parameter("GF").value
     0.0
