@@ -28,10 +28,6 @@ OPCODES = {
     name: i
     for i, name in enumerate(
         [
-            "LOAD_Y",
-            "LOAD_P",
-            "LOAD_T",
-            "CONST",
             "ADD",
             "SUB",
             "MUL",
