@@ -20,7 +20,7 @@ def test_drugs_list_and_show(capsys, monkeypatch) -> None:
 
 def test_patient_simulation(tmp_path: Path, capsys, monkeypatch) -> None:
     out_file, fig = tmp_path / "pt.parquet", tmp_path / "pt.png"
-    code, _out, _ = run(
+    code, _out, err = run(
         [
             "simulate",
             "--drug",
@@ -41,7 +41,7 @@ def test_patient_simulation(tmp_path: Path, capsys, monkeypatch) -> None:
         capsys,
         monkeypatch,
     )
-    assert code == 0
+    assert code == 0, err
     df = pd.read_parquet(out_file)
     assert {"everolimus_blood_ng_mL", "trametinib_blood_ng_mL"} <= set(df.columns)
     assert mpimg.imread(fig).std() > 0.01
