@@ -43,6 +43,23 @@ def _list_trials() -> None:
     console.print(table)
 
 
+def _schema(out: Path | None) -> None:
+    """The design files' JSON Schema (the model that validates them), printed or written."""
+    import json
+
+    from mtorsim.io import write_text
+    from mtorsim.trials.design_model import design_schema
+
+    text = json.dumps(design_schema(), indent=2)
+    if out is None:
+        print(text)
+        return
+    if out.suffix.lower() != ".json":
+        raise MtorsimError(f"schema file {str(out)!r} should end in .json")
+    write_text(out, text + "\n")
+    console.print(f"wrote {out}")
+
+
 def _print_result(result) -> None:
     s = result.summary
     t = Table(
@@ -82,7 +99,8 @@ def trial_cmd(
     name: Annotated[
         str,
         typer.Argument(
-            help="Built-in trial (see 'mtorsim trial list'), 'list', or a design .json file."
+            help="Built-in trial (see 'mtorsim trial list'), 'list', a design .json/.yaml "
+            "file, or 'schema' (the design files' JSON Schema; --out FILE.json writes it)."
         ),
     ],
     patients: Annotated[int | None, typer.Option(help="Patients (default: the design's).")] = None,
@@ -114,6 +132,9 @@ def trial_cmd(
     """Run a virtual clinical trial: KM curves, hazard ratios, response rates, report."""
     if name.lower() == "list":
         _list_trials()
+        return
+    if name.lower() == "schema":
+        _schema(out)
         return
     from mtorsim.trials import load_design
 

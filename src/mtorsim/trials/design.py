@@ -132,20 +132,12 @@ class TrialDesign:
         object.__setattr__(self, "select_genes", tuple(g.upper() for g in self.select_genes))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrialDesign:
-        allowed = set(cls.__dataclass_fields__)
-        unknown = set(data) - allowed
-        if unknown:
-            raise MtorsimError(f"unknown design fields: {', '.join(sorted(unknown))}")
-        missing = {"name", "cancer_type", "arms", "n_patients"} - set(data)
-        if missing:
-            raise MtorsimError(f"design lacks {', '.join(sorted(missing))}")
-        d = dict(data)
-        d["arms"] = tuple(Arm(**a) if isinstance(a, dict) else a for a in d["arms"])
-        for key in ("allocation", "select_genes"):
-            if key in d:
-                d[key] = tuple(d[key])
-        return cls(**d)
+    def from_dict(cls, data: dict[str, Any], *, label: str = "design") -> TrialDesign:
+        """A design from plain data, through the typed boundary (:mod:`.design_model`):
+        every field problem reported at once, then the cross-field checks above."""
+        from mtorsim.trials.design_model import validate_design
+
+        return cls(**validate_design(data, label).fields())
 
     def with_changes(self, **changes: Any) -> TrialDesign:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -167,18 +159,12 @@ def trial_designs() -> dict[str, TrialDesign]:
 
 
 def load_design(name_or_path: str) -> TrialDesign:
-    """A built-in design by name (case-insensitive) or a JSON file."""
+    """A built-in design by name (case-insensitive) or a design file (.json/.yaml/.yml)."""
     path = Path(name_or_path)
-    if path.suffix.lower() == ".json":
-        if not path.exists():
-            raise MtorsimError(f"{path}: design file not found")
-        try:
-            data = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise MtorsimError(f"{path}: not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise MtorsimError(f"{path}: a design is one JSON object")
-        return TrialDesign.from_dict(data)
+    if path.suffix.lower() in (".json", ".yaml", ".yml"):
+        from mtorsim.trials.design_model import read_design_file
+
+        return TrialDesign(**read_design_file(path).fields())
     designs = trial_designs()
     by_lower = {k.lower(): v for k, v in designs.items()}
     if name_or_path.lower() in by_lower:
