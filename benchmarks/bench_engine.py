@@ -9,6 +9,11 @@ Timed, each side by side with libRoadRunner running the SBML that mtorsim export
 3. N simulations (24 h) with every kinetic parameter multiplied by exp(N(0, 0.2));
 4. N steady states with the same perturbations, with convergence counts.
 Both simulators use rtol 1e-6 and atol 1e-10.
+
+mtorsim runs its specialised kernels here (``MTORSIM_KERNEL=specialized`` unless the
+environment says otherwise, e.g. ``MTORSIM_KERNEL=generic`` to time the generic kernel),
+so the figures compare with earlier runs; ``--part tiers`` times generic against
+specialised per run instead.
 """
 
 from __future__ import annotations
@@ -25,7 +30,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+os.environ.setdefault("MTORSIM_KERNEL", "specialized")  # before mtorsim reads it
+
 import mtorsim
+import mtorsim.engine as engine
+import mtorsim.network.sbml_export
+from mtorsim.network import default_network
 
 RTOL, ATOL, HOURS, POINTS = 1e-6, 1e-10, 24.0, 97
 
@@ -60,6 +70,7 @@ def machine() -> dict[str, str]:
         "numba": numba.__version__,
         "libroadrunner": roadrunner.__version__,
         "mtorsim": mtorsim.__version__,
+        "kernel": os.environ.get("MTORSIM_KERNEL", "auto"),
     }
 
 
@@ -73,11 +84,39 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def perturbed_sets(compiled: mtorsim.CompiledNetwork, n: int, seed: int = 20240601) -> pd.DataFrame:
+def perturbed_sets(compiled: engine.CompiledNetwork, n: int, seed: int = 20240601) -> pd.DataFrame:
     kinetic = [p for p in compiled.parameters if p.startswith(("k_", "K_"))]
     rng = np.random.default_rng(seed)
     base = np.array([compiled.p0[compiled.parameter_index(p)] for p in kinetic])
     return pd.DataFrame(base * np.exp(rng.normal(0.0, 0.2, (n, len(kinetic)))), columns=kinetic)
+
+
+def tiers() -> dict[str, dict[str, float]]:
+    """Per-run cost of the generic and the specialised kernel, both already compiled."""
+    from mtorsim.pharmacology.regimen import Regimen
+    from mtorsim.pharmacology.treatment import simulate_treatment
+
+    compiled = engine.compile_network(default_network())
+    out: dict[str, dict[str, float]] = {}
+    for kind in ("generic", "specialized"):
+        os.environ["MTORSIM_KERNEL"] = kind
+
+        def one() -> pd.DataFrame:
+            return engine.simulate(compiled, HOURS, points=POINTS, rtol=RTOL, atol=ATOL)
+
+        def treat() -> pd.DataFrame:
+            return simulate_treatment([Regimen("everolimus", 10.0)], days=28.0)
+
+        steps = one().attrs["steps"]
+        single_ms = 1e3 * median_time(one, 50)
+        treat_ms = 1e3 * median_time(treat, 5)
+        out[kind] = {
+            "default_24h_ms": single_ms,
+            "default_24h_steps": steps,
+            "default_24h_us_per_step": 1e3 * single_ms / steps,
+            "everolimus_28d_ms": treat_ms,
+        }
+    return out
 
 
 def main() -> None:
@@ -92,15 +131,24 @@ def main() -> None:
         default=100,
         help="libRoadRunner steady states to time (slow: ~0.2 s each)",
     )
+    ap.add_argument(
+        "--part",
+        choices=["all", "tiers"],
+        default="all",
+        help="tiers: generic vs specialised kernel per run only (no libRoadRunner)",
+    )
     args = ap.parse_args()
-    net = mtorsim.default_network()
+    if args.part == "tiers":
+        save({"machine": machine(), "tiers": tiers()}, args.json)
+        return
+    net = default_network()
 
     t = time.perf_counter()
-    compiled = mtorsim.compile_network(net)
+    compiled = engine.compile_network(net)
     compiled.rhs(compiled.y0, compiled.p0)
-    mtorsim.simulate(compiled, 1.0, points=2)
+    engine.simulate(compiled, 1.0, points=2)
     compile_s = time.perf_counter() - t
-    sbml = mtorsim.to_sbml(net)
+    sbml = mtorsim.network.sbml_export.to_sbml(net)
     t = time.perf_counter()
     rr = roadrunner.RoadRunner(sbml)
     rr_load_s = time.perf_counter() - t
@@ -117,7 +165,7 @@ def main() -> None:
 
     # 1. one simulation
     def ours_one() -> None:
-        mtorsim.simulate(compiled, HOURS, points=POINTS, rtol=RTOL, atol=ATOL)
+        engine.simulate(compiled, HOURS, points=POINTS, rtol=RTOL, atol=ATOL)
 
     def rr_one() -> None:
         rr.resetAll()
@@ -132,8 +180,10 @@ def main() -> None:
     t_out = np.linspace(0, HOURS, POINTS)
     y_out, o_out = np.empty((POINTS, n_s)), np.empty((POINTS, n_o))
 
+    module, md = compiled.kernel("simulate_one")
+
     def kernel_one() -> None:
-        compiled.module.simulate_one(
+        module.simulate_one(
             compiled.y0,
             compiled.p0[None, :],
             np.array([0.0, HOURS]),
@@ -144,6 +194,7 @@ def main() -> None:
             200000,
             y_out,
             o_out,
+            md,
         )
 
     res["single_ms"]["mtorsim_kernel_only"] = 1e3 * median_time(kernel_one, 50)
@@ -154,20 +205,20 @@ def main() -> None:
         rr.steadyState()
 
     res["steady_ms"] = {
-        "mtorsim": 1e3 * median_time(lambda: mtorsim.steady_state(compiled), 20),
+        "mtorsim": 1e3 * median_time(lambda: engine.steady_state(compiled), 20),
         "libroadrunner": 1e3 * median_time(rr_ss, 20),
     }
 
     # 3. N perturbed simulations
     sets = perturbed_sets(compiled, args.n)
     t = time.perf_counter()
-    _, values, status = mtorsim.simulate_batch(
+    _, values, status = engine.simulate_batch(
         compiled, HOURS, sets, points=POINTS, rtol=RTOL, atol=ATOL
     )
     batch_s = time.perf_counter() - t
     t = time.perf_counter()
     for i in range(args.n):
-        mtorsim.simulate(
+        engine.simulate(
             compiled, HOURS, points=POINTS, parameters=sets.iloc[i].to_dict(), rtol=RTOL, atol=ATOL
         )
     loop_s = time.perf_counter() - t
@@ -200,7 +251,7 @@ def main() -> None:
 
     # 4. N steady states
     t = time.perf_counter()
-    _, ok = mtorsim.steady_state_batch(compiled, sets)
+    _, ok = engine.steady_state_batch(compiled, sets)
     ss_s = time.perf_counter() - t
     rr_ok = 0
     n_rr = min(args.n, args.rr_steady)  # libRoadRunner needs ~0.2 s per steady state here

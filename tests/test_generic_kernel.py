@@ -109,17 +109,23 @@ def test_published_sbml_models(monkeypatch: pytest.MonkeyPatch, name: str) -> No
 
 
 def test_rule_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    big = kernels.LARGE_JOB
-    rule = kernels.choose
-    assert rule("auto", generic_ok=True, cached=False, size=1, members_run=0) == "generic"
-    assert rule("auto", generic_ok=True, cached=True, size=1, members_run=0) == "specialized"
-    assert rule("auto", generic_ok=True, cached=False, size=big, members_run=0) == "specialized"
-    assert rule("auto", generic_ok=True, cached=False, size=1, members_run=big) == "specialized"
-    assert rule("generic", generic_ok=True, cached=True, size=big, members_run=0) == "generic"
-    assert rule("specialized", generic_ok=True, cached=False, size=1, members_run=0) == (
-        "specialized"
-    )
-    assert rule("generic", generic_ok=False, cached=False, size=1, members_run=0) == ("specialized")
+    def rule(mode="auto", ok=True, cached=False, size=1, steps=0, entry="newton_steady_batch"):
+        return kernels.choose(
+            mode, generic_ok=ok, cached=cached, size=size, generic_steps=steps, entry=entry
+        )
+
+    big = kernels.LARGE_JOB["newton_steady_batch"]
+
+    assert rule() == "generic"
+    assert rule(cached=True) == "specialized"
+    assert rule(size=big) == "specialized"
+    assert rule(size=big - 1) == "generic"
+    assert rule(size=big, entry="simulate_batch") == "generic"  # gauged by steps instead
+    assert rule(size=10**6, entry="simulate_one") == "generic"
+    assert rule(steps=kernels.STEP_BUDGET) == "specialized"
+    assert rule("generic", cached=True, size=big) == "generic"
+    assert rule("specialized") == "specialized"
+    assert rule("generic", ok=False) == "specialized"
     compiled = mtorsim.engine.compile_network(default_network())
     monkeypatch.setenv(kernels.KERNEL_ENV, "generic")
     module, md = compiled.kernel("simulate_batch", 10_000)
@@ -151,6 +157,36 @@ def test_new_structure_runs_without_compiling_a_module(monkeypatch: pytest.Monke
     folder = kernels.cache_dir()
     assert (folder / f"mtorsim_model_{compiled.key}.npz").exists()
     assert not list((folder / "__pycache__").glob(f"mtorsim_model_{compiled.key}.*"))
+
+
+def test_batch_gauges_its_work_on_a_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generic first; past the step budget the rest of the batch runs specialised."""
+    from dataclasses import replace
+
+    from mtorsim.engine import codegen
+    from mtorsim.engine.simulate import PROBE_ROWS
+
+    compiled = mtorsim.engine.compile_network(default_network())
+    sets = [{"GF": 0.2 + 0.01 * i} for i in range(PROBE_ROWS + 8)]
+    monkeypatch.setenv(kernels.KERNEL_ENV, "generic")
+    _, ref, _ = mtorsim.engine.simulate_batch(compiled, 24.0, sets, points=5)
+    monkeypatch.delenv(kernels.KERNEL_ENV)
+    monkeypatch.setattr(kernels, "specialized_cached", lambda key, entry: False)
+
+    def fresh() -> mtorsim.engine.CompiledNetwork:  # no kernel history in this process
+        arrays = codegen._artifacts(compiled.network, compiled.key)
+        return replace(compiled, kernels=codegen._Kernels(compiled.key, compiled.network, arrays))
+
+    small = fresh()
+    _, values, _ = mtorsim.engine.simulate_batch(small, 24.0, sets, points=5)
+    assert np.array_equal(values, ref)
+    assert not small.kernels.special_loaded and small.kernels.generic_steps > 0
+    monkeypatch.setattr(kernels, "STEP_BUDGET", 100)
+    big = fresh()
+    _, values, _ = mtorsim.engine.simulate_batch(big, 24.0, sets, points=5)
+    assert np.array_equal(values, ref)
+    assert big.kernels.special_loaded
+    assert 0 < big.kernels.generic_steps < small.kernels.generic_steps  # the probe only
 
 
 def _run(code: str) -> str:

@@ -54,7 +54,7 @@ class _Kernels:
                 np.ascontiguousarray(arrays[k]).copy() for k in (*_TAPE_KEYS, *_PLAN_KEYS)
             )
         self.generic_error = str(arrays.get("generic_error", ""))
-        self.members_run = 0
+        self.generic_steps = 0  # steps run by the generic kernel (see kernels.choose)
         self._special: ModuleType | None = None
         self._cached: set[str] = set()
         self._lock = threading.Lock()
@@ -84,10 +84,23 @@ class _Kernels:
             generic_ok=self.generic_md is not None,
             cached=cached,
             size=size,
-            members_run=self.members_run,
+            generic_steps=self.generic_steps,
+            entry=entry,
         )
-        self.members_run += size
         return kind
+
+    def may_promote(self, module: ModuleType) -> bool:
+        """Whether ``module`` is the generic kernel chosen by the ``auto`` rule."""
+        return module is not self._special and kernels.kernel_mode() == "auto"
+
+    def promotes(self, expected_steps: float) -> bool:
+        """Whether ``expected_steps`` more generic steps would pass the step budget."""
+        return self.generic_steps + expected_steps >= kernels.STEP_BUDGET
+
+    def note_steps(self, module: ModuleType, steps: int) -> None:
+        """Count steps the generic kernel ran (thread races only blur a heuristic)."""
+        if module is not self._special:
+            self.generic_steps += int(steps)
 
     def get(self, entry: str, size: int) -> tuple[ModuleType, tuple[np.ndarray, ...]]:
         if self.choose(entry, size) == "specialized":

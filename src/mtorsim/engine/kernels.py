@@ -8,12 +8,23 @@ Two tiers run the same solver text (``_kernel_template.py``):
   printed as straight-line code: fastest per step, but numba needs seconds to compile it.
 
 Rule (:func:`choose`): the specialised module runs when its numba cache for the entry point
-is already on disk (free to load), when the job has at least :data:`LARGE_JOB` members
-(a batch or cohort, where the per-step speed pays back the compile), or once this process
-has run :data:`LARGE_JOB` members of the structure in smaller jobs; otherwise the generic
-module runs, so a new network costs no numba compile at all. ``MTORSIM_KERNEL=generic``
-or ``specialized`` overrides the rule (``auto`` is the default); a network the tape cannot
+is already on disk (free to load), or once this process has spent (or, for a batch of time
+courses, is about to spend) :data:`STEP_BUDGET` integration steps of the structure in the
+generic kernel; a batch of steady states also goes specialised from :data:`LARGE_JOB`
+members. Otherwise the generic module runs, so a new network costs no numba compile at
+all. A batch of time courses gauges its work on its first rows
+(:data:`mtorsim.engine.simulate.PROBE_ROWS`, run generic): their mean step count times
+the remaining rows is what it is about to spend. ``MTORSIM_KERNEL=generic`` or
+``specialized`` overrides the rule (``auto`` is the default); a network the tape cannot
 express always runs specialised.
+
+Why these numbers (measured on this project's 2-core machine, BENCHMARKS.md "Cold and warm
+start"): a specialised module costs ~5-15 s of numba compile, once per machine; the generic
+kernel is ~5-9x slower per run (~15 µs more per step on the default network), so ~500,000
+steps (7-10 s of interpretation overhead) pay for a compile. That is ~2,000 runs of 24 h
+of the default network, or a few hundred 28-day treatments: cohorts and benchmarks go
+specialised, a demo's dose-response batches do not. Newton solves take ~10 iterations,
+far less than a time course, hence only very large steady-state batches compile.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import os
 import sys
 import tempfile
 import threading
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -35,6 +47,7 @@ from mtorsim.errors import MtorsimError
 __all__ = [
     "KERNEL_ENV",
     "LARGE_JOB",
+    "STEP_BUDGET",
     "cache_dir",
     "choose",
     "generic_module",
@@ -45,10 +58,12 @@ __all__ = [
 ]
 
 KERNEL_ENV = "MTORSIM_KERNEL"
-#: Members (batch rows, cohort patients, single runs in one process) from which the
-#: specialised module is compiled in-process: a cold compile costs ~10 s, the generic
-#: kernel is ~2-4x slower per step, and a 24 h run of the default network takes ~10 ms.
-LARGE_JOB = 64
+#: Members of one job from which the specialised module is compiled in-process, by entry
+#: point (time courses: by :data:`STEP_BUDGET` instead).
+LARGE_JOB = {"newton_steady_batch": 20_000}
+#: Generic-kernel integration steps of one structure, in one process, after which its
+#: specialised module is compiled (a few seconds of interpretation overhead).
+STEP_BUDGET = 500_000
 #: The model data handed to specialised modules, which ignore it (numba drops it).
 SPECIALIZED_MD = (np.zeros(0, dtype=np.int64),)
 
@@ -58,7 +73,12 @@ _GENERIC: dict[str, ModuleType] = {}
 
 def cache_dir() -> Path:
     """Folder for generated model modules (``MTORSIM_CACHE_DIR`` or ``~/.cache/mtorsim``)."""
-    root = os.environ.get("MTORSIM_CACHE_DIR")
+    return _cache_dir(os.environ.get("MTORSIM_CACHE_DIR", ""))
+
+
+@lru_cache(maxsize=8)
+def _cache_dir(root: str) -> Path:
+    # probed once per folder and process: every kernel choice asks for it
     path = Path(root) if root else Path.home() / ".cache" / "mtorsim"
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -115,14 +135,36 @@ def generic_module() -> ModuleType:
     return mod
 
 
+@lru_cache(maxsize=256)
+def _first_lines(path: Path, mtime_ns: int) -> dict[str, int]:
+    """Line of each top-level function's first decorator (numba names cache files by it)."""
+    lines = path.read_text().splitlines()
+    out: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        if line.startswith("def "):
+            j = i
+            while j > 0 and lines[j - 1].startswith("@"):
+                j -= 1
+            out[line[4:].split("(", 1)[0]] = j + 1
+    return out
+
+
 def specialized_cached(key: str, entry: str) -> bool:
-    """Whether numba's on-disk cache holds ``entry`` of the specialised module ``key``."""
-    folder = cache_dir() / "__pycache__"
-    prefix = f"mtorsim_model_{key}.{entry}-"
+    """Whether numba's on-disk cache holds ``entry`` of the specialised module ``key``.
+
+    Checks for the index file numba writes (``<module>.<function>-<line>.pyXY.nbi``) with
+    one ``stat``; callers remember a True answer.
+    """
+    name = f"mtorsim_model_{key}"
+    path = cache_dir() / f"{name}.py"
     try:
-        return any(name.startswith(prefix) and name.endswith(".nbc") for name in os.listdir(folder))
+        line = _first_lines(path, path.stat().st_mtime_ns).get(entry)
     except OSError:
         return False
+    if line is None:
+        return False
+    tag = f"py{sys.version_info.major}{sys.version_info.minor}{getattr(sys, 'abiflags', '')}"
+    return (cache_dir() / "__pycache__" / f"{name}.{entry}-{line}.{tag}.nbi").exists()
 
 
 def kernel_mode() -> str:
@@ -135,12 +177,15 @@ def kernel_mode() -> str:
     return mode
 
 
-def choose(mode: str, *, generic_ok: bool, cached: bool, size: int, members_run: int) -> str:
+def choose(
+    mode: str, *, generic_ok: bool, cached: bool, size: int, generic_steps: int, entry: str
+) -> str:
     """``"generic"`` or ``"specialized"`` for one job (the rule in the module docstring)."""
     if not generic_ok or mode == "specialized":
         return "specialized"
     if mode == "generic":
         return "generic"
-    if cached or size >= LARGE_JOB or members_run >= LARGE_JOB:
+    large = size >= LARGE_JOB.get(entry, sys.maxsize)
+    if cached or large or generic_steps >= STEP_BUDGET:
         return "specialized"
     return "generic"

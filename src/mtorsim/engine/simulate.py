@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.engine.codegen import CompiledNetwork, compile_network
+from mtorsim.engine.kernels import SPECIALIZED_MD
 from mtorsim.engine.schedule import Event, build_segments, check_time, validate_values
 from mtorsim.errors import MtorsimError, SolverError
 from mtorsim.network.model import Network
@@ -21,6 +22,10 @@ __all__ = [
     "simulate_batch",
     "time_column",
 ]
+
+
+#: Rows of a batch the generic kernel runs first to gauge the batch's work (kernels.py).
+PROBE_ROWS = 32
 
 
 class SolverStatus(IntEnum):
@@ -155,6 +160,7 @@ def simulate(
     status, steps = module.simulate_one(
         y0, p_seg, seg_t, jumps, times, float(rtol), float(atol), int(max_steps), y_out, obs_out, md
     )
+    compiled.kernels.note_steps(module, steps)
     if status != 0:
         s = SolverStatus(status)
         raise SolverError(f"integration failed ({s.name}): {s.message}", status)
@@ -250,20 +256,22 @@ def run_kernel(
     obs_out = np.full((b, times.size, len(compiled.observables)), np.nan)
     status = np.zeros(b, dtype=np.int64)
     steps = np.zeros(b, dtype=np.int64)
+    args = (y0, p_seg, seg_t, jumps)
+    outs = (y_out, obs_out, status, steps)
+    tol = (times, float(rtol), float(atol), int(max_steps))
     module, md = compiled.kernel("simulate_batch", b)
-    module.simulate_batch(
-        y0,
-        p_seg,
-        seg_t,
-        jumps,
-        times,
-        float(rtol),
-        float(atol),
-        int(max_steps),
-        y_out,
-        obs_out,
-        status,
-        steps,
-        md,
-    )
+    done = 0
+    if b > PROBE_ROWS and compiled.kernels.may_promote(module):
+        # the generic kernel runs a probe of the rows first; if the steps it took, scaled to
+        # the whole batch, exceed the step budget, the rest runs specialised (same numbers)
+        module.simulate_batch(
+            *(a[:PROBE_ROWS] for a in args), *tol, *(o[:PROBE_ROWS] for o in outs), md
+        )
+        done = PROBE_ROWS
+        compiled.kernels.note_steps(module, int(steps[:done].sum()))
+        expected = float(steps[:done].mean()) * (b - done)
+        if compiled.kernels.promotes(expected):
+            module, md = compiled.kernels.specialized(), SPECIALIZED_MD
+    module.simulate_batch(*(a[done:] for a in args), *tol, *(o[done:] for o in outs), md)
+    compiled.kernels.note_steps(module, int(steps[done:].sum()))
     return np.concatenate([y_out, obs_out], axis=2), status

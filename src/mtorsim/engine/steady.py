@@ -74,7 +74,7 @@ def _find(
         y_out = np.empty((1, n))
         obs_out = np.empty((1, len(compiled.observables)))
         module, md = compiled.kernel("simulate_one")
-        status, _ = module.simulate_one(
+        status, steps = module.simulate_one(
             y,
             p[None, :],
             np.array([0.0, window]),
@@ -87,6 +87,7 @@ def _find(
             obs_out,
             md,
         )
+        compiled.kernels.note_steps(module, steps)
         if status != 0:
             break
         y = y_out[0]

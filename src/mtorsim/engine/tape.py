@@ -251,6 +251,28 @@ def _fold(node: ast.expr) -> ast.expr:
     return node
 
 
+_THREE = {OPCODES["SELECT"]}
+_ONE = {OPCODES[n] for n in ("NEG", "NOT", "POWI", *_MATH.values())}
+
+
+def _schedule(code: list[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int, int]]:
+    """Group instructions by dependency level, then opcode.
+
+    Within a level no instruction reads another's result, so each computes exactly the
+    same value in any order; runs of one opcode make the interpreter's dispatch branch
+    predictable, which is most of its cost.
+    """
+    level: dict[int, int] = {}
+    keyed = []
+    for i, ins in enumerate(code):
+        op, a, b, c, d = ins
+        reads = [a] if op in _ONE else [a, b, c] if op in _THREE else [a, b]
+        lv = 1 + max((level.get(r, 0) for r in reads), default=0)
+        level[d] = lv
+        keyed.append((lv, op, i, ins))
+    return [ins for *_, ins in sorted(keyed)]
+
+
 def build_tape(
     functions: dict[str, list[tuple[str, str]]],
     species: Sequence[str],
@@ -280,7 +302,7 @@ def build_tape(
     for name, width in (("rhs", 2), ("jac", 3), ("obs", 2)):
         tape = tapes[name]
         lo = len(code)
-        for op, a, b, c, d in tape.code:  # POWI's b is the exponent, not a register
+        for op, a, b, c, d in _schedule(tape.code):  # POWI: b is the exponent
             code.append((op, reg(a), b if op == OPCODES["POWI"] else reg(b), reg(c), d))
         meta += [lo, len(code)]
         rows = [(*row[:-1], reg(row[-1])) for row in tape.stores]
