@@ -182,6 +182,14 @@ class Model:
             or ``on_chunk`` nothing is kept in memory and the result is empty (memory grows
             with the chunk, not the cohort).
         """
+        from mtorsim import guard  # sizes checked before any array is made
+
+        guard.check_simulation(
+            hours=hours, days=days, until=until, points=points, patients=patients,
+            chunk_size=chunk_size, seed=seed, cli=False,
+            columns=64 if readouts is None else 16 + len(readouts),
+            kept_patients=None if out is None and on_chunk is None else 0,
+        )  # fmt: skip
         t_end, unit, scale = self._duration(hours, days, until)
         plan = plan_exposure(exposure)
         fixed = self._fixed_parameters(genotype, parameters)

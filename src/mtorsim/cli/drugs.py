@@ -114,6 +114,10 @@ def pk_cmd(
 
     check_outputs(out)
     check_figure(plot)
+    from mtorsim import guard
+
+    span = guard.check_duration(days=days) or days
+    guard.check_memory((span * 48 + 1) * 8 * len(drug) * 32, f"{span:g} days of PK", "lower --days")
     register_drug_files(drug_file)
     regs = regimens(drug, dose, schedule)
     df = pk_profile(regs, days=days)
@@ -170,6 +174,9 @@ def dose_response_cmd(
 
     check_outputs(out)
     check_figure(plot)
+    from mtorsim import guard
+
+    guard.check_duration(hours=hours)
     register_drug_files(drug_file)
     params = assignments(set_, "--set")
     model = mtorsim.load()

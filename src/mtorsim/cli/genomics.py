@@ -48,6 +48,9 @@ def predict_cmd(
     from mtorsim.genomics.profile import annotate, profiles
 
     check_outputs(out, explain_out, problems)
+    from mtorsim import guard
+
+    guard.check_cells(n, seed)
     merged = _read_variants(maf, vcf, variants, cna, problems, keep_filtered)
     annotated = annotate(merged)
     drug_list = list(drug) if drug else None
@@ -148,6 +151,9 @@ def cohort_cmd(
 
     check_outputs(out)
     check_figure(plot)
+    from mtorsim import guard
+
+    guard.check_cells(n, seed)
     name = get_drug(drug).name
     annotated = annotate(_read_variants(maf, vcf, variants, cna, keep_filtered=keep_filtered))
     mapping = None

@@ -131,6 +131,13 @@ def simulate_cmd(
     """
     check_outputs(out)
     check_figure(plot)
+    from mtorsim import guard  # sizes checked before the model loads
+
+    guard.check_simulation(
+        hours=hours, days=days, until=until, points=points, patients=patients,
+        chunk_size=chunk_size, seed=seed, kept_patients=2000 if out else None,
+        columns=64 if patients is None else 16 + len(readout or READOUTS),
+    )  # fmt: skip
     register_drug_files(drug_file)
     model = _model(sbml, map_)
     genotype = variant or None

@@ -145,6 +145,13 @@ def trial_cmd(
         raise MtorsimError(f"report file {str(report)!r} must end in .html")
     if endpoint not in ("PFS", "OS", "TTP"):
         raise MtorsimError(f"endpoint {endpoint!r}; use PFS, OS or TTP")
+    from mtorsim import guard
+
+    guard.check_seed(seed)
+    if months is not None:
+        guard.check_duration(months=months)
+    if workers is not None:
+        guard.check_count(workers, "workers", maximum=256)
     design = load_design(name)
     changes = {"follow_up_months": months}
     if select:
@@ -153,6 +160,8 @@ def trial_cmd(
     n = design.n_patients if patients is None else patients
     if n < 1:
         raise MtorsimError(f"--patients is {n}; give at least 1")
+    scans = design.follow_up_months * 4.345 / design.assessment_weeks
+    guard.check_trial(n, chunk_size, seed, assessments=scans)
     from rich.progress import Progress
 
     with Progress(console=err_console, transient=True) as bar:

@@ -152,9 +152,9 @@ class DesignSpec(_Record):
     cancer_type: StrictStr = Field(description="cancer-type code, e.g. RCC (any case)")
     arms: list[ArmSpec] = Field(min_length=1, description="experimental arm(s) first")
     n_patients: StrictInt = Field(ge=1, description="patients enrolled (a whole number)")
-    follow_up_months: Positive = 24.0
+    follow_up_months: Annotated[Positive, Field(le=1200)] = 24.0
     allocation: list[Positive] = Field(default_factory=list, description="ratio per arm")
-    accrual_months: NonNegative = 12.0
+    accrual_months: Annotated[NonNegative, Field(le=1200)] = 12.0
     assessment_weeks: Positive = 8.0
     confirm_weeks: Positive = 4.0
     primary_endpoint: Endpoint = "PFS"
@@ -268,7 +268,11 @@ def _problem(err: Mapping[str, Any]) -> str:
         return f"{shown}: {what}{_hint(value, choices)}; use one of {', '.join(choices)}"
     if kind == "too_short" and field == "arms":
         return f"{where}: the trial has no arms; give at least one"
-    bounds = {"greater_than": "> {gt}", "greater_than_equal": ">= {ge}"}
+    bounds = {
+        "greater_than": "> {gt}",
+        "greater_than_equal": ">= {ge}",
+        "less_than_equal": "<= {le} (a century)",
+    }
     if kind in bounds:
         return f"{shown}: must be {bounds[kind].format(**ctx)}"
     plain = {
