@@ -136,8 +136,6 @@ def identifiers(expression: str) -> set[str]:
 
 def parse_expression(expression: str, names: Iterable[str]) -> sp.Expr:
     """Parse ``expression`` with every name in ``names`` bound to a real symbol."""
-    import sympy as sp
-
     known = set(names)
     unknown = identifiers(expression) - known - {"time"}
     if unknown:
@@ -145,8 +143,18 @@ def parse_expression(expression: str, names: Iterable[str]) -> sp.Expr:
             f"expression {expression!r} uses unknown name(s) {sorted(unknown)}; "
             "add them as species, parameters or observables"
         )
+    tokens = set(_TOKEN.findall(expression))
+    return _parse(expression, tuple(sorted(tokens & (known | {"time"}))))
+
+
+@lru_cache(maxsize=16384)
+def _parse(expression: str, bound: tuple[str, ...]) -> sp.Expr:
+    """Parse with only the names the text uses bound (cached: networks derived from one
+    another share most rate laws, and sympy expressions are immutable)."""
+    import sympy as sp
+
     local: dict[str, object] = dict(_functions())
-    local.update({n: sp.Symbol(n, real=True) for n in known | {"time"}})
+    local.update({n: sp.Symbol(n, real=True) for n in bound})
     try:
         return sp.sympify(expression.replace("^", "**"), locals=local, rational=False)
     except (sp.SympifyError, SyntaxError, TypeError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from mtorsim.errors import NetworkError, UnknownNameError
 from mtorsim.network.components import Observable, Parameter, Reaction, Species
-from mtorsim.network.expressions import dimension_of, parse_expression, parse_unit
+from mtorsim.network.expressions import dimension_of, identifiers, parse_expression, parse_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,6 +30,8 @@ __all__ = ["Network"]
 Component = Species | Parameter | Observable | Reaction
 
 _VALIDATED: set[str] = set()  # validation keys passed in this process
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_UNITS_OK: set[tuple] = set()  # (expression, its names' units, ...) whose units checked out
 
 
 @lru_cache(maxsize=1)
@@ -235,34 +238,52 @@ class Network:
     def _check_units(self, observables: Mapping[str, sp.Expr], rates: Mapping[str, sp.Expr]):
         import sympy as sp
 
+        def same(a: sp.Expr, b: sp.Expr) -> bool:
+            ratio = a / b  # monomials in positive unit symbols cancel on their own
+            return ratio == 1 or sp.simplify(ratio) == 1
+
+        def key(expression: str, *extra: str) -> tuple:
+            # what the check of one expression depends on: its text and its names' units
+            names = sorted(set(_NAME.findall(expression)) & declared.keys())
+            return (expression, tuple((n, declared[n]) for n in names), self.time_unit, *extra)
+
+        declared = {c.name: c.unit for c in (*self.species, *self.parameters, *self.observables)}
         units: dict[str, sp.Expr] = {"time": parse_unit(self.time_unit)}
         for comp in (*self.species, *self.parameters):
             units[comp.name] = parse_unit(comp.unit)
         for obs in self.observables:
-            declared = parse_unit(obs.unit)
+            unit = parse_unit(obs.unit)
+            units[obs.name] = unit
+            k = key(obs.expression, obs.unit)
+            if k in _UNITS_OK:
+                continue
             try:
                 actual = dimension_of(observables[obs.name], units)
             except NetworkError as exc:
                 raise NetworkError(f"observable {obs.name!r}: {exc}") from None
-            if sp.simplify(actual / declared) != 1:
+            if not same(actual, unit):
                 raise NetworkError(
                     f"observable {obs.name!r} is declared in {obs.unit!r} but its expression "
                     f"has units {actual}; fix the expression or the unit"
                 )
-            units[obs.name] = declared
+            _UNITS_OK.add(k)
         per_time = 1 / parse_unit(self.time_unit)
         for r in self.reactions:
+            k = key(r.rate, *sorted({self.species_(s).unit for s in r.stoichiometry}))
+            if k in _UNITS_OK:
+                continue
             try:
                 actual = dimension_of(rates[r.name], units)
             except NetworkError as exc:
                 raise NetworkError(f"reaction {r.name!r}: {exc}") from None
             for s in r.stoichiometry:
                 expected = parse_unit(self.species_(s).unit) * per_time
-                if sp.simplify(actual / expected) != 1:
+                if not same(actual, expected):
                     raise NetworkError(
                         f"unit mismatch in reaction {r.name!r}: rate has units {actual}, "
                         f"species {s!r} needs {expected}; fix the rate constants' units"
                     )
+            _UNITS_OK.add(k)
 
     # ---------------------------------------------------------------- editing
     def add(self, *components: Component) -> Network:
@@ -359,8 +380,6 @@ class Network:
 
     def modifiers(self, reaction: Reaction) -> set[str]:
         """Species and observables that act on ``reaction`` without being changed by it."""
-        from mtorsim.network.expressions import identifiers
-
         used = identifiers(reaction.rate)
         nodes = set(self.species_names) | set(self.observable_names)
         return (used & nodes) - set(reaction.stoichiometry)
