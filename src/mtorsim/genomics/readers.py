@@ -55,27 +55,97 @@ class VariantTable:
         return f"{len(self.skipped)} record(s) left out: {parts}"
 
 
+#: Longest field a mutation table can need (a protein change, an annotation list).
+MAX_FIELD = 100_000
+
+
+def _decode(p: Path, raw: bytes) -> str:
+    """UTF-8 text, or a one-line error that names the line and the encoding problem."""
+    if b"\x00" in raw[:65536]:
+        raise MtorsimError(f"{p}: a binary file (NUL bytes), not a text table")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = _encoding_hint(raw)
+        raise MtorsimError(
+            f"{p}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}){hint}; "
+            f"convert it to UTF-8, e.g. iconv -f latin1 -t utf-8 {p.name} > {p.stem}.utf8{p.suffix}"
+        ) from None
+
+
+def _encoding_hint(raw: bytes) -> str:
+    """Name the likely encoding: bytes 0x80-0xff with no NUL read as Latin-1/Windows-1252."""
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return " (looks like Latin-1/Windows-1252)"
+
+
+def _parser_error(p: Path, exc: Exception, skip: int) -> MtorsimError:
+    """pandas' tokenizer message -> the file's line number and what to fix."""
+    msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+    if m:
+        want, line, got = int(m.group(1)), skip + int(m.group(2)), int(m.group(3))
+        return MtorsimError(
+            f"{p}: line {line}: {got} fields where the header has {want}; "
+            "every row needs the header's columns"
+        )
+    m = re.search(r"EOF inside string starting at row (\d+)", msg)
+    if m:
+        line = skip + int(m.group(1)) + 1
+        return MtorsimError(f'{p}: line {line}: a quote (") opens a field and never closes')
+    return MtorsimError(f"{p}: not a readable table ({msg})")
+
+
+def _check_fields(p: Path, lines: list[str], sep: str, skip: int) -> None:
+    """A field longer than :data:`MAX_FIELD` is not a mutation call: say where it is."""
+    for i, line in enumerate(lines[skip:], start=skip + 1):
+        if len(line) > MAX_FIELD and max(len(f) for f in line.split(sep)) > MAX_FIELD:
+            longest = max(len(f) for f in line.split(sep))
+            raise MtorsimError(
+                f"{p}: line {i}: a field of {longest:,} characters (at most {MAX_FIELD:,}); "
+                "not a mutation table"
+            )
+
+
 def _load(path: str | os.PathLike[str], sep: str) -> tuple[pd.DataFrame, int]:
     p = Path(path)
     if not p.exists():
         raise MtorsimError(f"{p}: file not found")
+    if p.is_dir():
+        raise MtorsimError(f"{p}: is a folder, not a file")
     raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MtorsimError(f"{p}: not UTF-8 text (byte {exc.start}); re-save it as UTF-8") from None
+    text = _decode(p, raw)
     lines = text.splitlines()
     skip = 0
     while skip < len(lines) and lines[skip].startswith("#"):
         skip += 1
     if skip >= len(lines) or not lines[skip].strip():
         raise MtorsimError(f"{p}: empty (no header line)")
+    _check_fields(p, lines, sep, skip)
     from io import StringIO
 
-    df = pd.read_csv(StringIO("\n".join(lines[skip:])), sep=sep, dtype=str, keep_default_na=False)
+    try:
+        df = pd.read_csv(
+            StringIO("\n".join(lines[skip:])), sep=sep, dtype=str, keep_default_na=False
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise _parser_error(p, exc, skip) from None
     if df.empty:
         raise MtorsimError(f"{p}: has a header but no variants")
     return df, skip + 2  # file line number of the first data row
+
+
+def _change_problem(exc: Exception, text: str) -> str:
+    """The parser's message, or for Python's own ValueError (a position thousands of digits
+    long) a plain one."""
+    if isinstance(exc, MtorsimError):
+        return str(exc)
+    shown = text if len(text) <= 40 else f"{text[:30]}... ({len(text):,} characters)"
+    return f"protein change {shown!r}: the position is not a plausible residue number"
 
 
 def _kind(variant_class: str, change) -> str:
@@ -118,9 +188,9 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
         if text and text not in (".", "NA"):
             try:
                 change = parse_protein_change(text.split(",")[0])
-            except MtorsimError as exc:
+            except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
                 if vc.strip().lower() not in TRUNCATING_CLASSES:
-                    problems.append((line, str(exc)))
+                    problems.append((line, _change_problem(exc, text)))
                     continue
         kind = _kind(vc, change)
         if kind == "silent":
@@ -161,8 +231,8 @@ def read_variant_csv(path: str | os.PathLike[str]) -> VariantTable:
         else:
             try:
                 change = parse_protein_change(variant)
-            except MtorsimError as exc:
-                problems.append((line, str(exc)))
+            except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
+                problems.append((line, _change_problem(exc, variant)))
                 continue
             kind = "truncating" if change.truncating else "missense"
         try:
@@ -278,10 +348,10 @@ def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
     if a.protein and a.protein != ".":
         try:
             change = parse_protein_change(a.protein)
-        except MtorsimError as exc:
+        except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
             # a truncating call stands on its class (stop_lost's p.Ter404Trpext*? etc.)
             if cls not in ("truncating", "amplification"):
-                return f"{a.gene}: {exc}"
+                return f"{a.gene}: {_change_problem(exc, a.protein)}"
     if cls == "other" and change is None:
         return f"{a.gene} {a.consequence}: consequence not interpretable without a protein change"
     if cls == "truncating" or (change is not None and change.truncating):
@@ -289,6 +359,37 @@ def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
     if cls in ("amplification", "missense", "inframe"):
         return cls, change
     return a.term, change  # "other" with a protein change: looked up by that change
+
+
+def _not_utf8(exc: UnicodeDecodeError, p: Path) -> str:
+    return (
+        f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}, e.g. Latin-1); convert the "
+        f"file to UTF-8, e.g. iconv -f latin1 -t utf-8 {p.name} > {p.stem}.utf8{p.suffix}"
+    )
+
+
+def _records(vcf, p: Path, header_lines: int):
+    """cyvcf2's records, its plain exceptions (htslib's bcf_read) as one-line errors with
+    the record's line (the record after the last one read)."""
+    it = iter(vcf)
+    n = 0
+    while True:
+        try:
+            rec = next(it)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            line = header_lines + n + 1
+            raise MtorsimError(f"{p}: line {line}: the record {_not_utf8(exc, p)}") from None
+        except Exception as exc:  # htslib: "error parsing variant with htslib::bcf_read"
+            line = header_lines + n + 1
+            detail = str(exc).split(" with ")[0] or type(exc).__name__
+            raise MtorsimError(
+                f"{p}: line {line}: malformed VCF record ({detail}); a record has 8+ "
+                "tab-separated columns (CHROM POS ID REF ALT QUAL FILTER INFO) and a numeric POS"
+            ) from None
+        n += 1
+        yield rec
 
 
 def read_vcf(
@@ -313,7 +414,10 @@ def read_vcf(
         vcf = VCF(str(p))
     except Exception as exc:  # cyvcf2 raises plain exceptions on bad files
         raise MtorsimError(f"{p}: not a readable VCF/BCF ({exc})") from None
-    header = vcf.raw_header
+    try:
+        header, samples = vcf.raw_header, list(vcf.samples)
+    except UnicodeDecodeError as exc:
+        raise MtorsimError(f"{p}: the header {_not_utf8(exc, p)}") from None
     if "##fileformat=VCF" not in header:
         raise MtorsimError(f"{p}: no ##fileformat=VCF header line")
     ref = next(
@@ -327,12 +431,11 @@ def read_vcf(
             f"({', '.join(sorted(b for b in KNOWN_BUILDS if not b.isdigit()))})"
         )
     source, fields = _annotation_header(p, header)
-    samples = list(vcf.samples)
     col = _tumour_column(p, samples, sample)
     name = samples[col] if samples else p.stem
     rows, problems, skipped = [], [], []
     header_lines = _header_lines(p, header)
-    for n_rec, rec in enumerate(vcf):
+    for n_rec, rec in enumerate(_records(vcf, p, header_lines)):
         line = header_lines + n_rec + 1
         if rec.FILTER is not None and not keep_filtered:  # cyvcf2: None means PASS or '.'
             skipped.append((line, "filtered", f"FILTER {rec.FILTER} is not PASS"))

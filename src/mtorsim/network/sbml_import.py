@@ -252,7 +252,14 @@ def read_sbml(path: str | os.PathLike[str]) -> SBMLModel:
     ):
         _convert(doc, option, path)
     model = doc.getModel()
-    return _build(model, path, level, version)
+    try:
+        return _build(model, path, level, version)
+    except (TypeError, ValueError, AttributeError, sp.SympifyError) as exc:  # sympy on odd math
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SBMLError(
+            f"{path}: SBML Level {level} model whose math mtorsim cannot read ({first}); "
+            "check it with libsbml or save it as SBML Level 3"
+        ) from None
 
 
 def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLModel:
@@ -397,6 +404,12 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
                     name, _text(rate), reactants=reac, products=prod, description=rx.getName() or ""
                 )
             )
+    if not species:  # sympy would fail on an empty system; say why instead
+        hint = " (Level 1: save the model as Level 2 or 3 if its rules move species)"
+        raise SBMLError(
+            f"{path}: no species changes in time (no reaction or rate rule acts on a "
+            f"non-constant species), so there is nothing to simulate{hint if level == 1 else ''}"
+        )
     obs = _sorted_observables(observables, path)
     events = _events(model, values, {p.name for p in params}, path)
     net = Network(
