@@ -1,10 +1,20 @@
-"""Atomic output: every file mtorsim writes appears whole or not at all."""
+"""Atomic output: every file mtorsim writes appears whole or not at all.
+
+Temporaries live beside their target as ``.NAME.<pid>.<random>.tmp`` (files or folders):
+the run that made them removes them when it fails or is interrupted (the CLI turns
+SIGINT/SIGTERM into an exception, so these ``finally`` blocks run, then calls
+:func:`remove_active`), and a later write to the same target sweeps any whose process has
+died (:func:`sweep_stale`), so a killed run leaves nothing behind for long.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,9 +22,77 @@ import pandas as pd
 
 from mtorsim.errors import MtorsimError
 
-__all__ = ["atomic_path", "table_writer", "write_partitioned", "write_table", "write_text"]
+__all__ = [
+    "atomic_path",
+    "read_csv_table",
+    "remove_active",
+    "sweep_stale",
+    "table_writer",
+    "write_partitioned",
+    "write_table",
+    "write_text",
+]
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "tsv"}
+#: Temporaries of this process still in use (removed by :func:`remove_active` on a signal).
+_ACTIVE: set[Path] = set()
+#: Temporaries without a pid in their name (older mtorsim) are stale after this long.
+_STALE_S = 24 * 3600.0
+
+
+def _prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}."
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's live process
+    return True
+
+
+def sweep_stale(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove temporaries of ``target`` left by runs that died (their pid is gone, or ours
+    but no longer in use); returns what was removed."""
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    removed = []
+    pattern = f".{glob.escape(target.name)}.*"
+    for entry in parent.glob(pattern):
+        if not entry.name.endswith((".tmp", ".old")) or entry in _ACTIVE:
+            continue
+        tag = entry.name[len(target.name) + 2 :].split(".", 1)[0]
+        if tag.isdigit():
+            stale = int(tag) == os.getpid() or not _alive(int(tag))
+        else:  # no pid in the name: stale once old
+            try:
+                stale = time.time() - entry.lstat().st_mtime > _STALE_S
+            except OSError:
+                stale = False
+        if stale:
+            if entry.name.endswith(".old") and (entry / "data").is_dir() and not target.exists():
+                os.replace(entry / "data", target)  # a dataset moved aside by a killed run
+            _remove(entry)
+            removed.append(entry)
+    return removed
+
+
+def remove_active() -> None:
+    """Remove every temporary this process still holds (called on SIGINT/SIGTERM)."""
+    for path in list(_ACTIVE):
+        _remove(path)
+        _ACTIVE.discard(path)
 
 
 @contextlib.contextmanager
@@ -28,16 +106,19 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MtorsimError(f"cannot create folder {parent}: {exc.strerror}") from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    os.close(fd)
+    sweep_stale(target)
+    fd, tmp = tempfile.mkstemp(prefix=_prefix(target), suffix=".tmp", dir=parent)
     tmp_path = Path(tmp)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)
+    _ACTIVE.add(tmp_path)
     try:
+        os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
         yield tmp_path
         os.replace(tmp_path, target)
     finally:
+        _ACTIVE.discard(tmp_path)
         if tmp_path.exists():
             tmp_path.unlink()
 
@@ -110,26 +191,64 @@ def write_partitioned(
     at the end, so readers see the old dataset or the new one, never a mix; an existing
     dataset is replaced only after the new one is complete.
     """
-    import shutil
-
     target = Path(folder)
     if target.exists() and not target.is_dir():
         raise MtorsimError(f"output {target} is a file; give a folder name for a dataset")
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    sweep_stale(target)
+    tmp = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=parent))
+    _ACTIVE.add(tmp)
     old = None
     try:
         for name, df in parts.items():
             cols = [partition_by] if partition_by in df.columns else None
             df.to_parquet(tmp / name, index=False, partition_cols=cols)
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".old", dir=parent))
+            _ACTIVE.add(old)
             os.replace(target, old / "data")
         os.replace(tmp, target)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if old is not None and not target.exists() and (old / "data").exists():
+            os.replace(old / "data", target)  # interrupted between the renames: put it back
+        for path in (tmp, old):
+            if path is not None:
+                _ACTIVE.discard(path)
+                if path.exists():
+                    shutil.rmtree(path, ignore_errors=True)
     return target
+
+
+def read_csv_table(
+    path: str | os.PathLike[str], columns: tuple[str, ...], what: str = "table"
+) -> pd.DataFrame:
+    """A small CSV input (e.g. ``--types``) as text columns, or a one-line error: missing,
+    empty, binary, not UTF-8, ragged, or without the ``columns`` needed."""
+    p = Path(path)
+    if not p.is_file():
+        raise MtorsimError(f"{p}: {what} file not found")
+    raw = p.read_bytes()
+    if not raw.strip():
+        raise MtorsimError(f"{p}: empty; a {what} needs a header line {','.join(columns)}")
+    if b"\x00" in raw[:65536]:
+        raise MtorsimError(f"{p}: a binary file, not a CSV {what}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise MtorsimError(
+            f"{p}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}, e.g. Latin-1); "
+            f"convert it to UTF-8 (iconv -f latin1 -t utf-8)"
+        ) from None
+    from io import StringIO
+
+    try:
+        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise MtorsimError(f"{p}: not a readable CSV {what} ({msg})") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise MtorsimError(f"{p}: needs columns {','.join(columns)} (missing {', '.join(missing)})")
+    return df

@@ -142,7 +142,6 @@ def cohort_cmd(
     keep_filtered: KeepFilteredOpt = False,
 ) -> None:
     """Fraction of samples predicted sensitive to a drug, by cancer type and gene."""
-    import pandas as pd
 
     from mtorsim.genomics.cohort import cohort_summary
     from mtorsim.genomics.predict import predict_response
@@ -158,11 +157,9 @@ def cohort_cmd(
     annotated = annotate(_read_variants(maf, vcf, variants, cna, keep_filtered=keep_filtered))
     mapping = None
     if types is not None:
-        if not types.exists():
-            raise MtorsimError(f"{types}: file not found")
-        tdf = pd.read_csv(types, dtype=str)
-        if not {"sample", "cancer_type"} <= set(tdf.columns):
-            raise MtorsimError(f"{types}: needs columns sample,cancer_type")
+        from mtorsim.io import read_csv_table
+
+        tdf = read_csv_table(types, ("sample", "cancer_type"), "sample types")
         mapping = dict(zip(tdf["sample"], tdf["cancer_type"], strict=True))
     with console.status(f"predicting {name}"):
         pred = predict_response(profiles(annotated), [name], n=n, seed=seed)
