@@ -7,8 +7,10 @@ by the input print one line (``error: ...``) and exit with code 2; no traceback.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -59,10 +61,43 @@ app.command("trial")(trials.trial_cmd)
 app.command("validate")(validate.validate_cmd)
 
 
+class _Interrupted(BaseException):
+    """SIGINT/SIGTERM as an exception, so ``finally`` blocks (atomic outputs) remove their
+    temporaries; not a KeyboardInterrupt, which click would turn into exit code 1."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted(signum)
+
+
+def _set_handlers(handler: Any) -> dict[int, Any]:
+    """Install ``handler`` for SIGINT and SIGTERM; the previous ones (none off the main
+    thread, where signals cannot be handled)."""
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
+            previous[sig] = signal.signal(sig, handler)
+    return previous
+
+
 def main() -> None:
-    """Entry point: run the app, turning input errors into one-line messages."""
+    """Entry point: run the app, turning input errors into one-line messages; SIGINT and
+    SIGTERM remove this run's temporary files and exit 130 / 143."""
+    previous = _set_handlers(_interrupt)
     try:
         app()
+    except _Interrupted as exc:
+        _set_handlers(signal.SIG_IGN)  # a second signal does not cut the clean-up short
+        io = sys.modules.get("mtorsim.io")
+        if io is not None:
+            io.remove_active()
+        name = signal.Signals(exc.signum).name
+        err_console.print(f"interrupted ({name}); partial outputs removed", highlight=False)
+        sys.exit(128 + exc.signum)
     except MtorsimError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
@@ -72,3 +107,6 @@ def main() -> None:
             highlight=False,
         )
         sys.exit(2)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
