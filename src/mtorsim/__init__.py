@@ -34,6 +34,7 @@ _EXPORTS = {
     "Parameter": "mtorsim.network.components",
     "Observable": "mtorsim.network.components",
     "Reaction": "mtorsim.network.components",
+    "Calibrator": "mtorsim.calibration.calibrator",
     "MtorsimError": "mtorsim.errors",
     "NetworkError": "mtorsim.errors",
     "SBMLError": "mtorsim.errors",
@@ -62,6 +63,7 @@ _SUBMODULES = frozenset(
 )
 
 __all__ = [
+    "Calibrator",
     "Dose",
     "Inhibition",
     "Medium",
@@ -87,6 +89,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
+    from mtorsim.calibration.calibrator import Calibrator
     from mtorsim.errors import (
         MtorsimError,
         NetworkError,

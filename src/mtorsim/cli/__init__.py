@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mtorsim.cli import drugs, genomics, network, simulate, trials, validate
+from mtorsim.cli import calibrate, drugs, genomics, network, simulate, trials, validate
 from mtorsim.cli.common import err_console
 from mtorsim.errors import MtorsimError
 
@@ -59,6 +59,7 @@ app.command("predict")(genomics.predict_cmd)
 app.command("cohort")(genomics.cohort_cmd)
 app.command("trial")(trials.trial_cmd)
 app.command("validate")(validate.validate_cmd)
+app.command("calibrate")(calibrate.calibrate_cmd)
 
 
 class _Interrupted(BaseException):
