@@ -19,12 +19,15 @@ the remaining rows is what it is about to spend. ``MTORSIM_KERNEL=generic`` or
 express always runs specialised.
 
 Why these numbers (measured on this project's 2-core machine, BENCHMARKS.md "Cold and warm
-start"): a specialised module costs ~5-15 s of numba compile, once per machine; the generic
-kernel is ~5-9x slower per run (~15 µs more per step on the default network), so ~500,000
-steps (7-10 s of interpretation overhead) pay for a compile. That is ~2,000 runs of 24 h
-of the default network, or a few hundred 28-day treatments: cohorts and benchmarks go
-specialised, a demo's dose-response batches do not. Newton solves take ~10 iterations,
-far less than a time course, hence only very large steady-state batches compile.
+start"): a specialised module costs ~5-15 s of numba compile (~15 s CPU for the default
+network), once per machine; the generic kernel is ~5-9x slower per run (~15 µs more per
+step on the default network), so ~1,000,000 steps of interpretation overhead cost what a
+compile costs: the budget is spent "renting" before "buying", as in the ski-rental rule,
+which never pays more than twice the better choice. That is ~50,000 runs of 24 h of the
+default network or a few hundred 28-day treatments: large cohorts and benchmarks go
+specialised, the demo (~600,000 generic steps) does not. Newton solves take ~10
+iterations, far less than a time course, hence only very large steady-state batches
+compile.
 """
 
 from __future__ import annotations
@@ -62,8 +65,8 @@ KERNEL_ENV = "MTORSIM_KERNEL"
 #: point (time courses: by :data:`STEP_BUDGET` instead).
 LARGE_JOB = {"newton_steady_batch": 20_000}
 #: Generic-kernel integration steps of one structure, in one process, after which its
-#: specialised module is compiled (a few seconds of interpretation overhead).
-STEP_BUDGET = 500_000
+#: specialised module is compiled (~15 s of interpretation overhead, about a compile).
+STEP_BUDGET = 1_000_000
 #: The model data handed to specialised modules, which ignore it (numba drops it).
 SPECIALIZED_MD = (np.zeros(0, dtype=np.int64),)
 
