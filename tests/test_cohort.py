@@ -111,8 +111,8 @@ def test_segment_plan_applies_events_in_time_order_to_any_base() -> None:
 
 
 def test_treatment_cohort_is_reproducible_and_independent_of_chunking() -> None:
+    import mtorsim
     from mtorsim.pharmacology.cohort import sample_cohort_pk, simulate_treatment_cohort
-    from mtorsim.pharmacology.treatment import simulate_treatment
 
     regs = [Regimen("everolimus", 10.0)]
     a = simulate_treatment_cohort(regs, 5, days=3, seed=4, points_per_day=2, chunk_size=2)
@@ -122,8 +122,8 @@ def test_treatment_cohort_is_reproducible_and_independent_of_chunking() -> None:
     assert not np.allclose(a["everolimus_blood_ng_mL"], c["everolimus_blood_ng_mL"])
     # patient 3 is the single-patient simulation with patient 3's PK parameters
     pk = sample_cohort_pk(regs, 5, seed=4).iloc[3].to_dict()
-    one = simulate_treatment(regs, days=3, parameters=pk, points_per_day=12)
-    one = one[one.time_h.isin(a.time_h.unique())].reset_index(drop=True)
+    one = mtorsim.load().simulate(days=3, points=37, exposure=regs, parameters=pk)
+    one = one[one.time.isin(a.time_d.unique())].reset_index(drop=True)
     mine = a[a.patient == 3].reset_index(drop=True)
     for col in ("everolimus_blood_ng_mL", "S6K1", "AKT_S473"):
         np.testing.assert_allclose(mine[col], one[col], rtol=1e-5, atol=1e-9)

@@ -12,12 +12,11 @@ import mtorsim.network.sbml_export
 from mtorsim import MtorsimError
 from mtorsim.pharmacology.mechanism import with_drugs
 from mtorsim.pharmacology.regimen import Regimen
-from mtorsim.pharmacology.treatment import (
-    compiled_with_drugs,
-    dosing_events,
-    simulate_treatment,
-    treat_cells,
-)
+from mtorsim.pharmacology.treatment import compiled_with_drugs, dosing_events
+
+
+def cells(concentrations: dict[str, float], **kwargs):
+    return mtorsim.load().simulate(exposure=concentrations, **{"hours": 24.0, **kwargs})
 
 
 def test_structure(network) -> None:
@@ -45,34 +44,34 @@ def test_network_without_targets_is_rejected(toy) -> None:
 
 
 def test_rapalog_is_substrate_selective() -> None:
-    df = treat_cells({"everolimus": 10.0})
+    df = cells({"everolimus": 10.0})
     s6k, bp1 = (df[k].iloc[-1] / df[k].iloc[0] for k in ("S6K1", "EIF4EBP1"))
     assert s6k < 0.1 < 0.5 < bp1
 
 
 def test_frb_mutation_blocks_rapalog_not_torki() -> None:
     frb = {"FRB_resistance": 1000.0}
-    rapa = treat_cells({"everolimus": 10.0}, parameters=frb)
-    torki = treat_cells({"azd8055": 100.0}, parameters=frb)
+    rapa = cells({"everolimus": 10.0}, genotype=frb)
+    torki = cells({"azd8055": 100.0}, genotype=frb)
     assert rapa["S6K1"].iloc[-1] / rapa["S6K1"].iloc[0] > 0.8
     assert torki["S6K1"].iloc[-1] / torki["S6K1"].iloc[0] < 0.1
 
 
 def test_zero_concentration_changes_nothing() -> None:
-    df = treat_cells({"azd8055": 0.0}, hours=4.0, points=5)
+    df = cells({"azd8055": 0.0}, hours=4.0, points=5)
     assert np.allclose(df["S6K1"], df["S6K1"].iloc[0], rtol=1e-8)
 
 
 def test_negative_concentration_rejected() -> None:
     with pytest.raises(MtorsimError, match=">= 0"):
-        treat_cells({"azd8055": -1.0})
+        cells({"azd8055": -1.0})
 
 
 def test_treatment_table_columns() -> None:
-    df = simulate_treatment([Regimen("everolimus", 10.0)], days=2.0, points_per_day=4)
+    df = mtorsim.load().simulate(days=2.0, points=9, exposure=Regimen("everolimus", 10.0))
+    assert df.time_unit == "d" and df["time"].iloc[-1] == 2.0
     assert {
-        "time_h",
-        "time_d",
+        "time",
         "everolimus_blood_ng_mL",
         "everolimus_free_nM",
         "everolimus__FRB",

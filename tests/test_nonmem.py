@@ -7,16 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import mtorsim
 from mtorsim.errors import MtorsimError
-from mtorsim.pharmacology.nonmem import read_dosing_table, simulate_dosing_table
+from mtorsim.pharmacology.nonmem import read_dosing_table
 from mtorsim.pharmacology.regimen import Regimen
-from mtorsim.pharmacology.treatment import (
-    Dose,
-    dose_events,
-    dosing_events,
-    simulate_doses,
-    simulate_treatment,
-)
+from mtorsim.pharmacology.treatment import Dose, dose_events, dosing_events
 
 DATA = Path(__file__).parent / "data" / "nonmem_everolimus.csv"
 HEADER = "ID,TIME,AMT,CMT,EVID,II,ADDL\n"
@@ -44,8 +39,9 @@ def test_addl_table_gives_the_regimen_time_course_exactly() -> None:
     assert {d.amount_mg for d in doses} == {10.0}
     regimen = Regimen("everolimus", 10.0, "daily")
     assert dose_events(doses, 7 * 24.0) == dosing_events([regimen], 7 * 24.0)
-    a = simulate_treatment([regimen], days=7.0, points_per_day=4)
-    b = simulate_doses(doses, days=7.0, points_per_day=4)
+    model = mtorsim.load()
+    a = model.simulate(days=7.0, points=29, exposure=regimen)
+    b = model.simulate(days=7.0, points=29, exposure=list(doses))
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
@@ -84,11 +80,12 @@ def test_dataframe_input_and_expanded_rows_agree(tmp_path: Path) -> None:
 
 
 def test_simulate_dosing_table_stacks_subjects() -> None:
-    df = simulate_dosing_table(DATA, drug="everolimus", days=1.0, points_per_day=2)
+    model = mtorsim.load()
+    df = model.simulate_dosing_table(DATA, drug="everolimus", days=1.0, points=3)
     assert list(df["ID"].unique()) == [1, 2] and len(df) == 6
-    assert df.columns[0] == "ID" and "everolimus_blood_ng_mL" in df
+    assert df.columns[:2].tolist() == ["ID", "time"] and "everolimus_blood_ng_mL" in df
     with pytest.raises(MtorsimError, match=r"ID\(s\) \[3\] have no doses"):
-        simulate_dosing_table(DATA, drug="everolimus", days=1.0, ids=[3])
+        model.simulate_dosing_table(DATA, drug="everolimus", days=1.0, ids=[3])
 
 
 def test_iv_rates_and_central_doses(tmp_path: Path) -> None:

@@ -228,21 +228,20 @@ def test_cli_simulate_and_show_sbml(tmp_path: Path, capsys, monkeypatch) -> None
 
 def test_drug_attached_to_an_imported_model_by_mapping() -> None:
     from mtorsim import MtorsimError
-    from mtorsim.pharmacology.treatment import treat_cells
 
-    model = read_sbml(MODELS / "Varusai2018.xml")
     mapping = {"mTORC1": "pmTORC1", "mTORC2": "pmTORC2"}
-    base = treat_cells({"azd8055": 0.0}, 600.0, points=3, network=model.network, node_map=mapping)
-    torki = treat_cells(
-        {"azd8055": 100.0}, 600.0, points=3, network=model.network, node_map=mapping
-    )
+    model = mtorsim.load(MODELS / "Varusai2018.xml", node_map=mapping)
+    run = {"until": 600.0, "points": 3, "start": "steady_state"}
+    base = model.simulate(exposure={"azd8055": 0.0}, **run)
+    torki = model.simulate(exposure={"azd8055": 100.0}, **run)
     # the TORKi blocks pmTORC1's action (on IRS and DEPTOR) without touching its level
     changed = [
         c
         for c in model.network.species_names
+        if c in torki.columns
         if abs(torki[c].iloc[-1] - base[c].iloc[-1]) > 1e-3 * abs(base[c].iloc[-1])
     ]
     assert changed
-    fujita = read_sbml(MODELS / "Fujita2010.xml")  # EGFR-AKT-S6: no mTORC1 species
+    fujita = mtorsim.load(MODELS / "Fujita2010.xml")  # EGFR-AKT-S6: no mTORC1 species
     with pytest.raises(MtorsimError, match="node_map"):
-        treat_cells({"azd8055": 1.0}, 10.0, network=fujita.network)
+        fujita.simulate(until=10.0, exposure={"azd8055": 1.0})

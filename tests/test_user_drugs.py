@@ -27,7 +27,19 @@ from mtorsim.pharmacology.registry import (
     save_drug_file,
     unregister_drug,
 )
-from mtorsim.pharmacology.treatment import simulate_treatment, treat_cells
+
+
+def cells_on(concentrations: dict[str, float], *, hours: float, points: int):
+    import mtorsim
+
+    return mtorsim.load().simulate(hours=hours, points=points, exposure=concentrations)
+
+
+def patient_on(regimens: list[Regimen], *, days: float, points_per_day: int):
+    import mtorsim
+
+    n = round(days * points_per_day) + 1
+    return mtorsim.load().simulate(days=days, points=n, exposure=regimens)
 
 
 @pytest.fixture()
@@ -74,10 +86,10 @@ def test_example_file_loads_and_marks_every_value_assumed() -> None:
 
 def test_example_drug_runs_everywhere_a_builtin_does(example: str) -> None:
     assert get_drug("EX-torki-1").name == example and example in drug_names()
-    cells = treat_cells({example: 100.0}, hours=6.0, points=4)
+    cells = cells_on({example: 100.0}, hours=6.0, points=4)
     assert cells["S6K1"].iloc[-1] < 0.2 * cells["S6K1"].iloc[0]
     assert cells["AKT_S473"].iloc[-1] < 0.5 * cells["AKT_S473"].iloc[0]  # mTORC2 too
-    patient = simulate_treatment([Regimen(example, 40.0)], days=1.0, points_per_day=4)
+    patient = patient_on([Regimen(example, 40.0)], days=1.0, points_per_day=4)
     assert patient["example_torki_free_nM"].max() > 0
     assert patient["S6K1"].iloc[-1] < patient["S6K1"].iloc[0]
     fit = dose_response(example, concentrations_nM=[0.1, 1.0, 10.0, 100.0, 1000.0], hours=6.0)
@@ -121,8 +133,8 @@ def test_everolimus_from_yaml_under_another_name_matches_the_builtin(
     path.write_text(yaml.safe_dump(rec, sort_keys=False))
     register_drug(path)
     kw = {"days": 2.0, "points_per_day": 4}
-    a = simulate_treatment([Regimen("everolimus", 10.0, "daily")], **kw)
-    b = simulate_treatment([Regimen("evero-copy", 10.0, "daily")], **kw)
+    a = patient_on([Regimen("everolimus", 10.0, "daily")], **kw)
+    b = patient_on([Regimen("evero-copy", 10.0, "daily")], **kw)
     b.columns = [c.replace("everolimus_copy", "everolimus") for c in b.columns]
     assert sorted(a.columns) == sorted(b.columns)
     np.testing.assert_allclose(b[a.columns].to_numpy(), a.to_numpy(), rtol=1e-9, atol=1e-12)
@@ -135,16 +147,16 @@ def test_name_clash_with_builtin_needs_replace(clean_registry: None) -> None:
     rec = _record(name="everolimus")
     with pytest.raises(MtorsimError, match="built-in drug; choose another name, or pass replace"):
         register_drug(rec)
-    before = treat_cells({"everolimus": 1.0}, hours=2.0, points=2)["S6K1"].iloc[-1]
+    before = cells_on({"everolimus": 1.0}, hours=2.0, points=2)["S6K1"].iloc[-1]
     weak = _record(name="everolimus", aliases=["rad001"])
     weak["potencies"][1]["kd_nM"] = 12000.0  # 1000x weaker at FRB
     register_drug(weak, replace=True)
     assert get_drug("RAD001").potency("FRB").kd_nM == 12000.0
-    after = treat_cells({"everolimus": 1.0}, hours=2.0, points=2)["S6K1"].iloc[-1]
+    after = cells_on({"everolimus": 1.0}, hours=2.0, points=2)["S6K1"].iloc[-1]
     assert after > before  # the compiled network was rebuilt from the new record
     unregister_drug("everolimus")
     assert get_drug("everolimus") is DRUGS["everolimus"]
-    again = treat_cells({"everolimus": 1.0}, hours=2.0, points=2)["S6K1"].iloc[-1]
+    again = cells_on({"everolimus": 1.0}, hours=2.0, points=2)["S6K1"].iloc[-1]
     assert again == before
 
 

@@ -246,6 +246,45 @@ class Model:
         df = self._tidy(df, compiled, after, unit, scale)
         return make_result(df, unit, kind="cells", model=self.name)
 
+    def simulate_dosing_table(
+        self,
+        table: str | os.PathLike[str] | pd.DataFrame,
+        *,
+        drug: str,
+        hours: float | None = None,
+        days: float | None = None,
+        points: int | None = None,
+        ids: Sequence[int | str] | None = None,
+        genotype: Mapping[str, float] | Sequence[str] | None = None,
+        parameters: Mapping[str, float] | None = None,
+    ) -> Result:
+        """Each subject of a NONMEM-style event table (ID, TIME h, AMT mg, CMT, EVID, II,
+        ADDL, RATE) on their own recorded doses of ``drug``, stacked with an ``ID`` column
+        first; ``ids`` picks subjects (default: every ID with doses)."""
+        from mtorsim.pharmacology.nonmem import read_dosing_table
+
+        records = read_dosing_table(table, drug=drug)
+        chosen = list(records) if ids is None else list(ids)
+        unknown = [i for i in chosen if i not in records]
+        if unknown:
+            raise MtorsimError(f"ID(s) {unknown} have no doses; IDs with doses: {list(records)}")
+        if not chosen:
+            raise MtorsimError("the dosing table has no dose rows (EVID 1)")
+        runs = [
+            self.simulate(
+                hours=hours,
+                days=days,
+                points=points,
+                exposure=list(records[sid]),
+                genotype=genotype,
+                parameters=parameters,
+            ).assign(ID=sid)
+            for sid in chosen
+        ]
+        df = pd.concat(runs, ignore_index=True)
+        df = df[["ID", *(c for c in df.columns if c != "ID")]]
+        return make_result(df, runs[0].time_unit, kind="dosing_table", model=self.name)
+
     def steady_state(
         self,
         *,

@@ -181,27 +181,17 @@ def simulate_cmd(
 
 def _dosing_table(model, path, drug, dose, days, hours, points, params, names, out) -> None:
     """Each subject of a NONMEM event table on its own recorded doses, stacked by ID."""
-    import pandas as pd
-
-    from mtorsim.pharmacology.nonmem import read_dosing_table
-
     if not drug or len(drug) != 1 or dose:
         raise MtorsimError("--dosing-table needs exactly one --drug (the table's) and no --dose")
-    subjects = read_dosing_table(path, drug=drug[0])
-    runs = [
-        model.simulate(
-            hours=hours, days=days, points=points, exposure=list(doses), parameters=params
-        ).assign(ID=sid)
-        for sid, doses in subjects.items()
-    ]
-    df = pd.concat(runs, ignore_index=True)
-    df = df[["ID", *[c for c in df.columns if c != "ID"]]]
+    df = model.simulate_dosing_table(
+        path, drug=drug[0], hours=hours, days=days, points=points, parameters=params
+    )
     check_readouts(df, names)
     write_table(df, out)
-    table = Table("ID", "doses", *names, title=f"{drug[0]} from {path}: values at the end")
+    table = Table("ID", *names, title=f"{drug[0]} from {path}: values at the end")
     for sid, run in df.groupby("ID", sort=False):
         last = run.iloc[-1]
-        table.add_row(str(sid), str(len(subjects[sid])), *(f"{last[r]:.4g}" for r in names))
+        table.add_row(str(sid), *(f"{last[r]:.4g}" for r in names))
     console.print(table)
 
 

@@ -217,10 +217,10 @@ def _c7() -> ClaimResult:
 
 @lru_cache(maxsize=1)
 def _everolimus_week() -> pd.DataFrame:
+    from mtorsim.model import load
     from mtorsim.pharmacology.regimen import Regimen
-    from mtorsim.pharmacology.treatment import simulate_treatment
 
-    return simulate_treatment([Regimen("everolimus", 10.0)], days=7.0, points_per_day=4)
+    return load().simulate(days=7.0, points=29, exposure=Regimen("everolimus", 10.0))
 
 
 def _everolimus_fold(key: str) -> float:
@@ -255,17 +255,17 @@ def _c8() -> ClaimResult:
 
 def _schedule_erk() -> dict[str, float]:
     """pERK over week 3 of everolimus 10 mg daily vs 70 mg weekly (fold over untreated)."""
+    from mtorsim.model import load
     from mtorsim.pharmacology.regimen import Regimen
-    from mtorsim.pharmacology.treatment import simulate_treatment
 
     out = {}
     for label, reg in (
         ("daily", Regimen("everolimus", 10.0, "daily")),
         ("weekly", Regimen("everolimus", 70.0, "weekly")),
     ):
-        df = simulate_treatment([reg], days=21.0, points_per_day=24)
+        df = load().simulate(days=21.0, exposure=reg)  # hourly
         erk = df["ERK"].to_numpy() / df["ERK"].iloc[0]
-        week3 = erk[df["time_d"].to_numpy() >= 14.0]
+        week3 = erk[df["time"].to_numpy() >= 14.0]
         out[f"{label}_mean"] = float(week3.mean())
         out[f"{label}_swing"] = float(week3.max() - week3.min())
     return out

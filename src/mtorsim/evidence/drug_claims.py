@@ -18,9 +18,23 @@ from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.doseresponse import dose_response
 from mtorsim.pharmacology.pk import analytic_concentration, pk_profile, terminal_half_life
 from mtorsim.pharmacology.regimen import DoseRangeWarning, Regimen
-from mtorsim.pharmacology.treatment import simulate_treatment, treat_cells
 
 __all__ = ["DRUG_CLAIMS"]
+
+
+def _cells(concentrations_nM: dict[str, float], hours: float = 24.0, points: int = 97):
+    """Cells at rest in full medium, at constant concentrations from t = 0 (time in h)."""
+    from mtorsim.model import load
+
+    return load().simulate(hours=hours, points=points, exposure=concentrations_nM)
+
+
+def _patient(regimens: list[Regimen], days: float, points_per_day: int):
+    """A patient from the untreated steady state on ``regimens`` (time in days)."""
+    from mtorsim.model import load
+
+    n = round(days * points_per_day) + 1
+    return load().simulate(days=days, points=n, exposure=regimens)
 
 
 def _fold(df: pd.DataFrame, key: str, at: int = -1) -> float:
@@ -28,9 +42,9 @@ def _fold(df: pd.DataFrame, key: str, at: int = -1) -> float:
 
 
 def _c11() -> ClaimResult:
-    rapa = treat_cells({"everolimus": 10.0})
-    torki = treat_cells({"azd8055": 100.0})
-    both = treat_cells({"everolimus": 10.0, "hydroxychloroquine": 10_000.0})
+    rapa = _cells({"everolimus": 10.0})
+    torki = _cells({"azd8055": 100.0})
+    both = _cells({"everolimus": 10.0, "hydroxychloroquine": 10_000.0})
     v = {
         "rapalog_flux": _fold(rapa, "autophagic_flux"),
         "torki_flux": _fold(torki, "autophagic_flux"),
@@ -56,7 +70,7 @@ def _c11() -> ClaimResult:
 
 def _c12() -> ClaimResult:
     d = get_drug("sirolimus")
-    df = treat_cells({"sirolimus": 10.0}, hours=24.0, points=25)
+    df = _cells({"sirolimus": 10.0}, hours=24.0, points=25)
     v = {
         "kd_fkbp12_nM": d.potency("FKBP12").kd_nM,
         "kd_frb_nM": d.potency("FRB").kd_nM,
@@ -82,19 +96,19 @@ def _c12() -> ClaimResult:
 
 
 def _c13() -> ClaimResult:
-    df = simulate_treatment([Regimen("everolimus", 10.0)], days=14.0, points_per_day=24)
+    df = _patient([Regimen("everolimus", 10.0)], days=14.0, points_per_day=24)
     trough = df.iloc[-1]
     base = df.iloc[0]
-    cells = treat_cells({"everolimus": 10.0}, hours=12.0, points=49)
+    cells = _cells({"everolimus": 10.0}, hours=12.0, points=49)
     bp1 = cells["EIF4EBP1"].to_numpy() / cells["EIF4EBP1"].iloc[0]
     nadir = int(np.argmin(bp1))
-    at6 = float(np.interp(6.0, cells["time_h"], bp1))
+    at6 = float(np.interp(6.0, cells["time"], bp1))
     recovery = (at6 - bp1[nadir]) / (1 - bp1[nadir]) if bp1[nadir] < 1 else 0.0
     v = {
         "S6K1_trough_suppression": 1 - trough["S6K1"] / base["S6K1"],
         "EIF4EBP1_trough_suppression": 1 - trough["EIF4EBP1"] / base["EIF4EBP1"],
         "EIF4EBP1_recovery_by_6h": float(recovery),
-        "nadir_h": float(cells["time_h"].iloc[nadir]),
+        "nadir_h": float(cells["time"].iloc[nadir]),
     }
     checks = {
         "pS6K1 > 90 % suppressed": v["S6K1_trough_suppression"] > 0.9,
@@ -160,7 +174,7 @@ def _c14() -> ClaimResult:
 
 
 def _c15() -> ClaimResult:
-    df = treat_cells({"azd8055": 100.0})
+    df = _cells({"azd8055": 100.0})
     v = {k: _fold(df, k) for k in ("S6K1", "EIF4EBP1", "AKT_S473", "AKT_T308", "PIP3")}
     v["ic50_S6K1_nM"] = dose_response("azd8055", "S6K1").ic50_nM
     checks = {
@@ -182,7 +196,7 @@ def _c15() -> ClaimResult:
 
 
 def _c16() -> ClaimResult:
-    df = treat_cells({"dactolisib": 200.0})
+    df = _cells({"dactolisib": 200.0})
     v = {k: _fold(df, k) for k in ("AKT_T308", "AKT_S473", "PIP3", "S6K1")}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -237,9 +251,9 @@ def _c17() -> ClaimResult:
 
 
 def _c18() -> ClaimResult:
-    rapa = treat_cells({"everolimus": 10.0})
-    mek = treat_cells({"trametinib": 10.0})
-    both = treat_cells({"everolimus": 10.0, "trametinib": 10.0})
+    rapa = _cells({"everolimus": 10.0})
+    mek = _cells({"trametinib": 10.0})
+    both = _cells({"everolimus": 10.0, "trametinib": 10.0})
     v = {}
     for k in ("rpS6", "GROWTH_DRIVE", "ERK"):
         v[f"rapalog_{k}"], v[f"mek_{k}"], v[f"combo_{k}"] = (
@@ -268,12 +282,10 @@ def _c18() -> ClaimResult:
 
 
 def _c19() -> ClaimResult:
-    df = simulate_treatment(
-        [Regimen("everolimus", 10.0, stop_day=14.0)], days=28.0, points_per_day=4
-    )
+    df = _patient([Regimen("everolimus", 10.0, stop_day=14.0)], days=28.0, points_per_day=4)
     g = df["GROWTH_DRIVE"].to_numpy() / df["GROWTH_DRIVE"].iloc[0]
-    on = g[(df.time_d > 1) & (df.time_d <= 14)]
-    after = df.time_d.to_numpy()
+    on = g[(df.time > 1) & (df.time <= 14)]
+    after = df.time.to_numpy()
     back = next((after[i] - 14 for i in range(len(g)) if after[i] > 14 and g[i] >= 0.9), np.nan)
     v = {"growth_drive_on_treatment": float(on.mean()), "days_to_90pct_after_stop": back}
     checks = {

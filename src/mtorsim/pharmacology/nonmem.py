@@ -25,9 +25,9 @@ import pandas as pd
 
 from mtorsim.errors import MtorsimError
 from mtorsim.pharmacology.catalogue import get_drug
-from mtorsim.pharmacology.treatment import Dose, simulate_doses
+from mtorsim.pharmacology.treatment import Dose
 
-__all__ = ["REQUIRED_COLUMNS", "read_dosing_table", "simulate_dosing_table"]
+__all__ = ["REQUIRED_COLUMNS", "read_dosing_table"]
 
 REQUIRED_COLUMNS = ("ID", "TIME", "AMT", "CMT", "EVID", "II", "ADDL")
 _NUMERIC = ("TIME", "AMT", "CMT", "EVID", "II", "ADDL", "RATE", "SS")
@@ -278,32 +278,3 @@ def read_dosing_table(
         )
     problems.raise_if_any()
     return {sid: tuple(sorted(ds, key=lambda x: x.time_h)) for sid, ds in out.items()}
-
-
-def simulate_dosing_table(
-    source: str | Path | pd.DataFrame,
-    *,
-    drug: str,
-    days: float,
-    ids: list[int | str] | None = None,
-    cmt: Mapping[int, str] | None = None,
-    parameters: Mapping[str, float] | None = None,
-    points_per_day: int = 24,
-) -> pd.DataFrame:
-    """Simulate each subject of a dosing table (:func:`simulate_doses`); an ``ID`` column
-    first. ``ids`` picks subjects (default: all with doses)."""
-    records = read_dosing_table(source, drug=drug, cmt=cmt)
-    chosen = list(records) if ids is None else ids
-    unknown = [i for i in chosen if i not in records]
-    if unknown:
-        raise MtorsimError(f"ID(s) {unknown} have no doses; IDs with doses: {list(records)}")
-    if not chosen:
-        raise MtorsimError("the dosing table has no dose rows (EVID 1)")
-    parts = []
-    for sid in chosen:
-        df = simulate_doses(
-            records[sid], days, parameters=parameters, points_per_day=points_per_day
-        )
-        df.insert(0, "ID", sid)
-        parts.append(df)
-    return pd.concat(parts, ignore_index=True)

@@ -505,7 +505,7 @@ def register_drug(source: str | Path | Mapping[str, Any] | Drug, *, replace: boo
     """Register a user's drug (a file path, a parsed record or a :class:`Drug`).
 
     The drug is then found by ``get_drug`` (name and aliases, case-insensitive) and works
-    in ``with_drugs``, ``simulate_treatment``, ``treat_cells``, ``dose_response`` and the
+    in ``with_drugs``, the model object's runs, ``dose_response`` and the
     PK functions. A name or alias already in use (built-in or registered) is an error
     unless ``replace=True``; registering an identical record again is a no-op.
     """

@@ -1,25 +1,23 @@
-"""Treat patients (clinical PK, regimens) or cells (medium concentrations) and simulate.
+"""Drug networks and dosing as the engine sees them: compiled drug networks, dose events
+and the tidy names of drug read-outs.
 
-Patients and cells start at the steady state of the untreated network under the given
-parameters (genotype, inputs); drugs start at t = 0.
+The model object (:meth:`mtorsim.Model.simulate`) runs patients and cells on these; patients
+and cells start at the steady state of the untreated network, drugs at t = 0.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 
 from mtorsim.engine.codegen import CompiledNetwork, compile_network
-from mtorsim.engine.schedule import Event, check_time, validate_values
-from mtorsim.engine.simulate import simulate
+from mtorsim.engine.schedule import Event
 from mtorsim.errors import MtorsimError
 from mtorsim.network.default import default_network
-from mtorsim.network.model import Network
 from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.mechanism import drug_id, with_drugs
 from mtorsim.pharmacology.regimen import Regimen
@@ -29,11 +27,8 @@ __all__ = [
     "compiled_with_drugs",
     "dose_events",
     "dosing_events",
-    "simulate_doses",
-    "simulate_treatment",
     "tidy_drug_columns",
     "tidy_drug_name",
-    "treat_cells",
 ]
 
 
@@ -183,133 +178,3 @@ def tidy_drug_columns(df: pd.DataFrame) -> pd.DataFrame:
         if name != col:
             out[name] = out.pop(col) * (1000.0 if col.endswith("__blood_mg_L") else 1.0)
     return out
-
-
-def simulate_treatment(
-    regimens: Sequence[Regimen],
-    days: float = 28.0,
-    *,
-    parameters: Mapping[str, float] | None = None,
-    points_per_day: int = 24,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
-) -> pd.DataFrame:
-    """Simulate a patient's pathway under one or more dosing regimens.
-
-    Parameters
-    ----------
-    regimens : list of Regimen
-        Drugs, doses and schedules (combinations allowed).
-    days : float
-        Duration (days).
-    parameters : dict
-        Network, genotype or PK parameter values (e.g. ``{"PTEN_level": 0}``).
-    points_per_day : int
-        Output resolution.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``time_h``, ``time_d``, every species and observable, ``<drug>_blood_ng_mL`` and
-        ``<drug>_free_nM`` per drug, site occupancies (``<drug>__<SITE>``).
-
-    Examples
-    --------
-    >>> df = simulate_treatment([Regimen("everolimus", 10.0)], days=2, points_per_day=4)
-    >>> bool(df["S6K1"].iloc[-1] < 0.1 * df["S6K1"].iloc[0])
-    True
-    """
-    if not regimens:
-        raise MtorsimError("give at least one regimen")
-    days = check_time("days", days, positive=True)
-    if points_per_day < 1:
-        raise MtorsimError("points_per_day must be >= 1")
-    compiled = compiled_with_drugs([r.drug for r in regimens], pk=True)
-    horizon = days * 24.0
-    params = validate_values("parameter", parameters or {})
-    t_out = np.linspace(0.0, horizon, round(days * points_per_day) + 1)
-    df = simulate(
-        compiled,
-        horizon,
-        t_out=t_out,
-        parameters=params,
-        equilibrate=params,
-        events=dosing_events(regimens, horizon),
-        rtol=rtol,
-        atol=atol,
-    )
-    df.insert(1, "time_d", df["time_h"] / 24.0)
-    return tidy_drug_columns(df)
-
-
-def simulate_doses(
-    doses: Sequence[Dose],
-    days: float = 28.0,
-    *,
-    parameters: Mapping[str, float] | None = None,
-    points_per_day: int = 24,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
-) -> pd.DataFrame:
-    """:func:`simulate_treatment` for dose records (:class:`Dose`) instead of regimens.
-
-    Same network, start (untreated steady state), output and tolerances, so doses matching
-    a regimen give the same time course.
-    """
-    if not doses:
-        raise MtorsimError("give at least one dose")
-    days = check_time("days", days, positive=True)
-    if points_per_day < 1:
-        raise MtorsimError("points_per_day must be >= 1")
-    compiled = compiled_with_drugs([d.drug for d in doses], pk=True)
-    horizon = days * 24.0
-    params = validate_values("parameter", parameters or {})
-    t_out = np.linspace(0.0, horizon, round(days * points_per_day) + 1)
-    df = simulate(
-        compiled,
-        horizon,
-        t_out=t_out,
-        parameters=params,
-        equilibrate=params,
-        events=dose_events(doses, horizon),
-        rtol=rtol,
-        atol=atol,
-    )
-    df.insert(1, "time_d", df["time_h"] / 24.0)
-    return tidy_drug_columns(df)
-
-
-def treat_cells(
-    concentrations_nM: Mapping[str, float],
-    hours: float = 24.0,
-    *,
-    parameters: Mapping[str, float] | None = None,
-    points: int = 97,
-    network: Network | None = None,
-    node_map: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Cells at steady state exposed to constant drug concentrations (nM) from t = 0.
-
-    ``network`` and ``node_map`` treat another model (an imported SBML model, with its
-    names for the drugs' target nodes); by default the mtorsim network.
-    """
-    if not concentrations_nM:
-        raise MtorsimError("give at least one drug concentration")
-    conc = validate_values("concentration", concentrations_nM)
-    for name, c in conc.items():
-        if c < 0:
-            raise MtorsimError(f"concentration of {name} is {c} nM; give a value >= 0")
-    if network is None:
-        compiled = compiled_with_drugs(list(conc), pk=False)
-    else:
-        compiled = compile_network(with_drugs(network, list(conc), pk=False, node_map=node_map))
-    params = validate_values("parameter", parameters or {})
-    medium = {f"{drug_id(n)}__medium_nM": c for n, c in conc.items()}
-    df = simulate(
-        compiled,
-        check_time("hours", hours, positive=True),
-        points=points,
-        parameters={**params, **medium},
-        equilibrate={**params, **dict.fromkeys(medium, 0.0)},
-    )
-    return tidy_drug_columns(df)
