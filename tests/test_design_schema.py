@@ -161,7 +161,9 @@ JSON = st.recursive(
 FIELDS = [*BASE, "allocation", "follow_up_months", "crossover", "modifiers", "select_genes"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(field=st.sampled_from(FIELDS), value=JSON)
 def test_any_value_of_any_field_is_accepted_or_named(field, value) -> None:
     """Whatever a field holds, the result is a design or one MtorsimError naming it."""
@@ -172,14 +174,14 @@ def test_any_value_of_any_field_is_accepted_or_named(field, value) -> None:
         assert field in str(exc) or "arm" in str(exc) or "accrual" in str(exc)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None)
 @given(data=JSON)
 def test_any_json_document_is_a_design_or_an_error(data) -> None:
     with contextlib.suppress(MtorsimError):
         TrialDesign.from_dict(data)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, database=None)
 @given(
     n=st.integers(1, 10_000),
     alloc=st.lists(st.floats(0.1, 10), min_size=2, max_size=2),
