@@ -254,6 +254,8 @@ def test_stale_temporaries_of_dead_runs_are_swept(tmp_path) -> None:
     live.write_text("someone else's")
     other = tmp_path / f".other.csv.{_dead_pid()}.abc.tmp"
     other.write_text("another target's")
+    mine = tmp_path / ".notes.txt"  # a user's dot file: never touched
+    mine.write_text("keep")
     old = tmp_path / ".out.csv.k2j3h4.tmp"  # no pid (older mtorsim): stale when old
     old.write_text("old")
     os.utime(old, (time.time() - 3 * 86400,) * 2)
@@ -262,7 +264,8 @@ def test_stale_temporaries_of_dead_runs_are_swept(tmp_path) -> None:
         tmp.write_text("a,b\n1,2\n")
     assert target.read_text() == "a,b\n1,2\n"
     assert not dead.exists() and not dead_dir.exists() and not old.exists()
-    assert live.exists() and other.exists()
+    assert not other.exists()  # a dead run's temporary in the folder being written
+    assert live.exists() and mine.exists()
 
 
 def test_a_dataset_moved_aside_by_a_killed_run_is_restored(tmp_path) -> None:

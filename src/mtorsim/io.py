@@ -10,8 +10,8 @@ died (:func:`sweep_stale`), so a killed run leaves nothing behind for long.
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -62,29 +62,43 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.(?P<kind>tmp|old)$")
+
+
 def sweep_stale(target: str | os.PathLike[str]) -> list[Path]:
-    """Remove temporaries of ``target`` left by runs that died (their pid is gone, or ours
-    but no longer in use); returns what was removed."""
+    """Remove temporaries in ``target``'s folder left by mtorsim runs that died: any
+    ``.NAME.<pid>.<rand>.tmp``/``.old`` whose process is gone (or is this one but no longer
+    in use), and ``target``'s own pid-less ones (older mtorsim) once a day old. A dataset a
+    killed run had moved aside is put back first. Returns what was removed."""
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
     removed = []
-    pattern = f".{glob.escape(target.name)}.*"
-    for entry in parent.glob(pattern):
-        if not entry.name.endswith((".tmp", ".old")) or entry in _ACTIVE:
+    try:
+        entries = [e for e in parent.iterdir() if e.name.startswith(".")]
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry in _ACTIVE:
             continue
-        tag = entry.name[len(target.name) + 2 :].split(".", 1)[0]
-        if tag.isdigit():
-            stale = int(tag) == os.getpid() or not _alive(int(tag))
-        else:  # no pid in the name: stale once old
+        m = _TEMP_NAME.match(entry.name)
+        if m:
+            pid = int(m.group("pid"))
+            stale = pid == os.getpid() or not _alive(pid)
+            owner = parent / m.group("name")
+        elif entry.name.startswith(f".{target.name}.") and entry.name.endswith(".tmp"):
             try:
                 stale = time.time() - entry.lstat().st_mtime > _STALE_S
             except OSError:
                 stale = False
-        if stale:
-            if entry.name.endswith(".old") and (entry / "data").is_dir() and not target.exists():
-                os.replace(entry / "data", target)  # a dataset moved aside by a killed run
-            _remove(entry)
-            removed.append(entry)
+            owner = target
+        else:
+            continue
+        if not stale:
+            continue
+        if entry.name.endswith(".old") and (entry / "data").is_dir() and not owner.exists():
+            os.replace(entry / "data", owner)  # a dataset moved aside by a killed run
+        _remove(entry)
+        removed.append(entry)
     return removed
 
 

@@ -165,6 +165,8 @@ def load_design(name_or_path: str) -> TrialDesign:
         from mtorsim.trials.design_model import read_design_file
 
         return TrialDesign(**read_design_file(path).fields())
+    if path.suffix and path.is_file():
+        raise MtorsimError(f"{path}: a design file ends in .json, .yaml or .yml")
     designs = trial_designs()
     by_lower = {k.lower(): v for k, v in designs.items()}
     if name_or_path.lower() in by_lower:
