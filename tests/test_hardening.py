@@ -108,6 +108,8 @@ def test_streamed_cohorts_are_bounded_by_time(monkeypatch) -> None:
         (["cohort", "--variants", "x.csv", "--n=-3"], "--n is -3"),
         (["pk", "--drug", "everolimus", "--dose", "10mg", "--days", "1e12"], "--days is 1e\\+12"),
         (["dose-response", "--drug", "everolimus", "--hours", "1e9"], "--hours is 1e\\+09"),
+        (["trial", "RECORD-1", "--scheduler", "nonsense"], "give a Dask address"),
+        (["trial", "RECORD-1", "--workers", "100000"], "--workers is 100000; give at most 256"),
     ],
 )  # fmt: skip
 def test_cli_sizes_fail_in_one_line(argv, message, capsys, monkeypatch) -> None:

@@ -244,7 +244,7 @@ def read_csv_table(
         raise MtorsimError(f"{p}: {what} file not found")
     raw = p.read_bytes()
     if not raw.strip():
-        raise MtorsimError(f"{p}: empty; a {what} needs a header line {','.join(columns)}")
+        raise MtorsimError(f"{p}: empty; give a header line {','.join(columns)} and rows")
     if b"\x00" in raw[:65536]:
         raise MtorsimError(f"{p}: a binary file, not a CSV {what}")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -152,6 +153,9 @@ def trial_cmd(
         guard.check_duration(months=months)
     if workers is not None:
         guard.check_count(workers, "workers", maximum=256)
+    address = r"[a-z][a-z0-9+]*://[^\s:/]+:\d{1,5}/?"
+    if scheduler is not None and not re.fullmatch(address, scheduler):
+        raise MtorsimError(f"--scheduler {scheduler!r}: give a Dask address like tcp://HOST:8786")
     design = load_design(name)
     changes = {"follow_up_months": months}
     if select:
