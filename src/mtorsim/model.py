@@ -187,7 +187,8 @@ class Model:
         guard.check_simulation(
             hours=hours, days=days, until=until, points=points, patients=patients,
             chunk_size=chunk_size, seed=seed, cli=False,
-            columns=64 if readouts is None else 16 + len(readouts),
+            columns=len(self.network.species) + len(self.network.observables) + 2
+            if readouts is None else 16 + len(readouts),
             kept_patients=None if out is None and on_chunk is None else 0,
         )  # fmt: skip
         t_end, unit, scale = self._duration(hours, days, until)
