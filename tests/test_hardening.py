@@ -323,3 +323,13 @@ def test_a_signal_removes_the_runs_temporaries(tmp_path, sig, code) -> None:
     assert proc.returncode == code
     assert "interrupted" in err and "Traceback" not in err
     assert list(out.parent.iterdir()) == []
+
+
+def test_guard_imports_nothing_from_mtorsim_but_errors() -> None:
+    """Any layer may use the guard only because it depends on nothing above errors."""
+    import ast
+
+    tree = ast.parse(Path(guard.__file__).read_text())
+    modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert {m for m in modules if m.startswith("mtorsim")} == {"mtorsim.errors"}
