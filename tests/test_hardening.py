@@ -63,6 +63,8 @@ def test_estimates_follow_the_model_defaults() -> None:
     assert guard.output_points(None, 28, None, None, cohort=True) == 29  # daily
     assert guard.output_points(None, None, 10, None) == 101
     assert guard.output_points(None, None, 10, 7) == 7
+    assert guard.output_points(None, None, 10, None, time_unit="h") == 41  # a model in hours
+    assert guard.output_points(None, None, 2, None, time_unit="d") == 49
 
 
 @pytest.mark.parametrize(
@@ -75,6 +77,7 @@ def test_estimates_follow_the_model_defaults() -> None:
         ({"days": 28, "patients": 10**12}, "patients x 29 output times would need"),
         ({"days": 28, "patients": 10, "seed": -1}, "seed= is -1; seeds run from 0"),
         ({"days": 28, "patients": 10, "chunk_size": 0}, "chunk_size= is 0"),
+        ({"until": 1e9}, "until= is 1e\\+09; simulations run for at most a century"),
     ],
 )
 def test_model_simulate_refuses_before_any_work(kwargs, message) -> None:
@@ -99,6 +102,7 @@ def test_streamed_cohorts_are_bounded_by_time(monkeypatch) -> None:
     [
         (["simulate", "--points", "1000000000000"], "lower --points"),
         (["simulate", "--days", "1e300"], "at most a century"),
+        (["simulate", "--until", "1e300"], "--until is 1e\\+300; .* century \\(876,600 h\\)"),
         (["simulate", "--drug", "everolimus", "--dose", "10mg", "--patients", "10", "--seed=-1"],
          "--seed is -1"),
         (["trial", "RECORD-1", "--patients", "1000000000000"], "lower --patients"),

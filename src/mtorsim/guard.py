@@ -176,12 +176,27 @@ def check_duration(
     return _span_days(hours, days, cli, months)[0]
 
 
+#: Model time units mtorsim can convert: units per day.
+_PER_DAY = {"h": 24.0, "d": 1.0, "min": 1440.0, "s": 86400.0}
+
+
 def _span_days(
-    hours: float | None, days: float | None, cli: bool, months: float | None = None
+    hours: float | None,
+    days: float | None,
+    cli: bool,
+    months: float | None = None,
+    until: float | None = None,
+    time_unit: str | None = None,
 ) -> tuple[float | None, str | None]:
-    """The duration in days (None for ``until``) and the flag that set it."""
-    spans = (("hours", hours, 24.0), ("days", days, 1.0), ("months", months, 12 / 365.25))
-    for key, value, per_day in spans:
+    """The duration in days (None for ``until`` in a unit we cannot convert) and the flag
+    that set it."""
+    spans = (
+        ("hours", hours, 24.0, "hours"),
+        ("days", days, 1.0, "days"),
+        ("months", months, 12 / 365.25, "months"),
+        ("until", until, _PER_DAY.get(time_unit or ""), time_unit),
+    )
+    for key, value, per_day, unit in spans:
         if value is None:
             continue
         flag = _flag(key, cli)
@@ -189,10 +204,12 @@ def _span_days(
             raise ResourceError(f"{flag} is {value!r}; give a number")
         if not math.isfinite(value) or value <= 0:
             raise ResourceError(f"{flag} is {value!r}; give a finite duration > 0")
+        if per_day is None:  # until= in a unit mtorsim does not know: no day count
+            return None, flag
         if value / per_day > MAX_DAYS:
             raise ResourceError(
                 f"{flag} is {value:g}; simulations run for at most a century "
-                f"({MAX_DAYS * per_day:,.0f} {key})"
+                f"({MAX_DAYS * per_day:,.0f} {unit})"
             )
         return value / per_day, flag
     return None, None
@@ -205,12 +222,22 @@ def output_points(
     points: int | None,
     *,
     cohort: bool = False,
+    time_unit: str | None = None,
 ) -> int:
     """Output times of a run, as the model counts them (every 15 min for hours, hourly for
-    days, daily for cohorts, 101 for ``until``), or ``points`` when given."""
+    days, daily for cohorts; ``until`` in a model's hours or days likewise, else 101), or
+    ``points`` when given."""
     if points is not None:
         return int(points)
-    span = (hours / 24.0 if hours is not None else days) if until is None else None
+    if until is not None:
+        per_day = _PER_DAY.get(time_unit or "")
+        if per_day is None:
+            return 101
+        if cohort:
+            return round(until / per_day) + 1
+        per_unit = {"h": 4.0, "d": 24.0}.get(time_unit or "")
+        return 101 if per_unit is None else max(2, round(until * per_unit) + 1)
+    span = hours / 24.0 if hours is not None else days
     if span is None:
         return 101
     if cohort:
@@ -229,21 +256,25 @@ def check_simulation(
     chunk_size: int = 250,
     kept_patients: int | None = None,
     seed: Any = 0,
+    time_unit: str | None = None,
     cli: bool = True,
 ) -> None:
     """Check a simulation's sizes before it starts: points x columns (x patients).
 
     ``kept_patients`` is how many patients' rows stay in memory (all of them unless the
-    cohort is streamed to a file or callback); ``columns`` the read-outs stored per time.
+    cohort is streamed to a file or callback); ``columns`` the read-outs stored per time;
+    ``time_unit`` the model's (what ``until`` is in).
     """
-    span, span_flag = _span_days(hours, days, cli)
+    span, span_flag = _span_days(hours, days, cli, until=until, time_unit=time_unit)
     if points is not None:
         check_count(points, "points", minimum=2, cli=cli)
     if patients is not None:
         check_count(patients, "patients", cli=cli)
         check_count(chunk_size, "chunk_size", cli=cli)
         check_seed(seed, cli=cli)
-    n_out = output_points(hours, days, until, points, cohort=patients is not None)
+    n_out = output_points(
+        hours, days, until, points, cohort=patients is not None, time_unit=time_unit
+    )
     row = n_out * max(int(columns), 1) * _FLOAT
     if patients is None:
         fix = f"lower {_flag('points', cli)}" + (f" or {span_flag}" if span_flag else "")

@@ -186,7 +186,7 @@ class Model:
 
         guard.check_simulation(
             hours=hours, days=days, until=until, points=points, patients=patients,
-            chunk_size=chunk_size, seed=seed, cli=False,
+            chunk_size=chunk_size, seed=seed, cli=False, time_unit=self.time_unit,
             columns=len(self.network.species) + len(self.network.observables) + 2
             if readouts is None else 16 + len(readouts),
             kept_patients=None if out is None and on_chunk is None else 0,

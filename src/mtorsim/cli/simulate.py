@@ -136,6 +136,7 @@ def simulate_cmd(
     guard.check_simulation(
         hours=hours, days=days, until=until, points=points, patients=patients,
         chunk_size=chunk_size, seed=seed, kept_patients=2000 if out else None,
+        time_unit="h" if sbml is None else None,  # SBML units: checked by Model.simulate
         columns=64 if patients is None else 16 + len(readout or READOUTS),
     )  # fmt: skip
     register_drug_files(drug_file)
