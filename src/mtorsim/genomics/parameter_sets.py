@@ -1,0 +1,72 @@
+"""Versioned sets of genotype-layer parameters: the assumed ``prior`` and fitted sets.
+
+A set is a CSV in ``mtorsim/data/calibration/`` with ``parameter, value, unit, source``.
+Rows ``effect_scale:<network parameter>`` multiply the *effect size* of every knowledge-base
+rule acting on that parameter (a loss ``_level`` v becomes 1 - m (1 - v); a gain or factor
+v becomes m v), so a fitted set changes how strongly a variant acts, never which variants
+act. Rows ``link:*`` and ``tissue_offset:*`` hold a fitted map from simulated response to
+GDSC ln IC50 and are used only by that benchmark. Keeping the prior set beside the fitted
+one lets any result be recomputed with the assumed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib.resources import files
+
+import pandas as pd
+
+from mtorsim.errors import MtorsimError
+
+__all__ = [
+    "DEFAULT_SET",
+    "PARAMETER_SETS",
+    "effect_scales",
+    "load_parameter_set",
+    "scale_effects",
+]
+
+#: Sets shipped with mtorsim. ``prior``: the assumed effect sizes of variant_effects.csv.
+PARAMETER_SETS = ("prior", "gdsc_v1")
+#: The set genotype predictions use unless told otherwise. It stays ``prior`` because the
+#: GDSC cross-validation (BENCHMARKS.md, "GDSC calibration") did not show the fitted effect
+#: sizes predicting held-out lines better than the assumed ones.
+DEFAULT_SET = "prior"
+
+
+@lru_cache(maxsize=8)
+def load_parameter_set(name: str = DEFAULT_SET) -> pd.DataFrame:
+    """The rows of one parameter set (``parameter, value, unit, source``)."""
+    if name not in PARAMETER_SETS:
+        raise MtorsimError(f"unknown parameter set {name!r}; choose one of {PARAMETER_SETS}")
+    path = files("mtorsim.data").joinpath(f"calibration/{name}.csv")
+    with path.open() as fh:
+        table = pd.read_csv(fh)
+    missing = {"parameter", "value", "unit", "source"} - set(table.columns)
+    if missing or table["source"].isna().any():
+        raise MtorsimError(f"parameter set {name}: every row needs a value, unit and source")
+    return table
+
+
+def effect_scales(name: str = DEFAULT_SET) -> dict[str, float]:
+    """Network parameter -> multiplier on the effect size of rules acting on it."""
+    t = load_parameter_set(name)
+    rows = t[t["parameter"].str.startswith("effect_scale:")]
+    return {
+        p.split(":", 1)[1]: float(v) for p, v in zip(rows["parameter"], rows["value"], strict=True)
+    }
+
+
+def scale_effects(params: Mapping[str, float], scales: Mapping[str, float]) -> dict[str, float]:
+    """One genotype's parameters with each effect size multiplied by its scale."""
+    out = dict(params)
+    for name, value in params.items():
+        m = scales.get(name)
+        if m is None or m == 1.0:
+            continue
+        if name.endswith("_level"):
+            out[name] = min(1.0, max(0.0, 1.0 - m * (1.0 - value)))
+        else:
+            out[name] = m * value
+    return out
