@@ -73,6 +73,7 @@ SIZE_FLAGS = [
 SPAN_FLAGS = [
     (["simulate"], "--hours"),
     (["simulate"], "--days"),
+    (["simulate"], "--until"),
     (PATIENTS, "--days"),
     (["pk", "--drug", "everolimus", "--dose", "10mg"], "--days"),
     (["dose-response", "--drug", "everolimus"], "--hours"),
