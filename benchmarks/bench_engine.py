@@ -94,9 +94,12 @@ def perturbed_sets(compiled: engine.CompiledNetwork, n: int, seed: int = 2024060
 def tiers() -> dict[str, dict[str, float]]:
     """Per-run cost of the generic and the specialised kernel, both already compiled."""
     from mtorsim.pharmacology.regimen import Regimen
-    from mtorsim.pharmacology.treatment import simulate_treatment
+    from mtorsim.pharmacology.treatment import compiled_with_drugs, dosing_events
 
     compiled = engine.compile_network(default_network())
+    drug = compiled_with_drugs(["everolimus"])
+    horizon = 28 * 24.0
+    doses = dosing_events([Regimen("everolimus", 10.0)], horizon)
     out: dict[str, dict[str, float]] = {}
     for kind in ("generic", "specialized"):
         os.environ["MTORSIM_KERNEL"] = kind
@@ -104,10 +107,11 @@ def tiers() -> dict[str, dict[str, float]]:
         def one() -> pd.DataFrame:
             return engine.simulate(compiled, HOURS, points=POINTS, rtol=RTOL, atol=ATOL)
 
-        def treat() -> pd.DataFrame:
-            return simulate_treatment([Regimen("everolimus", 10.0)], days=28.0)
+        def treat() -> pd.DataFrame:  # a patient: untreated steady state, then 28 doses
+            return engine.simulate(drug, horizon, points=673, events=doses, initial="steady_state")
 
         steps = one().attrs["steps"]
+        treat_steps = treat().attrs["steps"]
         single_ms = 1e3 * median_time(one, 50)
         treat_ms = 1e3 * median_time(treat, 5)
         out[kind] = {
@@ -115,6 +119,7 @@ def tiers() -> dict[str, dict[str, float]]:
             "default_24h_steps": steps,
             "default_24h_us_per_step": 1e3 * single_ms / steps,
             "everolimus_28d_ms": treat_ms,
+            "everolimus_28d_steps": treat_steps,
         }
     return out
 

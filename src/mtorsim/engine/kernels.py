@@ -113,20 +113,25 @@ def load_module(path: Path, modname: str) -> ModuleType:
     return module
 
 
-def generic_source() -> str:
-    """Interpreter + index-array sparse LU + the solver template, as one module text."""
+@lru_cache(maxsize=1)
+def generic_source() -> tuple[str, str]:
+    """Interpreter + index-array sparse LU + the solver template as one module text, and
+    its key (read once per process: every generic run asks for the module)."""
     from mtorsim.engine.sparse_lu import GENERIC_LU_SOURCE
 
     files = importlib.resources.files("mtorsim.engine")
     head = files.joinpath("_generic_template.py").read_text()
     solver = files.joinpath("_kernel_template.py").read_text()
-    return "\n".join([head, GENERIC_LU_SOURCE, solver])
+    text = "\n".join([head, GENERIC_LU_SOURCE, solver])
+    return text, hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def generic_module() -> ModuleType:
     """The generic kernel module, written once per cache folder (key: its own source)."""
-    text = generic_source()
-    key = hashlib.sha256(text.encode()).hexdigest()[:20]
+    text, key = generic_source()
+    mod = _GENERIC.get(key)
+    if mod is not None:
+        return mod
     with _LOCK:
         mod = _GENERIC.get(key)
         if mod is None:
