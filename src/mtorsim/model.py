@@ -214,7 +214,7 @@ class Model:
             raise MtorsimError("out= streams cohorts (patients=); save other results with .save()")
         if patients is not None:
             return self._cohort(
-                plan, fixed, t_end, unit, scale, patients, seed, points, readouts, chunk_size,
+                plan, fixed, t_end, unit, patients, seed, points, readouts, chunk_size,
                 on_chunk, progress, rtol, atol,
             )  # fmt: skip
         if plan.dosed:
@@ -486,7 +486,6 @@ class Model:
         fixed: dict[str, float],
         t_end: float,
         unit: str,
-        scale: float,
         patients: int,
         seed: int,
         points: int | None,
