@@ -206,3 +206,29 @@ def test_amici_objective_matches_mtorsim(tmp_path: Path) -> None:
     amici_nllh = float(problem.objective(x))
     ours = read_petab(yaml_path).objective.nllh(x)
     assert ours == pytest.approx(amici_nllh, rel=1e-4)
+
+
+def test_preequilibration_starts_from_the_steady_state(toy_yaml: Path) -> None:
+    """A pre-equilibration condition: the simulation starts from its steady state."""
+    folder = toy_yaml.parent
+    _edit(folder, "measurements.tsv", lambda df: df.insert(0, "preequilibrationConditionId", "low"))
+    problem = read_petab(toy_yaml)
+    obj = problem.objective
+    sims, status = obj.simulate([problem.nominal])
+    assert (status == 0).all()
+    kf, kr, km = 0.5, 3.0, 2.5  # nominal values, Km of the 'low' condition
+    low, high = obj.conditions.index("low"), obj.conditions.index("high")
+    a = sims[0, low, :, obj.columns["A"]]  # 'low' after 'low': at rest at every time
+    np.testing.assert_allclose(kf * a * km / (km + a), kr * (10.0 - a), rtol=1e-6)
+    a_high = sims[0, high, :, obj.columns["A"]]  # Km doubles at t = 0: A moves away
+    assert abs(a_high[0] - a[0]) > 1e-3
+
+
+def test_unknown_preequilibration_condition_names_the_row(toy_yaml: Path) -> None:
+    def fn(df: pd.DataFrame) -> None:
+        df.insert(0, "preequilibrationConditionId", "")
+        df.loc[2, "preequilibrationConditionId"] = "starved"
+
+    _edit(toy_yaml.parent, "measurements.tsv", fn)
+    with pytest.raises(PEtabError, match=r"measurements\.tsv row 3, column 'preequilibrationCond"):
+        read_petab(toy_yaml)

@@ -66,6 +66,7 @@ class Objective:
             raise MtorsimError("measurement table: every time is 0; measure at a later time")
         self.t_end = float(self.times[-1])
         self.conditions = problem.condition_ids
+        self.preeq = self._preequilibration()
         self.y = md["measurement"].to_numpy(dtype=float)
         self.m = len(md)
         self.columns = {n: i for i, n in enumerate(self.compiled.species)}
@@ -93,6 +94,22 @@ class Objective:
             fn = sp.lambdify([sp.Symbol(n, real=True) for n in names], expr, "numpy")
             out.append((self.columns[species], fn, names))
         return out
+
+    def _preequilibration(self) -> dict[str, str]:
+        """Simulation condition -> the condition whose steady state it starts from."""
+        md = self.problem.measurements
+        if "preequilibrationConditionId" not in md:
+            return {}
+        out: dict[str, str] = {}
+        pairs = md[["simulationConditionId", "preequilibrationConditionId"]].drop_duplicates()
+        for cond, pre in pairs.itertuples(index=False):
+            if cond in out and out[cond] != pre:
+                raise MtorsimError(
+                    f"measurement table: condition {cond!r} has two pre-equilibrations "
+                    f"({out[cond]!r}, {pre!r}); give one per simulation condition"
+                )
+            out[cond] = pre
+        return {c: p for c, p in out.items() if p}
 
     def _group(self, obs: str) -> _Group:
         import sympy as sp
@@ -165,28 +182,52 @@ class Objective:
 
         rows: list[dict[str, float]] = []
         y0s: list[np.ndarray] = []
+        pre_rows: list[tuple[int, dict[str, float], np.ndarray, dict[str, float]]] = []
         for theta in thetas:
             values = self.problem.linear(theta)
             for cond in self.conditions:
                 params, species = self.problem.condition_values(cond, values)
+                if cond in self.preeq:
+                    pre, pre_species = self.problem.condition_values(self.preeq[cond], values)
+                    pre_rows.append((len(rows), pre, self._y0(pre, pre_species), species))
                 rows.append(params)
                 y0s.append(self._y0(params, species))
-        names = sorted({k for r in rows for k in r})
-        frame = pd.DataFrame([[r.get(n, self.p0[n]) for n in names] for r in rows], columns=names)
+        y0 = np.array(y0s)
+        failed = np.zeros(len(rows), dtype=bool)
+        if pre_rows:
+            from mtorsim.engine import steady_state_batch
+
+            ss, ok = steady_state_batch(
+                self.compiled,
+                self._frame([r[1] for r in pre_rows]),
+                initial=np.array([r[2] for r in pre_rows]),
+            )
+            n_sp = len(self.compiled.species)
+            for (k, _, start, species), state, good in zip(pre_rows, ss, ok, strict=True):
+                y0[k] = state[:n_sp] if good else start
+                failed[k] = not good
+                for name, value in species.items():
+                    y0[k, self.columns[name]] = value
         _, values, status = simulate_batch(
             self.compiled,
             self.t_end,
-            frame,
+            self._frame(rows),
             t_out=self.times,
-            initial=np.array(y0s),
+            initial=y0,
             events=self.events,
             rtol=self.rtol,
             atol=self.atol,
         )
+        status = np.where(failed, 4, status)
+        values[failed] = np.nan
         self.n_simulations += len(rows)
         self.n_batches += 1
         k, c = len(thetas), len(self.conditions)
         return values.reshape(k, c, *values.shape[1:]), status.reshape(k, c)
+
+    def _frame(self, rows: list[dict[str, float]]) -> pd.DataFrame:
+        names = sorted({k for r in rows for k in r})
+        return pd.DataFrame([[r.get(n, self.p0[n]) for n in names] for r in rows], columns=names)
 
     def _y0(self, params: dict[str, float], species: dict[str, float]) -> np.ndarray:
         y = self.compiled.y0.copy()

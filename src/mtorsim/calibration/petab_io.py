@@ -177,10 +177,11 @@ def check_measurements(
                 f"{_where(table, path, i, 'simulationConditionId')}: unknown condition "
                 f"{rec['simulationConditionId']!r}"
             )
-        if str(rec.get("preequilibrationConditionId", "") or "").strip():
+        pre = str(rec.get("preequilibrationConditionId", "") or "").strip()
+        if pre and pre.lower() != "nan" and pre not in conditions.index:
             raise PEtabError(
-                f"{_where(table, path, i, 'preequilibrationConditionId')}: pre-equilibration"
-                f" is not supported yet; simulate from the model's initial state"
+                f"{_where(table, path, i, 'preequilibrationConditionId')}: unknown condition"
+                f" {pre!r}"
             )
         for col in ("observableParameters", "noiseParameters"):
             for item in split_overrides(rec.get(col, "")):
@@ -191,6 +192,9 @@ def check_measurements(
                     )
     for col in ("observableId", "simulationConditionId"):
         out[col] = out[col].astype(str).str.strip()
+    if "preequilibrationConditionId" in out:
+        pre = out["preequilibrationConditionId"].astype(str).str.strip()
+        out["preequilibrationConditionId"] = pre.where(pre.str.lower() != "nan", "")
     out["measurement"] = out["measurement"].astype(float)
     out["time"] = out["time"].astype(float)
     return out.reset_index(drop=True)

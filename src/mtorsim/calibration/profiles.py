@@ -49,35 +49,47 @@ def profile(
         j = problem.free_ids.index(pid)
         keep = np.array([k != j for k in range(theta.size)])
         points = [(float(theta[j]), best)]
+
+        def refit(x: np.ndarray, keep: np.ndarray = keep) -> np.ndarray:
+            def fun(z: np.ndarray) -> np.ndarray:
+                full = x.copy()
+                full[keep] = z
+                return obj.residuals(full)
+
+            def jac(z: np.ndarray) -> np.ndarray:
+                full = x.copy()
+                full[keep] = z
+                whole = obj.jacobian_fd(full) if jacobian is None else jacobian(problem, full)
+                return whole[:, keep]
+
+            out = x.copy()
+            if keep.any():
+                res = least_squares(
+                    fun, x[keep], jac=jac, bounds=(lo[keep], hi[keep]), method="trf",
+                    x_scale="jac", max_nfev=max_nfev,
+                )  # fmt: skip
+                out[keep] = res.x
+            return out
+
         for direction in (-1.0, 1.0):
-            x = theta.copy()
+            x, prev, h = theta.copy(), best, step
             for _ in range(max_steps):
-                xj = float(np.clip(x[j] + direction * step, lo[j], hi[j]))
+                xj = float(np.clip(x[j] + direction * h, lo[j], hi[j]))
                 if xj == x[j]:
                     break
-                x[j] = xj
-
-                def fun(z: np.ndarray, x: np.ndarray = x, keep: np.ndarray = keep) -> np.ndarray:
-                    full = x.copy()
-                    full[keep] = z
-                    return obj.residuals(full)
-
-                def jac(z: np.ndarray, x: np.ndarray = x, keep: np.ndarray = keep) -> np.ndarray:
-                    full = x.copy()
-                    full[keep] = z
-                    whole = obj.jacobian_fd(full) if jacobian is None else jacobian(problem, full)
-                    return whole[:, keep]
-
-                if keep.any():
-                    res = least_squares(
-                        fun, x[keep], jac=jac, bounds=(lo[keep], hi[keep]), method="trf",
-                        x_scale="jac", max_nfev=max_nfev,
-                    )  # fmt: skip
-                    x[keep] = res.x
-                value = obj.nllh(x)
+                trial = x.copy()
+                trial[j] = xj
+                trial = refit(trial)
+                value = obj.nllh(trial)
+                if value - prev > THRESHOLD and h > step / 16:  # too coarse near the edge
+                    h /= 2
+                    continue
+                rise, x, prev = value - prev, trial, value
                 points.append((xj, value))
                 if value - best > THRESHOLD:
                     break
+                if rise < THRESHOLD / 10:  # flat: stride on towards the bound
+                    h = min(2 * h, 4 * step)
         df = pd.DataFrame(points, columns=["value_scaled", "nllh"]).sort_values("value_scaled")
         out[pid] = df.reset_index(drop=True)
     return out
