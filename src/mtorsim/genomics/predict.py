@@ -18,6 +18,7 @@ import pandas as pd
 from mtorsim.engine.simulate import simulate_batch
 from mtorsim.engine.steady import steady_state_batch
 from mtorsim.errors import MtorsimError
+from mtorsim.genomics.parameter_sets import DEFAULT_SET, effect_scales, scale_effects
 from mtorsim.pharmacology.catalogue import DRUGS, get_drug
 from mtorsim.pharmacology.mechanism import drug_id
 from mtorsim.pharmacology.pk import average_free_nM as clinical_free_nM
@@ -57,6 +58,7 @@ def predict_response(
     seed: int = 0,
     hours: float = 24.0,
     progress: Callable[[str], None] | None = None,
+    parameter_set: str = DEFAULT_SET,
 ) -> pd.DataFrame:
     """Predicted response of each sample to each drug.
 
@@ -70,6 +72,9 @@ def predict_response(
         Size, log-normal CV and seed of the cell population (shared by all samples).
     progress : callable
         Called with each drug's name as it starts (for progress bars).
+    parameter_set : str
+        Effect sizes of the variants (:mod:`mtorsim.genomics.parameter_sets`): ``"prior"``
+        (as written in the knowledge base) or a fitted set; default :data:`DEFAULT_SET`.
 
     Returns
     -------
@@ -81,6 +86,8 @@ def predict_response(
     if n < 2:
         raise MtorsimError(f"n is {n}; use at least 2 cells per sample")
     names = [get_drug(d).name for d in (drugs or PATHWAY_DRUGS)]
+    scales = effect_scales(parameter_set)
+    profiles = {s: scale_effects(p, scales) for s, p in profiles.items()}
     # samples sharing a genotype share a prediction: simulate each genotype once
     genotypes: dict[tuple, list[str]] = {}
     for sample, params in profiles.items():

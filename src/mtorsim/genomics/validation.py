@@ -20,7 +20,15 @@ from scipy.stats import spearmanr
 from mtorsim.genomics.predict import predict_response
 from mtorsim.genomics.profile import combine
 
-__all__ = ["FLAG_EFFECTS", "GDSC_DRUGS", "gdsc_profiles", "gdsc_validation", "load_gdsc"]
+__all__ = [
+    "FLAG_EFFECTS",
+    "GDSC_DRUGS",
+    "RAPALOGS",
+    "gdsc_profiles",
+    "gdsc_response_table",
+    "gdsc_validation",
+    "load_gdsc",
+]
 
 #: GDSC drug name -> mtorsim drug
 GDSC_DRUGS = {
@@ -34,15 +42,19 @@ GDSC_DRUGS = {
     "Selumetinib": "selumetinib",
 }
 
+RAPALOGS = ("Rapamycin", "Temsirolimus")
+
 #: GDSC genotype flag -> (parameter, value); assumptions documented in the module docstring
 FLAG_EFFECTS = {
     "PTEN_mut_or_loss": ("PTEN_level", 0.0),
     "PIK3CA_mut": ("PIK3CA_gain", 0.4),
+    "PIK3R1_mut": ("PIK3CA_gain", 0.2),
     "TSC1_or_TSC2_mut": ("TSC_level", 0.0),
     "MTOR_mut": ("MTOR_gain", 0.3),
     "STK11_mut": ("LKB1_level", 0.0),
     "STK11_cna_loss": ("LKB1_level", 0.0),
     "KRAS_mut": ("KRAS_gain", 1.0),
+    "KRAS_cna_gain": ("KRAS_gain", 0.3),
     "NRAS_mut": ("KRAS_gain", 1.0),
     "HRAS_mut": ("KRAS_gain", 1.0),
     "BRAF_mut": ("BRAF_gain", 1.0),
@@ -74,6 +86,20 @@ def gdsc_profiles(lines: pd.DataFrame) -> dict[str, dict[str, float]]:
                 combine(params, param, value)
         out[r.cell_line] = params
     return out
+
+
+def gdsc_response_table(drugs: list[str] | None = None) -> pd.DataFrame:
+    """One row per (drug, cell line): mean ln IC50 over replicate screens, tissue and flags.
+
+    Only lines with a genotype row are kept (a line without one has unknown, not wild-type,
+    genotype).
+    """
+    lines, response = load_gdsc()
+    chosen = [d for d in GDSC_DRUGS if drugs is None or d in drugs]
+    obs = response[response["drug"].isin(chosen)]
+    obs = obs.groupby(["drug", "cell_line"], as_index=False, sort=True)["ln_ic50"].mean()
+    table = obs.merge(lines, on="cell_line", how="inner")
+    return table.sort_values(["drug", "cell_line"], kind="stable").reset_index(drop=True)
 
 
 def gdsc_validation(
