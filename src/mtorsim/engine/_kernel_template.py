@@ -2,8 +2,10 @@
 """Numerical kernels, appended as text to each generated model module.
 
 This file is never imported: :mod:`mtorsim.engine.codegen` writes a model's ``_rhs``,
-``_jac`` and ``_obs`` functions to a module file and appends this text, so numba compiles
-and caches one specialised solver per network structure.
+``_jac`` and ``_obs`` functions to a module file and appends this text (a specialised
+solver per network structure), and :mod:`mtorsim.engine.kernels` appends it to the model
+interpreter (the generic solver, compiled once). Every function takes the model data ``md``
+last: the interpreter's tape and LU plan, or a dummy that specialised modules ignore.
 
 Solver: RODAS4 (Hairer & Wanner, Solving ODEs II, 2nd ed., Springer 1996, Sect. IV.7), a
 stiffly accurate, L-stable Rosenbrock method of order 4 with an embedded order-3 error
