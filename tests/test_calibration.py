@@ -218,3 +218,15 @@ def test_cli_bad_problem_is_one_line_and_writes_nothing(tmp_path: Path, toy_yaml
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "parameter table parameters.tsv row 2" in lines[0]
     assert not out.exists()
+
+
+def test_dask_client_gives_the_serial_result(toy_yaml: Path) -> None:
+    distributed = pytest.importorskip("distributed", reason="Dask is not installed")
+    serial = Calibrator(toy_yaml).fit(n_starts=2, seed=2, max_nfev=20)
+    with distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
+    ) as client:
+        on_dask = Calibrator(toy_yaml).fit(n_starts=2, seed=2, max_nfev=20, client=client)
+    a = serial.starts.set_index("start")["nllh"].sort_index()
+    b = on_dask.starts.set_index("start")["nllh"].sort_index()
+    np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-10)

@@ -232,3 +232,11 @@ def test_unknown_preequilibration_condition_names_the_row(toy_yaml: Path) -> Non
     _edit(toy_yaml.parent, "measurements.tsv", fn)
     with pytest.raises(PEtabError, match=r"measurements\.tsv row 3, column 'preequilibrationCond"):
         read_petab(toy_yaml)
+
+
+def test_default_network_problem_imports_and_lints() -> None:
+    folder = EXAMPLE.parent / "fujita2010_default"
+    problem = read_petab(folder / "fujita2010_default.yaml")
+    assert set(problem.measurements["preequilibrationConditionId"]) == {"starved"}
+    assert {"K_EGF", "GF_max", "k_t308"} <= set(problem.free_ids)
+    assert np.isfinite(problem.objective.nllh(problem.nominal))
