@@ -9,6 +9,7 @@ latter reuse the base simulation.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -105,6 +106,9 @@ class CalibrationProblem:
     name: str = "problem"
     source: str = ""
     initial_assignments: dict[str, str] = field(default_factory=dict)
+    #: solver tolerances of the objective (tight, so that finite differences are accurate)
+    rtol: float = 1e-8
+    atol: float = 1e-14
 
     def __getstate__(self) -> dict[str, Any]:  # worker processes rebuild the compiled parts
         state = dict(self.__dict__)
@@ -204,17 +208,7 @@ class CalibrationProblem:
         checked = check_measurements(
             measurements, self.conditions, self.observables, self.parameters, "measurement"
         )
-        return CalibrationProblem(
-            self.model,
-            self.sbml_path,
-            self.conditions,
-            checked,
-            self.observables,
-            self.parameters,
-            name=name or self.name,
-            source=self.source,
-            initial_assignments=self.initial_assignments,
-        )
+        return dataclasses.replace(self, measurements=checked, name=name or self.name)
 
     def with_nominal(self, theta: np.ndarray) -> CalibrationProblem:
         """The same problem with the free parameters' nominal values set to ``theta``."""
@@ -222,24 +216,20 @@ class CalibrationProblem:
         lin = self.linear(theta)
         for pid in self.free_ids:
             params.loc[pid, "nominalValue"] = lin[pid]
-        return CalibrationProblem(
-            self.model,
-            self.sbml_path,
-            self.conditions,
-            self.measurements,
-            self.observables,
-            params,
-            name=self.name,
-            source=self.source,
-            initial_assignments=self.initial_assignments,
-        )
+        return dataclasses.replace(self, parameters=params)
+
+    def with_tolerances(self, rtol: float, atol: float) -> CalibrationProblem:
+        """The same problem solved at other tolerances (looser is faster, FD noisier)."""
+        if not (0 < rtol < 1 and atol > 0):
+            raise MtorsimError(f"tolerances rtol={rtol}, atol={atol}: give 0 < rtol < 1, atol > 0")
+        return dataclasses.replace(self, rtol=float(rtol), atol=float(atol))
 
     @cached_property
     def objective(self) -> Any:
         """The compiled objective (simulations, residuals, finite differences)."""
         from mtorsim.calibration.objective import Objective
 
-        return Objective(self)
+        return Objective(self, rtol=self.rtol, atol=self.atol)
 
     def check_theta(self, theta: Any) -> np.ndarray:
         arr = np.asarray(theta, dtype=float).reshape(-1)

@@ -36,6 +36,8 @@ def calibrate_cmd(
         Path | None, typer.Option(help="Held-out PEtab measurement table to score the fit on.")
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    rtol: Annotated[float, typer.Option(help="Solver relative tolerance.")] = 1e-8,
+    atol: Annotated[float, typer.Option(help="Solver absolute tolerance.")] = 1e-14,
 ) -> None:
     """Fit a PEtab problem by seeded multistart least squares; write summary.csv, fit.png."""
     import pandas as pd
@@ -47,7 +49,7 @@ def calibrate_cmd(
         raise MtorsimError(f"PEtab problem {str(problem)!r} should be a .yaml file")
     if out.exists() and not out.is_dir():
         raise MtorsimError(f"output {out} is a file; give a folder with --out")
-    cal = Calibrator(problem)
+    cal = Calibrator(Calibrator(problem).problem.with_tolerances(rtol, atol))
     held_out = None
     if test is not None:
         if not test.is_file():
