@@ -128,6 +128,7 @@ class Calibrator:
         self.profiles: dict[str, pd.DataFrame] = {}
         self.seed: int | None = None
         self.seconds = 0.0
+        self._summary: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         state = f"best nllh {self.best_nllh:.4g}" if len(self.starts) else "not fitted"
@@ -210,6 +211,7 @@ class Calibrator:
             .reset_index(drop=True)
         )
         self.seconds = time.perf_counter() - t0
+        self._summary = None
         if profiles:
             from mtorsim.calibration.profiles import profile
 
@@ -276,6 +278,8 @@ class Calibrator:
         from mtorsim.calibration.profiles import intervals
 
         self._need_fit()
+        if self._summary is not None:
+            return self._summary.copy()
         free = self.problem.free
         ci = intervals(self.problem, self.best_theta, self.best_nllh, self.profiles)
         rows = []
@@ -293,7 +297,8 @@ class Calibrator:
                     "ci_method": ci[pid][2],
                 }
             )
-        return pd.DataFrame(rows)
+        self._summary = pd.DataFrame(rows)
+        return self._summary.copy()
 
     def _unit(self, pid: str) -> str:
         net = self.problem.model.network
