@@ -68,7 +68,9 @@ def _arm(**fields) -> dict:
         (_with(dose=10), "unknown design fields: 'dose'"),
         (_with(primary_endpoint="QoL"), "not a primary endpoint"),
         (_with(cancer_type="RCX"), "unknown cancer type 'RCX'. Did you mean 'RCC'?"),
-        (_with(modifiers={"cel_loss": 1}), "not a modifier (did you mean 'cell_loss'?)"),
+        (_with(modifiers={"cell_loss": 1}), "per-design modifiers are gone"),
+        (_with(prior_therapy=["chemo"]), "prior_therapy 'chemo' has no biology for RCC"),
+        (_with(crossover_fraction=1.5), "crossover_fraction = 1.5: must be <= 1"),
         (_with(select_genes=["NOTAGENE"]), "unknown gene 'NOTAGENE'"),
         ({k: v for k, v in BASE.items() if k != "name"}, "name: required field missing"),
     ],
@@ -158,7 +160,15 @@ JSON = st.recursive(
     ),
     max_leaves=8,
 )
-FIELDS = [*BASE, "allocation", "follow_up_months", "crossover", "modifiers", "select_genes"]
+FIELDS = [
+    *BASE,
+    "allocation",
+    "follow_up_months",
+    "crossover",
+    "crossover_fraction",
+    "prior_therapy",
+    "select_genes",
+]
 
 
 @settings(

@@ -52,7 +52,8 @@ def _design(**changes) -> TrialDesign:
         ({"select_genes": ["NOTAGENE"]}, "unknown gene"),
         ({"allocation": [1]}, "one ratio per arm"),
         ({"crossover": {"nope": {"everolimus": 10}}}, "unknown arm"),
-        ({"modifiers": {"colour": 2}}, "modifier"),
+        ({"modifiers": {"vegf_dependence": 0.3}}, "modifiers are gone"),
+        ({"prior_therapy": ["chemotherapy"]}, "prior_therapy"),
         ({"accrual_months": 30}, "accrual"),
     ],
 )

@@ -94,6 +94,45 @@ def _print_result(result) -> None:
                 f"{r.p_logrank:.2g}",
             )
         console.print(h)
+    if len(result.arms) > 1 and result.patients["crossed_over"].any():
+        from mtorsim.trials.crossover import os_hazard_ratios
+
+        o = os_hazard_ratios(result.patients, result.arms)
+        console.print(
+            f"OS HR {result.arms[0]} vs {result.arms[-1]}: {o['HR_ITT']:.2f} as randomised "
+            f"(ITT), {o['HR_adjusted']:.2f} adjusted for crossover (RPSFT, psi "
+            f"{o['psi']:+.2f}; {100 * o['control_crossed_over']:.0f} % of the control arm "
+            "crossed over)"
+        )
+
+
+def _replicates(design, k: int, seed: int, n: int) -> None:
+    from rich.progress import Progress
+
+    from mtorsim.trials import run_replicates
+
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task(f"{k} replicates of {design.name}", total=k)
+        _, spread = run_replicates(
+            design, k, seed=seed, n_patients=n, progress=lambda i: bar.advance(task, i)
+        )
+    t = Table(
+        "arm vs control",
+        "endpoint",
+        "median HR",
+        "2.5-97.5 %",
+        "p < 0.05 in",
+        title=f"{design.name}: {k} replicate trials of {n} patients (seed {seed})",
+    )
+    for r in spread.itertuples(index=False):
+        t.add_row(
+            r.arm,
+            r.endpoint,
+            f"{r.median_HR:.2f}",
+            f"{r.HR_2_5:.2f}-{r.HR_97_5:.2f}",
+            f"{r.significant_pct:.0f} %",
+        )
+    console.print(t)
 
 
 def trial_cmd(
@@ -128,6 +167,13 @@ def trial_cmd(
     ] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="Shard over a running Dask scheduler (tcp://HOST:PORT).")
+    ] = None,
+    replicates: Annotated[
+        int | None,
+        typer.Option(
+            help="Run K seeded trials of the real size and print the spread of the hazard "
+            "ratio (median, 2.5-97.5 %): what a trial this size can and cannot show."
+        ),
     ] = None,
 ) -> None:
     """Run a virtual clinical trial: KM curves, hazard ratios, response rates, report."""
@@ -166,6 +212,10 @@ def trial_cmd(
         raise MtorsimError(f"--patients is {n}; give at least 1")
     scans = design.follow_up_months * 4.345 / design.assessment_weeks
     guard.check_trial(n, chunk_size, seed, assessments=scans)
+    if replicates is not None:
+        guard.check_count(replicates, "replicates", maximum=1000)
+        _replicates(design, replicates, seed, n)
+        return
     from rich.progress import Progress
 
     with Progress(console=err_console, transient=True) as bar:

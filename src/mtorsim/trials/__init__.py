@@ -8,7 +8,7 @@ True
 from mtorsim.trials.analysis import arm_summary, hazard_ratio, hazard_ratios, subgroups
 from mtorsim.trials.design import Arm, TrialDesign, load_design, trial_designs
 from mtorsim.trials.population import cancer_type, cancer_types, sample_patients
-from mtorsim.trials.run import TrialResult, run_trial
+from mtorsim.trials.run import TrialResult, run_replicates, run_trial
 
 __all__ = [
     "Arm",
@@ -20,6 +20,7 @@ __all__ = [
     "hazard_ratio",
     "hazard_ratios",
     "load_design",
+    "run_replicates",
     "run_trial",
     "sample_patients",
     "subgroups",

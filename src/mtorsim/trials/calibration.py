@@ -1,101 +1,320 @@
-"""Calibrate the few free tumour parameters on published control arms and one hazard ratio.
+"""Calibrate the patient layer's cancer-type biology on the trial record, and cross-validate.
 
-What is fitted, and to what (everything else in ``trials_calibration.csv`` is a test):
+What is free, per cancer type, is what its trials can identify (``FREE``): the doubling
+time from a control-arm median, the pathway share from a hazard ratio (or, with the
+doubling time assumed, from a single-arm median), the cytotoxic fraction from a response
+rate. Types are fitted one at a time (their trials share no parameter), by Nelder-Mead on a
+weighted squared error of log medians (weight 1/0.15^2), log hazard ratios (1/0.1^2) and
+response rates (1/(5 points)^2), each from a fixed-seed simulated trial. A parameter no
+remaining trial informs is *pooled*: the mean of the types that were fitted.
 
-* the untreated doubling time of each cancer type with a randomised control arm, to that
-  arm's median (RCC: RECORD-1 placebo PFS; PNET: RADIANT-3 placebo PFS; HR+ breast:
-  BOLERO-2 exemestane PFS; gastric: GRANITE-1 placebo OS);
-* one global exponent linking the growth drive to proliferation, to RECORD-1's PFS hazard
-  ratio (0.33).
-
-The fitted median is the exponential-fit median (ln 2 x person-time / events) of a large
-simulated arm, which varies smoothly with the parameter (KM medians jump between scan
-dates). Run ``python -m mtorsim.trials.calibration`` to refit; it prints the values to
-put in ``data/trials/cancer_types.csv`` and ``calibration.json``.
+The pathway is solved once per cohort (:mod:`.simulate` caches it): only the kinetics are
+re-run, a few hundredths of a second per trial, so leave-one-trial-out refits are cheap.
+``python -m mtorsim.trials.calibration`` refits and writes ``data/trials/trial_fit.json``.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import replace
+from collections.abc import Callable
+from datetime import date
 
 import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
 
-from mtorsim.trials import population
-from mtorsim.trials.analysis import ENDPOINT_COLUMNS, hazard_ratio
+from mtorsim.trials import biology as bio
 from mtorsim.trials.design import TrialDesign, load_design
-from mtorsim.trials.run import run_trial
+from mtorsim.trials.simulate import simulate_patients
 
-__all__ = ["CONTROL_TARGETS", "calibrate", "exponential_median"]
+__all__ = [
+    "FREE",
+    "TIME_ENDPOINTS",
+    "calibrate",
+    "fit_targets",
+    "leave_one_trial_out",
+    "quick_hr",
+    "smooth_median",
+]
 
-#: cancer type -> (trial, control arm endpoint, observed control median in months)
-CONTROL_TARGETS = {
-    "RCC": ("RECORD-1", "PFS", 1.9),
-    "PNET": ("RADIANT-3", "PFS", 4.6),
-    "BRCA_HR": ("BOLERO-2", "PFS", 3.2),
-    "STAD": ("GRANITE-1", "OS", 4.3),
+#: cancer type -> parameters its trials identify (see the module docstring)
+FREE = {
+    "RCC": ("doubling_time_d", "pathway_share", "cytotoxic_fraction"),
+    "PNET": ("doubling_time_d", "pathway_share", "cytotoxic_fraction"),
+    "BRCA_HR": ("doubling_time_d", "pathway_share", "cytotoxic_fraction"),
+    "STAD": ("doubling_time_d", "pathway_share"),
+    "TSC": ("cytotoxic_fraction",),
+    "COADREAD": ("pathway_share",),
 }
-HR_TARGET = ("RECORD-1", "PFS", 0.33)
-N_CALIBRATION = 2000
+POOLED = ("pathway_share", "cytotoxic_fraction")
+TIME_ENDPOINTS = {"PFS": "pfs", "OS": "os", "time to progression": "ttp"}
+N_FIT = 800
 SEED = 12345
+_BOUNDS = {"doubling_time_d": (10.0, 2000.0), "pathway_share": (0.0, 1.0)}
 
 
-def exponential_median(times: np.ndarray, events: np.ndarray) -> float:
-    """Median of the exponential fit: ln 2 x total time / number of events."""
-    return math.log(2) * float(np.sum(times)) / max(float(np.sum(events)), 1.0)
+def smooth_median(times: np.ndarray, events: np.ndarray) -> float:
+    """Kaplan-Meier median, interpolated linearly between the distinct event times.
+
+    Progression is seen at scan dates, so the plain median jumps from scan to scan; the
+    interpolated one moves smoothly with the share of patients progressing at each scan.
+    """
+    t = np.asarray(times, float)
+    e = np.asarray(events, bool)
+    grid = np.unique(t[e])
+    if grid.size == 0:
+        return float("inf")
+    d = np.array([np.sum(e & (t == g)) for g in grid], float)
+    n = np.array([np.sum(t >= g) for g in grid], float)
+    s = np.cumprod(1.0 - d / n)
+    below = np.flatnonzero(s <= 0.5)
+    if below.size == 0:
+        return float("inf")
+    i = below[0]
+    t0, s0 = (0.0, 1.0) if i == 0 else (grid[i - 1], s[i - 1])
+    return float(t0 + (s0 - 0.5) / (s0 - s[i]) * (grid[i] - t0))
 
 
-def _with_type(ct: str, **changes: float) -> None:
-    """Patch the cached cancer type (calibration only)."""
-    types = population.cancer_types()
-    types[ct] = replace(types[ct], tumour=replace(types[ct].tumour, **changes))
+def quick_hr(times: np.ndarray, events: np.ndarray, treated: np.ndarray) -> float:
+    """Cox hazard ratio of one binary covariate, Efron ties (as lifelines), numpy only.
+
+    Progression is seen at scan dates, so ties are heavy and the tie method matters.
+    """
+    t = np.asarray(times, float)
+    e = np.asarray(events, bool)
+    x = np.asarray(treated, float)
+    groups = []
+    for g in np.unique(t[e]):
+        at = t >= g
+        dead = e & (t == g)
+        d = int(dead.sum())
+        groups.append((d, at.sum(), x[at].sum(), x[dead].sum(), d - x[dead].sum()))
+    beta = 0.0
+    for _ in range(50):
+        w = math.exp(beta)
+        grad = info = 0.0
+        for d, n_r, x_r, x_d, _ in groups:
+            s0_r, s1_r = (n_r - x_r) + w * x_r, w * x_r
+            s0_d, s1_d = (d - x_d) + w * x_d, w * x_d
+            grad += x_d
+            for j in range(d):
+                f = j / d
+                m = (s1_r - f * s1_d) / (s0_r - f * s0_d)
+                grad -= m
+                info += m - m * m
+        if info <= 0:
+            return float("nan")
+        step = float(np.clip(grad / info, -2, 2))
+        beta += step
+        if abs(step) < 1e-9:
+            break
+    return math.exp(beta)
 
 
-def _bisect(f, lo: float, hi: float, target: float, iters: int = 14) -> float:
-    """Root of f(x) = target on a log scale; f is monotone on [lo, hi]."""
-    flo = f(lo) - target
-    for _ in range(iters):
-        mid = math.sqrt(lo * hi)
-        fm = f(mid) - target
-        if (fm < 0) == (flo < 0):
-            lo, flo = mid, fm
+def _targets() -> pd.DataFrame:
+    from mtorsim.trials.validation import observed_outcomes
+
+    return observed_outcomes()
+
+
+def _design(trial: str) -> TrialDesign:
+    return load_design(trial.split(" ")[0])  # "Ng-2013 phase II" -> Ng-2013
+
+
+def _simulate(design: TrialDesign) -> pd.DataFrame:
+    return simulate_patients(design, max(N_FIT, design.n_patients), SEED).patients
+
+
+def _residuals(rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign) -> list[float]:
+    """Weighted residuals of one trial's observed rows against a simulated trial."""
+    arms = [a.name for a in design.arms]
+    exp, ctl = patients[patients.arm == arms[0]], patients[patients.arm == arms[-1]]
+    out = []
+    for r in rows.itertuples(index=False):
+        if r.endpoint in TIME_ENDPOINTS:
+            col = TIME_ENDPOINTS[r.endpoint]
+            for obs, df, present in (
+                (r.median_experimental, exp, True),
+                (r.median_control, ctl, len(arms) > 1),
+            ):
+                if pd.notna(obs) and present:
+                    sim = smooth_median(
+                        df[f"{col}_months"].to_numpy(), df[f"{col}_event"].to_numpy()
+                    )
+                    sim = min(sim, 10 * float(obs))
+                    out.append((math.log(sim) - math.log(float(obs))) / 0.15)
+            if pd.notna(r.hazard_ratio) and len(arms) > 1:
+                both = pd.concat([exp, ctl])
+                hr = quick_hr(
+                    both[f"{col}_months"].to_numpy(),
+                    both[f"{col}_event"].to_numpy(),
+                    (both.arm == arms[0]).to_numpy(),
+                )
+                out.append((math.log(hr) - math.log(float(r.hazard_ratio))) / 0.1)
         else:
-            hi = mid
-    return math.sqrt(lo * hi)
+            column = "best_volume_change_pct" if "volume" in r.endpoint else "best_change_pct"
+            cut = -50.0 if "volume" in r.endpoint else -30.0
+            for obs, df in ((r.median_experimental, exp), (r.median_control, ctl)):
+                if pd.notna(obs) and (len(arms) > 1 or df is exp):
+                    change = np.nan_to_num(df[column].to_numpy(float), nan=0.0)
+                    soft = 1.0 / (1.0 + np.exp(np.clip((change - cut) / 2.0, -50, 50)))
+                    out.append((100.0 * float(np.mean(soft)) - float(obs)) / 5.0)
+    return out
 
 
-def _control_design(design: TrialDesign) -> TrialDesign:
-    control = design.arms[-1]
-    return design.with_changes(arms=(control,), allocation=(1.0,), crossover={})
+def _to_values(ct: str, free: tuple[str, ...], x: np.ndarray) -> dict[str, float]:
+    out = {}
+    for name, v in zip(free, x, strict=True):
+        if name == "doubling_time_d":
+            lo, hi = _BOUNDS[name]
+            out[f"{ct}.{name}"] = float(np.clip(math.exp(v), lo, hi))
+        else:
+            out[f"{ct}.{name}"] = float(1.0 / (1.0 + math.exp(-v)))
+    return out
 
 
-def calibrate() -> dict[str, float]:
-    """Fit doubling times then the drive exponent; returns the fitted values."""
+def _from_values(ct: str, free: tuple[str, ...], start: dict[str, float]) -> np.ndarray:
+    x = []
+    for name in free:
+        v = start[name]
+        if name == "doubling_time_d":
+            x.append(math.log(v))
+        else:
+            v = min(max(v, 1e-3), 1 - 1e-3)
+            x.append(math.log(v / (1 - v)))
+    return np.array(x)
+
+
+_FITS: dict[tuple[str, str], dict[str, float]] = {}
+
+
+def _fit_type(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> dict[str, float]:
+    """Fit one cancer type's free parameters to its trials' rows (others held at ``base``).
+
+    Memoised on the rows themselves: a fold that leaves another type's trial out reuses
+    this type's fit, which saw exactly the same data.
+    """
+    key = (ct, rows.to_json())
+    if key not in _FITS:
+        _FITS[key] = _fit_type_uncached(ct, rows, base)
+    return _FITS[key]
+
+
+def _fit_type_uncached(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> dict[str, float]:
+    free = FREE[ct]
+    designs = {t: _design(t) for t in rows.trial.unique()}
+    start = {p: base[f"{ct}.{p}"] for p in free}  # the table's values, never a prior fit
+
+    def loss(x: np.ndarray) -> float:
+        values = {**base, **_to_values(ct, free, x)}
+        with bio.override(values):
+            res = []
+            for trial, d in designs.items():
+                res += _residuals(rows[rows.trial == trial], _simulate(d), d)
+        return float(np.sum(np.square(res)))
+
+    x0 = _from_values(ct, free, start)
+    best = minimize(
+        loss,
+        x0,
+        method="Nelder-Mead",
+        options={"maxfev": 60 * len(free), "xatol": 1e-2, "fatol": 1e-2},
+    )
+    return _to_values(ct, free, best.x)
+
+
+def fit_targets(
+    targets: pd.DataFrame, progress: Callable[[str], None] | None = None
+) -> dict[str, float]:
+    """Every biology value (``TYPE.parameter``) given the observed rows in ``targets`` only.
+
+    Fitted types take their fit; a free parameter of a type none of whose trials is in
+    ``targets``, and every value the table marks pooled, take the mean of the fitted types
+    (geometric for doubling times); the rest keep the table's value. The fitted set on
+    file is never read, so a held-out trial cannot leak in through it.
+    """
+    types = {t: _design(t).cancer_type for t in targets.trial.unique()}
     fitted: dict[str, float] = {}
-    for ct, (trial, endpoint, target) in CONTROL_TARGETS.items():
-        design = _control_design(load_design(trial))
-        t_col, e_col = ENDPOINT_COLUMNS[endpoint]
+    base = table_values()
+    for ct in FREE:
+        rows = targets[targets.trial.map(types) == ct]
+        if rows.empty:
+            continue
+        if progress is not None:
+            progress(ct)
+        fitted.update(_fit_type(ct, rows, base))
+    pooled = {}
+    for p in (*POOLED, "doubling_time_d"):
+        vals = [v for k, v in fitted.items() if k.endswith(f".{p}")]
+        if vals:
+            mean = np.exp(np.mean(np.log(vals))) if p == "doubling_time_d" else np.mean(vals)
+            pooled[p] = float(mean)
+    out = dict(base)
+    out.update(fitted)
+    for ct in {k.split(".")[0] for k in base}:
+        for p, v in pooled.items():
+            key = f"{ct}.{p}"
+            unfitted_free = ct in FREE and p in FREE[ct] and key not in fitted
+            if key not in fitted and (bio.is_pooled(ct, p) or unfitted_free):
+                out[key] = v
+    return out
 
-        def median(td: float, design=design, ct=ct, t_col=t_col, e_col=e_col) -> float:
-            _with_type(ct, doubling_time_d=td)
-            r = run_trial(design, n_patients=N_CALIBRATION, seed=SEED)
-            return exponential_median(r.patients[t_col].to_numpy(), r.patients[e_col].to_numpy())
 
-        fitted[f"{ct}.doubling_time_d"] = td = _bisect(median, 5.0, 2000.0, target)
-        _with_type(ct, doubling_time_d=td)
-    trial, endpoint, target = HR_TARGET
-    design = load_design(trial)
+def table_values() -> dict[str, float]:
+    """Every ``TYPE.parameter`` at the table's own value (no fitted set applied)."""
+    t = bio.biology_table()
+    return {
+        f"{ct}.{p}": bio.biology_default(ct, p)
+        for ct in t.cancer_type.unique()
+        for p in bio.PARAMETERS
+    }
 
-    def hr(exponent: float) -> float:
-        for key in population.cancer_types():
-            _with_type(key, drive_exponent=exponent)
-        r = run_trial(design, n_patients=N_CALIBRATION, seed=SEED)
-        return -hazard_ratio(r.patients, design.arms[0].name, design.arms[-1].name, endpoint)["HR"]
 
-    fitted["drive_exponent"] = _bisect(hr, 0.2, 5.0, -target)
-    return fitted
+def calibrate(progress: Callable[[str], None] | None = None) -> dict:
+    """The fitted set on every trial of the record and every leave-one-trial-out fold, as
+    written to ``trial_fit.json`` (each with the trials it was fitted to)."""
+    targets = _targets()
+    values = fit_targets(targets, progress)
+    trials = sorted(targets.trial.unique())
+    folds = leave_one_trial_out(progress)
+    return {
+        "version": date.today().isoformat(),
+        "fitted_to": trials,
+        "method": "per-type Nelder-Mead on weighted squared errors (mtorsim.trials.calibration)",
+        "settings": {"patients": N_FIT, "seed": SEED},
+        "values": _changed(values),
+        "leave_one_trial_out": {
+            t: {"fitted_to": [x for x in trials if x != t], "values": _changed(v)}
+            for t, v in folds.items()
+        },
+    }
+
+
+def _changed(values: dict[str, float]) -> dict[str, float]:
+    """The values that differ from the table (fitted or pooled), rounded."""
+    table = table_values()
+    return {k: round(v, 5) for k, v in sorted(values.items()) if abs(v - table[k]) > 1e-12}
+
+
+def leave_one_trial_out(
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Per trial: the biology fitted without any of that trial's rows (never its outcome)."""
+    targets = _targets()
+    out = {}
+    for trial in targets.trial.unique():
+        if progress is not None:
+            progress(f"fit without {trial}")
+        out[trial] = fit_targets(targets[targets.trial != trial])
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover - offline refit
-    for k, v in calibrate().items():
-        print(f"{k} = {v:.4g}")
+    from importlib import resources
+
+    fit = calibrate(progress=lambda ct: print("fitting", ct, flush=True))
+    path = resources.files("mtorsim.data").joinpath("trials/trial_fit.json")
+    text = json.dumps(fit, indent=2) + "\n"
+    open(str(path), "w").write(text)  # noqa: SIM115 - offline script
+    print(text)

@@ -22,7 +22,6 @@ from mtorsim.trials.population import cancer_type
 __all__ = ["ENDPOINTS", "Arm", "TrialDesign", "load_design", "trial_designs"]
 
 ENDPOINTS = ("PFS", "OS", "TTP", "ORR", "volume_response")
-MODIFIABLE = ("doubling_time_d", "cell_loss", "er_dependence", "vegf_dependence")
 
 
 def _number(label: str, value: Any, *, positive: bool = True) -> float:
@@ -63,9 +62,11 @@ class TrialDesign:
 
     The first arm is the experimental one, the last the control; hazard ratios compare each
     arm with the last. ``crossover`` maps an arm to the drugs its patients get after
-    progression; ``modifiers`` multiply the cancer type's tumour parameters for this
-    setting (e.g. after a VEGFR-TKI); ``select_genes`` keeps patients whose tumour carries
-    any of these genes (biomarker trials).
+    progression, ``crossover_fraction`` the share of that arm's progressing patients who
+    actually cross over; ``prior_therapy`` names the setting (e.g. ``VEGFR-TKI``), whose
+    biology comes from ``cancer_biology.csv`` (no per-design calibration knobs);
+    ``select_genes`` keeps patients whose tumour carries any of these genes (biomarker
+    trials).
     """
 
     name: str
@@ -79,7 +80,8 @@ class TrialDesign:
     confirm_weeks: float = 4.0
     primary_endpoint: str = "PFS"
     crossover: dict[str, dict[str, float]] = field(default_factory=dict)
-    modifiers: dict[str, float] = field(default_factory=dict)
+    crossover_fraction: float = 1.0
+    prior_therapy: tuple[str, ...] = ()
     select_genes: tuple[str, ...] = ()
     setting: str = ""
     reference: str = ""
@@ -121,10 +123,22 @@ class TrialDesign:
             if arm not in names:
                 raise MtorsimError(f"crossover from unknown arm {arm!r}; arms: {names}")
             Arm(f"{arm} crossover", drugs)
-        for k, v in self.modifiers.items():
-            if k not in MODIFIABLE:
-                raise MtorsimError(f"modifier {k!r} unknown; use {', '.join(MODIFIABLE)}")
-            _number(f"modifier {k}", v, positive=False)
+        f = _number("crossover_fraction", self.crossover_fraction, positive=False)
+        if f > 1:
+            raise MtorsimError(f"crossover_fraction is {f:g}; give a fraction from 0 to 1")
+        from mtorsim.trials.biology import prior_therapies
+
+        known = prior_therapies().get(cancer_type(self.cancer_type).key, [])
+        prior = []
+        for p in self.prior_therapy:
+            match = [k for k in known if k.lower() == str(p).lower()]
+            if not match:
+                raise MtorsimError(
+                    f"prior_therapy {p!r} has no biology for {self.cancer_type} "
+                    f"(cancer_biology.csv); known: {', '.join(known) or 'none'}"
+                )
+            prior.append(match[0])
+        object.__setattr__(self, "prior_therapy", tuple(prior))
         genes = set(knowledge_base().gene)
         bad = [g for g in self.select_genes if g.upper() not in genes]
         if bad:
@@ -149,6 +163,7 @@ class TrialDesign:
         data["arms"] = [{"name": a.name, "drugs": dict(a.drugs)} for a in self.arms]
         data["allocation"] = list(self.allocation)
         data["select_genes"] = list(self.select_genes)
+        data["prior_therapy"] = list(self.prior_therapy)
         return data
 
 

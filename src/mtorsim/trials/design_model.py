@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 ENDPOINTS = ("PFS", "OS", "TTP", "ORR", "volume_response")
-MODIFIABLE = ("doubling_time_d", "cell_loss", "er_dependence", "vegf_dependence")
 #: Deepest nesting a design can need is 4 (design > crossover > arm > drug); 32 is generous
 #: and far below the parsers' recursion limits.
 MAX_DEPTH = 32
@@ -161,8 +160,13 @@ class DesignSpec(_Record):
     crossover: dict[Name, Drugs] = Field(
         default_factory=dict, description="arm -> drugs given after progression"
     )
-    modifiers: dict[Literal[MODIFIABLE], NonNegative] = Field(  # type: ignore[valid-type]
-        default_factory=dict, description="multipliers of the cancer type's parameters"
+    crossover_fraction: Annotated[NonNegative, Field(le=1)] = Field(
+        default=1.0, description="share of progressing patients who cross over (0-1)"
+    )
+    prior_therapy: list[Name] = Field(
+        default_factory=list,
+        description="the setting, e.g. VEGFR-TKI or aromatase inhibitor (its biology is "
+        "data: cancer_biology.csv)",
     )
     select_genes: list[Name] = Field(default_factory=list, description="biomarker genes")
     setting: Text = ""
@@ -192,6 +196,7 @@ class DesignSpec(_Record):
         data["arms"] = tuple(data["arms"])
         data["allocation"] = tuple(self.allocation)
         data["select_genes"] = tuple(self.select_genes)
+        data["prior_therapy"] = tuple(self.prior_therapy)
         return data
 
 
@@ -240,7 +245,7 @@ def _problem(err: Mapping[str, Any]) -> str:
     """A pydantic error as 'field = value: what is allowed'."""
     loc = tuple(err["loc"])
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-    if loc and loc[-1] == "[key]":  # a bad key of a mapping (modifiers, drugs)
+    if loc and loc[-1] == "[key]":  # a bad key of a mapping (drugs)
         loc, value = loc[:-2], loc[-2]
         where = f"{_loc(loc)} key"
     else:
@@ -253,6 +258,11 @@ def _problem(err: Mapping[str, Any]) -> str:
         what = "arm field" if in_arm else "design fields:"
         head = f"{_loc(loc[:-1])}: " if in_arm else ""
         extra = _ARM_HINT if in_arm and loc[-1] in ("dose", "doses", "schedule") else ""
+        if loc[-1] == "modifiers":
+            extra = (
+                " (per-design modifiers are gone: give the setting as prior_therapy, its "
+                "biology is data in cancer_biology.csv)"
+            )
         return (
             f"{head}unknown {what} {loc[-1]!r}{_hint(loc[-1], keys)}; allowed: "
             f"{', '.join(keys)}{extra}"
@@ -263,8 +273,8 @@ def _problem(err: Mapping[str, Any]) -> str:
     if kind == "value_error":
         return f"{shown}: {ctx.get('error', err['msg'])}"
     if kind == "literal_error":
-        choices = ENDPOINTS if field == "primary_endpoint" else MODIFIABLE
-        what = "not a primary endpoint" if field == "primary_endpoint" else "not a modifier"
+        choices = ENDPOINTS
+        what = "not a primary endpoint"
         return f"{shown}: {what}{_hint(value, choices)}; use one of {', '.join(choices)}"
     if kind == "too_short" and field == "arms":
         return f"{where}: the trial has no arms; give at least one"
@@ -274,7 +284,10 @@ def _problem(err: Mapping[str, Any]) -> str:
         "less_than_equal": "<= {le} (a century)",
     }
     if kind in bounds:
-        return f"{shown}: must be {bounds[kind].format(**ctx)}"
+        text = bounds[kind].format(**ctx)
+        if kind == "less_than_equal" and ctx.get("le") != 1200:
+            text = text.replace(" (a century)", "")
+        return f"{shown}: must be {text}"
     plain = {
         "finite_number": "must be a finite number",
         "float_parsing": "must be a number",

@@ -10,7 +10,6 @@ mutation of an oncogene counts as its hotspot, of a tumour suppressor as loss of
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -20,6 +19,7 @@ import pandas as pd
 
 from mtorsim.errors import UnknownNameError
 from mtorsim.genomics.profile import annotate, profile_parameters
+from mtorsim.trials.biology import biology
 from mtorsim.tumour.growth import TumourParameters
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "cancer_types",
     "genotype_parameters",
     "sample_patients",
+    "tumour_parameters",
 ]
 
 #: Canonical alteration per gene (protein change or class) used for sampled mutations.
@@ -76,12 +77,6 @@ class CancerType:
     source: str
 
 
-@lru_cache(maxsize=1)
-def calibration() -> dict:
-    """Global calibrated constants with what they were fitted to (``calibration.json``)."""
-    return json.loads(_data("calibration.json"))
-
-
 def _frequencies(tcga: str, extra: str) -> dict[tuple[str, str], float]:
     freq: dict[tuple[str, str], float] = {}
     if tcga:
@@ -106,16 +101,9 @@ def cancer_types() -> dict[str, CancerType]:
     from io import StringIO
 
     table = pd.read_csv(StringIO(_data("cancer_types.csv")), keep_default_na=False)
-    exponent = calibration()["drive_exponent"]["value"]
     out = {}
     for r in table.itertuples(index=False):
-        tumour = TumourParameters(
-            doubling_time_d=float(r.doubling_time_d),
-            cell_loss=float(r.cell_loss),
-            drive_exponent=exponent,
-            er_dependence=float(r.er_dependence),
-            vegf_dependence=float(r.vegf_dependence),
-        )
+        tumour = tumour_parameters(r.cancer_type, float(r.cell_loss))
         out[r.cancer_type] = CancerType(
             r.cancer_type,
             r.name,
@@ -135,9 +123,29 @@ def cancer_types() -> dict[str, CancerType]:
     return out
 
 
+def tumour_parameters(
+    key: str, cell_loss: float | None = None, prior_therapy: tuple[str, ...] = ()
+) -> TumourParameters:
+    """Growth-law parameters of a cancer type in a setting (:mod:`.biology`, sourced)."""
+    bio = biology(key, prior_therapy)
+    loss = cancer_types()[key].tumour.cell_loss if cell_loss is None else cell_loss
+    return TumourParameters(
+        doubling_time_d=bio["doubling_time_d"],
+        cell_loss=loss,
+        drive_exponent=1.0,
+        er_dependence=bio["er_dependence"],
+        vegf_dependence=bio["vegf_dependence"],
+        pathway_share=bio["pathway_share"],
+        cytotoxic_fraction=bio["cytotoxic_fraction"],
+    )
+
+
 def cancer_type(key: str) -> CancerType:
     types = cancer_types()
     if key not in types:
+        by_lower = {k.lower(): k for k in types}
+        if key.lower() in by_lower:
+            return types[by_lower[key.lower()]]
         raise UnknownNameError("cancer type", key, list(types))
     return types[key]
 
@@ -217,7 +225,8 @@ def sample_patients(
                 "subclone_lesions": mask if sub else np.zeros(n_lesions, bool),
                 "subclone_fraction": float(rng.uniform(0.05, 0.5)) if sub else 0.0,
                 "diameters_mm": diam,
-                "doubling_time_d": float(ct.tumour.doubling_time_d * np.exp(rng.normal(0, sigma))),
+                "doubling_z": (dz := float(rng.standard_normal())),
+                "doubling_time_d": float(ct.tumour.doubling_time_d * np.exp(sigma * dz)),
                 "pathway_z": rng.standard_normal(256),
                 "pk_z": rng.standard_normal(8),
                 "u": rng.random(8),

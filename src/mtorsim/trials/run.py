@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
@@ -17,7 +18,7 @@ from mtorsim.trials.analysis import arm_summary, hazard_ratios, subgroups
 from mtorsim.trials.design import TrialDesign, load_design
 from mtorsim.trials.simulate import simulate_patients
 
-__all__ = ["TrialResult", "assemble", "run_trial"]
+__all__ = ["TrialResult", "assemble", "replicate_seeds", "run_replicates", "run_trial"]
 
 
 @dataclass
@@ -97,3 +98,48 @@ def assemble(
     table[mut] = table[mut].astype("boolean").fillna(False).astype(bool)
     table = table[[c for c in table.columns if c not in mut] + mut]
     return TrialResult(design, seed, table, pd.concat(assessments, ignore_index=True))
+
+
+def replicate_seeds(seed: int, k: int) -> list[int]:
+    """K independent trial seeds derived from one (the same seed, the same replicates)."""
+    return [int(x) for x in np.random.SeedSequence(seed).generate_state(k, dtype=np.uint32)]
+
+
+def run_replicates(
+    design: TrialDesign | str,
+    k: int,
+    *,
+    seed: int = 0,
+    n_patients: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """K seeded trials of the design's real size: what a trial of this size can show.
+
+    Returns one row per replicate and endpoint (seed, arm, HR, CI, p) and the spread per
+    arm and endpoint: median HR, 2.5-97.5 % range, share of replicates with p < 0.05.
+    """
+    d = load_design(design) if isinstance(design, str) else design
+    if not isinstance(k, int) or k < 1:
+        raise MtorsimError(f"replicates is {k!r}; give a whole number >= 1")
+    rows = []
+    for i, s in enumerate(replicate_seeds(seed, k)):
+        res = run_trial(d, n_patients=n_patients, seed=s)
+        if not res.hazard_ratios.empty:
+            rows.append(res.hazard_ratios.assign(replicate=i, seed=s))
+        if progress is not None:
+            progress(1)
+    if not rows:
+        raise MtorsimError(f"{d.name} has one arm: replicates report hazard ratios between arms")
+    table = pd.concat(rows, ignore_index=True)
+    spread = (
+        table.groupby(["arm", "endpoint"], sort=False)
+        .agg(
+            median_HR=("HR", "median"),
+            HR_2_5=("HR", lambda x: float(np.nanpercentile(x, 2.5))),
+            HR_97_5=("HR", lambda x: float(np.nanpercentile(x, 97.5))),
+            significant_pct=("p_logrank", lambda p: 100.0 * float(np.mean(p < 0.05))),
+        )
+        .reset_index()
+        .assign(replicates=k)
+    )
+    return table, spread

@@ -20,9 +20,11 @@ patients (the basis of batching and Dask scale-out).
 
 from __future__ import annotations
 
+import json
 import math
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,7 @@ import pandas as pd
 from mtorsim.network.default import default_network
 from mtorsim.pharmacology.catalogue import DRUGS, get_drug
 from mtorsim.pharmacology.pk import average_free_nM
+from mtorsim.trials.biology import biology
 from mtorsim.trials.design import TrialDesign
 from mtorsim.trials.population import (
     FRB_MUTATION,
@@ -37,12 +40,13 @@ from mtorsim.trials.population import (
     cancer_type,
     genotype_parameters,
     sample_patients,
+    tumour_parameters,
 )
 from mtorsim.trials.recist import CATEGORIES, DETECTION_LIMIT_MM, recist
 from mtorsim.trials.tolerability import arm_tolerability
 from mtorsim.tumour.growth import TumourParameters, net_growth_rate
 from mtorsim.tumour.lesions import cells_from_diameter, diameter_mm, grow
-from mtorsim.tumour.signals import clone_signals
+from mtorsim.tumour.signals import clone_signals, untreated_signals
 
 __all__ = ["DAYS_PER_MONTH", "PATHWAY_CV", "simulate_patients"]
 
@@ -105,16 +109,69 @@ def _exposures(pts: pd.DataFrame, drugs: dict[str, float], scale: float) -> dict
     return out
 
 
-def _rates(
-    pts: pd.DataFrame,
-    clones: pd.DataFrame,
-    tumour: pd.DataFrame,
-    drugs: dict[str, float],
-    scale: float = 1.0,
-) -> np.ndarray:
-    """(P, C) net growth rates (1/day) under ``drugs`` at ``scale`` x their doses."""
-    signals = clone_signals(list(drugs), _exposures(pts, drugs, scale), clones)
-    return net_growth_rate(tumour, signals).reshape(len(pts), N_CLONES)
+def _signals(pts: pd.DataFrame, clones: pd.DataFrame, drugs: dict[str, float], scale: float = 1.0):
+    """Signalling read-outs of every clone row under ``drugs`` (the costly pathway solve)."""
+    return clone_signals(list(drugs), _exposures(pts, drugs, scale), clones)
+
+
+def _rates(tumour: pd.DataFrame, signals: pd.DataFrame) -> np.ndarray:
+    """(P, C) net growth rates (1/day) from read-outs and the clones' kinetics."""
+    return net_growth_rate(tumour, signals).reshape(-1, N_CLONES)
+
+
+#: pathway solutions per (design arms, cohort) -- they do not depend on the biology table,
+#: so calibration and cross-validation re-run the kinetics without re-solving the pathway
+_CACHE: OrderedDict[str, dict] = OrderedDict()
+_CACHE_SIZE = 48
+
+
+def _cache_key(design: TrialDesign, n: int, seed: int, first: int) -> str:
+    d = design.to_dict()
+    keep = ("cancer_type", "arms", "allocation", "crossover", "select_genes")
+    return json.dumps([{k: d[k] for k in keep}, n, seed, first], sort_keys=True, default=str)
+
+
+def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dict:
+    """Patients, arms, adverse-event draws and every arm's signals (cached)."""
+    key = _cache_key(design, n, seed, first)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        if progress is not None:
+            progress(n)
+        return _CACHE[key]
+    ct = cancer_type(design.cancer_type)
+    pts = sample_patients(ct, n, seed, first=first, select_genes=design.select_genes)
+    u = np.stack(pts["u"].to_numpy())
+    alloc = np.cumsum(design.allocation) / np.sum(design.allocation)
+    arm_index = np.searchsorted(alloc, u[:, 0], side="right")
+    clones = _clone_parameters(pts)
+    arms = []
+    for a, arm in enumerate(design.arms):
+        sel = np.flatnonzero(arm_index == a)
+        if sel.size == 0:
+            arms.append(None)
+            continue
+        rows = np.concatenate([np.arange(i * N_CLONES, (i + 1) * N_CLONES) for i in sel])
+        sub_pts, sub_cl = pts.iloc[sel], clones.iloc[rows]
+        on = _signals(sub_pts, sub_cl, arm.drugs)
+        after = design.crossover.get(arm.name, {})
+        arms.append(
+            {
+                "sel": sel,
+                "rows": rows,
+                "on": on,
+                "untreated": untreated_signals(len(rows)),
+                "low": _signals(sub_pts, sub_cl, arm.drugs, REDUCED_DOSE) if arm.drugs else on,
+                "cross": _signals(sub_pts, sub_cl, after) if after else None,
+            }
+        )
+        if progress is not None:
+            progress(int(sel.size))
+    out = {"pts": pts, "u": u, "arm_index": arm_index, "arms": arms}
+    _CACHE[key] = out
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return out
 
 
 def _first_crossing(values: np.ndarray, threshold: np.ndarray) -> np.ndarray:
@@ -133,15 +190,11 @@ def simulate_patients(
 ) -> ChunkResult:
     """Simulate patients ``first`` ... ``first + n - 1`` of ``design``."""
     ct = cancer_type(design.cancer_type)
-    params = replace(
-        ct.tumour,
-        **{k: getattr(ct.tumour, k) * v for k, v in design.modifiers.items()},
-    )
-    pts = sample_patients(ct, n, seed, first=first, select_genes=design.select_genes)
-    u = np.stack(pts["u"].to_numpy())
-    alloc = np.cumsum(design.allocation) / np.sum(design.allocation)
-    arm_index = np.searchsorted(alloc, u[:, 0], side="right")
-    tumour = _tumour_table(params, pts)
+    params = tumour_parameters(ct.key, ct.tumour.cell_loss, design.prior_therapy)
+    post_factor = biology(ct.key, design.prior_therapy)["post_progression_growth"]
+    cohort = _cohort(design, n, seed, first, progress)
+    pts, u, arm_index = cohort["pts"], cohort["u"], cohort["arm_index"]
+    tumour = _tumour_table(params, ct, pts)
 
     horizon_d = design.follow_up_months * DAYS_PER_MONTH
     times = np.arange(0.0, horizon_d + 7.0, 7.0)
@@ -154,19 +207,21 @@ def simulate_patients(
     starts = np.zeros((p, 3))
     stopped = np.zeros(p, bool)
     reduced = np.zeros(p, bool)
-    clones = _clone_parameters(pts)
+    crossed = np.zeros(p, bool)
     for a, arm in enumerate(design.arms):
-        sel = np.flatnonzero(arm_index == a)
-        if sel.size == 0:
+        sig = cohort["arms"][a]
+        if sig is None:
             continue
-        rows = np.concatenate([np.arange(i * N_CLONES, (i + 1) * N_CLONES) for i in sel])
-        sub_pts, sub_cl = pts.iloc[sel], clones.iloc[rows]
-        sub_tm = tumour.iloc[rows]
-        on = _rates(sub_pts, sub_cl, sub_tm, arm.drugs)
-        untreated = _rates(sub_pts, sub_cl, sub_tm, {})
-        low = _rates(sub_pts, sub_cl, sub_tm, arm.drugs, REDUCED_DOSE) if arm.drugs else on
-        after = design.crossover.get(arm.name, {})
-        post = _rates(sub_pts, sub_cl, sub_tm, after) if after else untreated
+        sel, sub_tm = sig["sel"], tumour.iloc[sig["rows"]]
+        on = _rates(sub_tm, sig["on"])
+        untreated = _rates(sub_tm, sig["untreated"])
+        low = _rates(sub_tm, sig["low"]) if arm.drugs else on
+        # after progression: crossover for a share of the arm, else next-line care
+        post = untreated * np.where(untreated > 0, post_factor, 1.0)
+        if sig["cross"] is not None:
+            cross = u[sel, 6] < design.crossover_fraction
+            crossed[sel] = cross
+            post = np.where(cross[:, None], _rates(sub_tm, sig["cross"]), post)
         p_stop, p_red = arm_tolerability(arm.drugs) if arm.drugs else (0.0, 0.0)
         stop = u[sel, 1] < p_stop
         red = ~stop & (u[sel, 1] < p_stop + p_red)
@@ -176,9 +231,8 @@ def simulate_patients(
         k_rates[sel, 1] = np.where(stop[:, None], untreated, np.where(red[:, None], low, on))
         k_rates[sel, 2] = post
         starts[sel, 1] = np.where(stop | red, t_tox, np.inf)
-        if progress is not None:
-            progress(int(sel.size))
     starts[:, 2] = np.inf
+    t_stop = np.where(stopped, starts[:, 1], np.inf)
 
     # initial cells per lesion and clone
     cells0 = np.zeros((p, MAX_TARGET_LESIONS, N_CLONES))
@@ -206,13 +260,16 @@ def simulate_patients(
     t_death = np.where(death_i >= 0, times[np.maximum(death_i, 0)], np.inf)
     t_bg = -np.log(np.clip(u[:, 4], 1e-12, 1)) / max(ct.background_death_per_year, 1e-12) * 365.25
     t_death = np.minimum(t_death, t_bg)
-    return _endpoints(design, ct, pts, u, arm_index, result, t_death, stopped, reduced, post, times)
+    treat = (stopped, reduced, crossed, t_stop)
+    return _endpoints(design, ct, pts, u, arm_index, result, t_death, treat, post, times)
 
 
-def _tumour_table(params: TumourParameters, pts: pd.DataFrame) -> pd.DataFrame:
-    """Tumour kinetics per clone row (patients' own doubling times)."""
-    td = np.repeat(pts["doubling_time_d"].to_numpy(), N_CLONES)
-    table = pd.DataFrame([params.__dict__] * len(td))
+def _tumour_table(params: TumourParameters, ct, pts: pd.DataFrame) -> pd.DataFrame:
+    """Tumour kinetics per clone row (patients' own doubling times, from the biology)."""
+    sigma = np.sqrt(np.log(1 + ct.doubling_cv**2))
+    td = params.doubling_time_d * np.exp(sigma * pts["doubling_z"].to_numpy())
+    td = np.repeat(td, N_CLONES)
+    table = pd.DataFrame({k: np.full(len(td), v) for k, v in params.__dict__.items()})
     table["doubling_time_d"] = td
     return table
 
@@ -250,8 +307,9 @@ def _score(design, ct, pts, u, cells0, target, cells, times, a_idx, confirm_step
     }
 
 
-def _endpoints(design, ct, pts, u, arm_index, r, t_death, stopped, reduced, cells, times):
+def _endpoints(design, ct, pts, u, arm_index, r, t_death, treat, cells, times):
     p = len(pts)
+    stopped, reduced, crossed, t_stop = treat
     month = DAYS_PER_MONTH
     accrual = u[:, 5] * design.accrual_months * month
     admin = design.follow_up_months * month - accrual
@@ -283,6 +341,13 @@ def _endpoints(design, ct, pts, u, arm_index, r, t_death, stopped, reduced, cell
             "best_change_pct": r["best_change"],
             "best_volume_change_pct": 100.0 * (r["best_volume"] - 1.0),
             "stopped_for_toxicity": stopped,
+            "censor_months": censor / month,
+            "crossed_over": crossed & (r["t_pd"] < np.minimum(censor, t_death)),
+            "crossover_months": np.where(
+                crossed & (r["t_pd"] < np.minimum(censor, t_death)), r["t_pd"], np.nan
+            )
+            / month,
+            "on_treatment_months": np.minimum.reduce([r["t_pd"], t_death, censor, t_stop]) / month,
             "dose_reduced": reduced,
             "frb_fraction_at_progression": frb[np.arange(p), end_i],
         }

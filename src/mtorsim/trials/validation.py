@@ -1,9 +1,12 @@
-"""Simulated vs published trial outcomes (``trials_calibration.csv``), fit and test apart.
+"""Simulated vs published trial outcomes (``trials_calibration.csv``): in-sample and
+leave-one-trial-out.
 
-Each row of the table says whether it was used to fit (control-arm medians and RECORD-1's
-hazard ratio, see :mod:`mtorsim.trials.calibration`) or is a test the model never saw.
-Tolerances (assumed, fixed before comparing): medians within 30 % or 1 month (scans are
-6-12 weeks apart); hazard ratios within a factor 1.3; percentages within 5 points or 30 %.
+In-sample, every trial runs with the fitted set (``trial_fit.json``, fitted to all of
+them: role ``fitted``). Leave-one-trial-out, each trial runs with the biology refitted
+without any of its rows (:func:`mtorsim.trials.calibration.leave_one_trial_out`: role
+``held out``), the honest estimate of how a new trial would be predicted. Tolerances
+(assumed, fixed before comparing): medians within 30 % or 1 month (scans are 6-12 weeks
+apart); hazard ratios within a factor 1.3; percentages within 5 points or 30 %.
 """
 
 from __future__ import annotations
@@ -15,11 +18,17 @@ from io import StringIO
 import numpy as np
 import pandas as pd
 
-from mtorsim.trials.calibration import CONTROL_TARGETS, HR_TARGET
+from mtorsim.trials import biology as bio
 from mtorsim.trials.design import load_design
 from mtorsim.trials.run import TrialResult, run_trial
 
-__all__ = ["observed_outcomes", "trial_validation"]
+__all__ = [
+    "hr_score",
+    "in_sample_values",
+    "loto_validation",
+    "observed_outcomes",
+    "trial_validation",
+]
 
 _PERCENT_COLUMN = {
     "ORR": "ORR_pct",
@@ -42,31 +51,39 @@ def _within_pct(sim: float, obs: float) -> bool:
     return bool(abs(sim - obs) <= max(5.0, 0.3 * obs))
 
 
-def _fitted(trial: str, endpoint: str, what: str) -> bool:
-    controls = {(t, e) for t, e, _ in CONTROL_TARGETS.values()}
-    if what == "median_control" and (trial, _TIME.get(endpoint, endpoint)) in controls:
-        return True
-    return what == "HR" and (trial, endpoint) == HR_TARGET[:2]
+def in_sample_values() -> dict[str, float]:
+    """The biology every in-sample run uses: the table with the fitted set on file."""
+    from mtorsim.trials.calibration import table_values
+
+    return {**table_values(), **bio.fitted_set().get("values", {})}
 
 
 def trial_validation(
-    *, seed: int = 0, n_scale: float = 1.0, progress: Callable[[str], None] | None = None
+    *,
+    seed: int = 0,
+    n_scale: float = 1.0,
+    progress: Callable[[str], None] | None = None,
+    values: dict[str, dict[str, float]] | None = None,
+    role: str = "fitted",
 ) -> tuple[pd.DataFrame, dict[str, TrialResult]]:
     """Run every trial of the observed table at its real size (x ``n_scale``) and compare.
 
+    ``values`` maps a trial to the biology it runs with (default: the fitted set for all).
     Returns the long table ``trial, endpoint, quantity, observed, simulated, ci_low,
     ci_high, within_tolerance, role`` and the simulated trials by name.
     """
     obs = observed_outcomes()
     results: dict[str, TrialResult] = {}
     rows = []
+    default = in_sample_values()
     for r in obs.itertuples(index=False):
         if r.trial not in results:
             if progress is not None:
                 progress(r.trial)
             design = load_design(r.trial.split(" ")[0])  # "Ng-2013 phase II" -> Ng-2013
             n = max(20, round(design.n_patients * n_scale))
-            results[r.trial] = run_trial(design, n_patients=n, seed=seed)
+            with bio.override((values or {}).get(r.trial, default)):
+                results[r.trial] = run_trial(design, n_patients=n, seed=seed)
         res = results[r.trial]
         s = res.summary.set_index("arm")
         exp_arm, ctl_arm = res.arms[0], res.arms[-1]
@@ -83,7 +100,7 @@ def trial_validation(
                     "ci_low": lo,
                     "ci_high": hi,
                     "within_tolerance": within,
-                    "role": "fitted" if _fitted(r.trial, r.endpoint, quantity) else "test",
+                    "role": role,
                     "reference": r.reference,
                 }
             )
@@ -126,3 +143,37 @@ def trial_validation(
                     sim = float(s.loc[arm, col])
                     add(quantity, float(value), sim, _within_pct(sim, float(value)))
     return pd.DataFrame(rows), results
+
+
+def loto_validation(
+    *, seed: int = 0, progress: Callable[[str], None] | None = None, refit: bool = False
+) -> tuple[pd.DataFrame, dict[str, TrialResult]]:
+    """Each trial predicted by the biology fitted without it (role ``held out``).
+
+    The folds come from ``trial_fit.json`` (each lists the trials it was fitted to, never
+    the one it predicts); ``refit=True`` recomputes them (minutes).
+    """
+    from mtorsim.trials.calibration import leave_one_trial_out, table_values
+
+    if refit:
+        folds = leave_one_trial_out()
+    else:
+        stored = bio.fitted_set().get("leave_one_trial_out", {})
+        folds = {}
+        for trial, fold in stored.items():
+            if trial in fold["fitted_to"]:
+                raise ValueError(f"trial_fit.json: the fold for {trial} was fitted to it")
+            folds[trial] = {**table_values(), **fold["values"]}
+    return trial_validation(seed=seed, progress=progress, values=folds, role="held out")
+
+
+def hr_score(table: pd.DataFrame) -> dict[str, float]:
+    """Hazard ratios within +-0.3 on the log scale, and with the right direction."""
+    hr = table[table.quantity == "HR"]
+    err = np.abs(np.log(hr.simulated / hr.observed))
+    right = np.sign(np.log(hr.simulated)) == np.sign(np.log(hr.observed))
+    return {
+        "n": len(hr),
+        "within_0.3_log": int((err <= 0.3).sum()),
+        "direction_right": int(right.sum()),
+    }

@@ -4,13 +4,17 @@ Untreated, a clone grows at ``r0 = ln 2 / doubling time``, the balance of prolif
 ``p`` and death ``d = cell_loss x p`` (the cell-loss factor of tumour kinetics). Drugs act
 through the read-outs of :mod:`mtorsim.tumour.signals`::
 
-    proliferation = p x drive**drive_exponent x (1 - er_dependence x ER_block)
+    proliferation = p x ((1 - pathway_share) + pathway_share x drive**drive_exponent)
+                      x (1 - er_dependence x ER_block)
                       x (1 - vegf_dependence x (1 - vegf x (1 - VEGFR_block)))
     death         = d x autophagy**(-autophagy_survival) + chemo_kill x cytotoxic_exposure
+                      + cytotoxic_fraction x (p - proliferation)
 
-so an mTORC1 inhibitor that lowers the growth drive slows proliferation (cytostasis: the
-tumour shrinks only where proliferation falls below the unchanged death rate) and regrowth
-resumes as soon as the drive returns (C19). Autophagy protects cells: blocking it (HCQ)
+so an mTORC1 inhibitor that lowers the growth drive slows proliferation (cytostasis) only
+in the share of growth the pathway drives (the rest runs on other drivers: KRAS/MAPK in
+colorectal cancer), and a cancer-type fraction of the proliferation it blocks turns into
+cell death (apoptosis, the shrinkage behind objective responses). Regrowth resumes as soon
+as the drive returns (C19). Autophagy protects cells: blocking it (HCQ)
 raises death, its re-activation by rapalogs lowers it.
 """
 
@@ -45,6 +49,10 @@ class TumourParameters:
         Exponent of the protective effect of autophagic flux on death.
     chemo_kill_per_day : float
         Extra death rate (1/day) at full cytotoxic exposure.
+    pathway_share : float
+        Share of proliferation the growth drive controls (0-1; 1 = all of it).
+    cytotoxic_fraction : float
+        Fraction of the drug-blocked proliferation that becomes death instead (0-1).
     """
 
     doubling_time_d: float = 60.0
@@ -54,6 +62,8 @@ class TumourParameters:
     vegf_dependence: float = 0.0
     autophagy_survival: float = 0.3
     chemo_kill_per_day: float = 0.02
+    pathway_share: float = 1.0
+    cytotoxic_fraction: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -64,7 +74,7 @@ class TumourParameters:
             raise MtorsimError("doubling_time_d must be > 0 days")
         if self.cell_loss >= 1:
             raise MtorsimError("cell_loss is a fraction of proliferation; give a value below 1")
-        for name in ("er_dependence", "vegf_dependence"):
+        for name in ("er_dependence", "vegf_dependence", "pathway_share", "cytotoxic_fraction"):
             if getattr(self, name) > 1:
                 raise MtorsimError(f"{name} is a fraction; give a value from 0 to 1")
 
@@ -88,13 +98,23 @@ def net_growth_rate(params: TumourParameters | pd.DataFrame, signals: pd.DataFra
     p = np.log(2) / td / (1.0 - loss)
     s = signals.reset_index(drop=True)
     supply = s["vegf"].to_numpy() * (1.0 - s["VEGFR_block"].to_numpy())
+    share = _column(table, "pathway_share", 1.0)
+    drive = np.maximum(s["drive"].to_numpy(), 0.0) ** table["drive_exponent"].to_numpy(float)
     prolif = (
         p
-        * np.maximum(s["drive"].to_numpy(), 0.0) ** table["drive_exponent"].to_numpy(float)
+        * ((1.0 - share) + share * drive)
         * (1.0 - table["er_dependence"].to_numpy(float) * s["ER_block"].to_numpy())
         * (1.0 - table["vegf_dependence"].to_numpy(float) * (1.0 - supply))
     )
     autophagy = np.clip(s["autophagy"].to_numpy(), 0.05, None)
     death = loss * p * autophagy ** (-table["autophagy_survival"].to_numpy(float))
     death = death + table["chemo_kill_per_day"].to_numpy(float) * s["cytotoxic_exposure"].to_numpy()
+    death = death + _column(table, "cytotoxic_fraction", 0.0) * np.maximum(p - prolif, 0.0)
     return prolif - death
+
+
+def _column(table: pd.DataFrame, name: str, default: float) -> np.ndarray:
+    """A per-row parameter, or its default for tables written before it existed."""
+    if name in table:
+        return table[name].to_numpy(float)
+    return np.full(len(table), default)

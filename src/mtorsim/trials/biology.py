@@ -1,0 +1,132 @@
+"""Cancer-type biology as data (``data/trials/cancer_biology.csv``), every value sourced.
+
+One row per (cancer type, prior therapy, parameter): control-arm growth (doubling time),
+the share of proliferation that the mTOR growth drive controls (why rapalogs help RCC and
+PNET more than gastric or colorectal cancer), the cytotoxic fraction of the drug effect
+(shrinkage, ORR), ER and VEGF dependence, post-progression growth. A row with a
+``prior_therapy`` replaces the general row for designs that name that prior therapy (e.g.
+VEGF dependence after a VEGFR-TKI), so no design carries hidden calibration knobs.
+
+Fitted values come from ``trial_fit.json`` (:mod:`mtorsim.trials.trial_fit`), which
+records the trials each was fitted to; :func:`override` lets calibration and
+leave-one-trial-out runs substitute values without touching the files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from importlib import resources
+from io import StringIO
+
+import pandas as pd
+
+from mtorsim.errors import MtorsimError
+
+__all__ = [
+    "PARAMETERS",
+    "biology",
+    "biology_default",
+    "biology_table",
+    "fitted_set",
+    "is_pooled",
+    "override",
+    "prior_therapies",
+]
+
+#: parameters every cancer type defines (the growth law's per-type inputs)
+PARAMETERS = (
+    "doubling_time_d",
+    "pathway_share",
+    "cytotoxic_fraction",
+    "er_dependence",
+    "vegf_dependence",
+    "post_progression_growth",
+)
+_OVERRIDE: dict[tuple[str, str], float] = {}
+
+
+@lru_cache(maxsize=1)
+def biology_table() -> pd.DataFrame:
+    """The table as shipped (values before ``trial_fit.json`` is applied)."""
+    text = resources.files("mtorsim.data").joinpath("trials/cancer_biology.csv").read_text()
+    table = pd.read_csv(StringIO(text), keep_default_na=False)
+    table["value"] = table["value"].astype(float)
+    missing = [
+        (ct, p)
+        for ct in table.cancer_type.unique()
+        for p in PARAMETERS
+        if not (
+            (table.cancer_type == ct) & (table.parameter == p) & (table.prior_therapy == "")
+        ).any()
+    ]
+    if missing:
+        raise MtorsimError(f"cancer_biology.csv lacks {missing[0][1]} for {missing[0][0]}")
+    return table
+
+
+@lru_cache(maxsize=1)
+def fitted_set() -> dict:
+    """The versioned fitted set (``trial_fit.json``): values, trials, objective."""
+    path = resources.files("mtorsim.data").joinpath("trials/trial_fit.json")
+    return json.loads(path.read_text()) if path.is_file() else {"values": {}}
+
+
+def biology_default(cancer_type: str, parameter: str) -> float:
+    """The table's own value (before the fitted set): a fit's start and its fixed values."""
+    t = biology_table()
+    sel = t[(t.cancer_type == cancer_type) & (t.parameter == parameter) & (t.prior_therapy == "")]
+    return float(sel.value.iloc[0])
+
+
+def is_pooled(cancer_type: str, parameter: str) -> bool:
+    """Whether the table says this value is pooled over the fitted cancer types."""
+    t = biology_table()
+    sel = t[(t.cancer_type == cancer_type) & (t.parameter == parameter) & (t.prior_therapy == "")]
+    return bool(sel.source.iloc[0].startswith("pooled"))
+
+
+def prior_therapies() -> dict[str, list[str]]:
+    """Prior therapies with their own rows, per cancer type."""
+    t = biology_table()
+    t = t[t.prior_therapy != ""]
+    return {ct: sorted(set(g.prior_therapy)) for ct, g in t.groupby("cancer_type")}
+
+
+def biology(cancer_type: str, prior_therapy: tuple[str, ...] = ()) -> dict[str, float]:
+    """Parameter values for one cancer type in one setting (fitted set, then overrides)."""
+    t = biology_table()
+    rows = t[t.cancer_type == cancer_type]
+    if rows.empty:
+        raise MtorsimError(f"cancer_biology.csv has no rows for {cancer_type!r}")
+    fitted = fitted_set().get("values", {})
+    out: dict[str, float] = {}
+    for p in PARAMETERS:
+        key = f"{cancer_type}.{p}"
+        out[p] = float(
+            fitted.get(key, rows[(rows.parameter == p) & (rows.prior_therapy == "")].value.iloc[0])
+        )
+        out[p] = _OVERRIDE.get((cancer_type, p), out[p])
+    for prior in prior_therapy:
+        sel = rows[rows.prior_therapy.str.lower() == prior.lower()]
+        for r in sel.itertuples(index=False):
+            out[r.parameter] = float(r.value)
+    return out
+
+
+@contextlib.contextmanager
+def override(values: Mapping[str, float]) -> Iterator[None]:
+    """Temporarily replace ``"TYPE.parameter"`` values (calibration, cross-validation)."""
+    old = dict(_OVERRIDE)
+    try:
+        for key, v in values.items():
+            ct, p = key.split(".", 1)
+            if p not in PARAMETERS:
+                raise MtorsimError(f"{p!r} is not a biology parameter; use {', '.join(PARAMETERS)}")
+            _OVERRIDE[(ct, p)] = float(v)
+        yield
+    finally:
+        _OVERRIDE.clear()
+        _OVERRIDE.update(old)
