@@ -109,30 +109,35 @@ def validate_cmd(
 
 
 def _trial_table() -> None:
-    from mtorsim.trials.validation import trial_validation
+    from mtorsim.trials.validation import hr_score, loto_validation, trial_validation
 
     with console.status("simulating the published trials") as status:
-        table, _ = trial_validation(progress=lambda t: status.update(f"simulating {t}"))
+        fit, _ = trial_validation(progress=lambda t: status.update(f"in-sample: {t}"))
+        loto, _ = loto_validation(progress=lambda t: status.update(f"held out: {t}"))
     t = Table(
         "trial",
         "endpoint",
         "quantity",
         "observed",
-        "simulated (95 % CI)",
+        "in-sample (95 % CI)",
         "within",
-        "role",
-        title="simulated vs published trials (trials_calibration.csv)",
+        "left out (95 % CI)",
+        "within",
+        title="simulated vs published trials (trials_calibration.csv): fitted to all, "
+        "and leave-one-trial-out",
     )
-    for r in table.itertuples(index=False):
-        ci = f" ({r.ci_low:.2f}-{r.ci_high:.2f})" if r.ci_low == r.ci_low else ""
-        ok = "[green]yes[/green]" if r.within_tolerance else "[red]no[/red]"
-        t.add_row(
-            r.trial, r.endpoint, r.quantity, f"{r.observed:g}", f"{r.simulated:.2f}{ci}", ok, r.role
-        )
+    for r, h in zip(fit.itertuples(index=False), loto.itertuples(index=False), strict=True):
+        cells = []
+        for x in (r, h):
+            ci = f" ({x.ci_low:.2f}-{x.ci_high:.2f})" if x.ci_low == x.ci_low else ""
+            ok = "[green]yes[/green]" if x.within_tolerance else "[red]no[/red]"
+            cells += [f"{x.simulated:.2f}{ci}", ok]
+        t.add_row(r.trial, r.endpoint, r.quantity, f"{r.observed:g}", *cells)
     console.print(t)
-    tests = table[table.role == "test"]
-    console.print(
-        f"within tolerance: {int(tests.within_tolerance.sum())}/{len(tests)} tests, "
-        f"{int(table[table.role == 'fitted'].within_tolerance.sum())}/"
-        f"{int((table.role == 'fitted').sum())} fitted"
-    )
+    for label, table in (("in-sample", fit), ("leave-one-trial-out", loto)):
+        hr = hr_score(table)
+        console.print(
+            f"{label}: within tolerance {int(table.within_tolerance.sum())}/{len(table)}; "
+            f"HR within +-0.3 (log) {hr['within_0.3_log']}/{hr['n']}, "
+            f"direction right {hr['direction_right']}/{hr['n']}"
+        )
