@@ -5,10 +5,12 @@ template (``_kernel_template.py``) into one module that numba compiles once per 
 The model arrives as data, ``md``, built by :mod:`mtorsim.engine.tape`::
 
     md = (code, consts, meta, rhs_store, jac_store, obs_store,
-          sp_order, sp_row_ptr, sp_rows, sp_col_ptr, sp_cols)
+          sp_order, sp_row_ptr, sp_rows, sp_col_ptr, sp_cols, dfdt_store
+          [, dfdp_store, obsy_store, obsp_store])   # the last three: sensitivity runs
 
 ``meta`` = (registers, rhs lo, rhs hi, jac lo, jac hi, obs lo, obs hi, first p register,
-t register, first constant register, sparse LU values).
+t register, first constant register, sparse LU values, dfdt lo, dfdt hi[, dfdp lo, dfdp
+hi, obsy lo, obsy hi, obsp lo, obsp hi]).
 The opcode numbers below must match ``tape.OPCODES`` (a test checks them).
 """
 
@@ -198,3 +200,40 @@ def _obs(t, y, p, out, md):
 @njit(cache=True, error_model="numpy")
 def _sp_nvals(md):
     return md[2][10]
+
+
+@njit(cache=True, error_model="numpy")
+def _uses_time(md):
+    return md[11].shape[0] > 0
+
+
+@njit(cache=True, error_model="numpy")
+def _dfdt(t, y, p, out, md):
+    regs = _registers(t, y, p, md)
+    _run_tape(md[0], md[2][11], md[2][12], regs)
+    st = md[11]
+    for k in range(st.shape[0]):
+        out[st[k, 0]] = regs[st[k, 1]]
+
+
+@njit(cache=True, error_model="numpy")
+def _store_matrix(t, y, p, out, md, lo, hi, st):
+    regs = _registers(t, y, p, md)
+    _run_tape(md[0], lo, hi, regs)
+    for k in range(st.shape[0]):
+        out[st[k, 0], st[k, 1]] = regs[st[k, 2]]
+
+
+@njit(cache=True, error_model="numpy")
+def _dfdp(t, y, p, out, md):
+    _store_matrix(t, y, p, out, md, md[2][13], md[2][14], md[12])
+
+
+@njit(cache=True, error_model="numpy")
+def _obsy(t, y, p, out, md):
+    _store_matrix(t, y, p, out, md, md[2][15], md[2][16], md[13])
+
+
+@njit(cache=True, error_model="numpy")
+def _obsp(t, y, p, out, md):
+    _store_matrix(t, y, p, out, md, md[2][17], md[2][18], md[14])

@@ -44,6 +44,14 @@ _C63 = -31.52159432874371
 _C64 = 16.31930543123136
 _C65 = -6.058818238834054
 _GAMMA = 0.25
+# stage times c_i and the ∂f/∂t weights d_i (gamma_i), from Hairer's rodas.f (METH=1)
+_CT2 = 0.386
+_CT3 = 0.21
+_CT4 = 0.63
+_D1 = 0.25
+_D2 = -0.1043
+_D3 = 0.1035
+_D4 = -0.03620000000000023
 
 STATUS_OK = 0
 STATUS_MAX_STEPS = 1
@@ -121,6 +129,12 @@ def _solve(a, piv, vals, b, sparse, md):
 
 
 @njit(cache=True, error_model="numpy")
+def _add_scaled(v, c, w):
+    for i in range(v.shape[0]):
+        v[i] += c * w[i]
+
+
+@njit(cache=True, error_model="numpy")
 def _err_norm(y, ynew, err, rtol, atol):
     n = y.shape[0]
     acc = 0.0
@@ -159,7 +173,9 @@ def _integrate_segment(
     at t1 too. Returns (status, h, iout).
 
     ``work``/``jac_m`` (n x n), ``piv``/``cols`` (dense LU), ``vals`` (sparse factors) and
-    ``scratch`` (10 x n stage vectors) are the caller's buffers, reused across segments.
+    ``scratch`` (11 x n stage vectors) are the caller's buffers, reused across segments.
+    Models whose rates use time add h d_i ∂f/∂t to each stage (skipped, and compiled
+    away in specialised modules, for autonomous models).
     """
     n = y.shape[0]
     n_out = t_out.shape[0]
@@ -173,6 +189,8 @@ def _integrate_segment(
     k5 = scratch[7]
     k6 = scratch[8]
     tmp = scratch[9]
+    fx = scratch[10]
+    ut = _uses_time(md)
     t = t0
     _rhs(t, y, p, f0, md)
     if h <= 0.0:
@@ -205,6 +223,10 @@ def _integrate_segment(
             return STATUS_STEP_TOO_SMALL, h, iout
         if not have_jac:  # a rejected step retries at the same (t, y): keep J
             _jac(t, y, p, jac_m, md)
+            if ut:
+                for i in range(n):
+                    fx[i] = 0.0  # _dfdt writes only the entries that can be non-zero
+                _dfdt(t, y, p, fx, md)
             have_jac = True
         inv_hg = 1.0 / (h * _GAMMA)
         sparse = _lu_sparse(jac_m, inv_hg, vals, work, md)
@@ -221,39 +243,47 @@ def _integrate_segment(
         # stage 1
         for i in range(n):
             k1[i] = f0[i]
+        if ut:
+            _add_scaled(k1, h * _D1, fx)
         _solve(work, piv, vals, k1, sparse, md)
         # stage 2
         for i in range(n):
             tmp[i] = y[i] + _A21 * k1[i]
-        _rhs(t, tmp, p, k2, md)
+        _rhs(t + _CT2 * h, tmp, p, k2, md)
         for i in range(n):
             k2[i] += _C21 * inv_h * k1[i]
+        if ut:
+            _add_scaled(k2, h * _D2, fx)
         _solve(work, piv, vals, k2, sparse, md)
         # stage 3
         for i in range(n):
             tmp[i] = y[i] + _A31 * k1[i] + _A32 * k2[i]
-        _rhs(t, tmp, p, k3, md)
+        _rhs(t + _CT3 * h, tmp, p, k3, md)
         for i in range(n):
             k3[i] += inv_h * (_C31 * k1[i] + _C32 * k2[i])
+        if ut:
+            _add_scaled(k3, h * _D3, fx)
         _solve(work, piv, vals, k3, sparse, md)
         # stage 4
         for i in range(n):
             tmp[i] = y[i] + _A41 * k1[i] + _A42 * k2[i] + _A43 * k3[i]
-        _rhs(t, tmp, p, k4, md)
+        _rhs(t + _CT4 * h, tmp, p, k4, md)
         for i in range(n):
             k4[i] += inv_h * (_C41 * k1[i] + _C42 * k2[i] + _C43 * k3[i])
+        if ut:
+            _add_scaled(k4, h * _D4, fx)
         _solve(work, piv, vals, k4, sparse, md)
         # stage 5
         for i in range(n):
             tmp[i] = y[i] + _A51 * k1[i] + _A52 * k2[i] + _A53 * k3[i] + _A54 * k4[i]
-        _rhs(t, tmp, p, k5, md)
+        _rhs(t + h, tmp, p, k5, md)
         for i in range(n):
             k5[i] += inv_h * (_C51 * k1[i] + _C52 * k2[i] + _C53 * k3[i] + _C54 * k4[i])
         _solve(work, piv, vals, k5, sparse, md)
         # stage 6 (embedded solution + k5, error = k6)
         for i in range(n):
             tmp[i] += k5[i]
-        _rhs(t, tmp, p, k6, md)
+        _rhs(t + h, tmp, p, k6, md)
         for i in range(n):
             k6[i] += inv_h * (
                 _C61 * k1[i] + _C62 * k2[i] + _C63 * k3[i] + _C64 * k4[i] + _C65 * k5[i]
@@ -327,7 +357,7 @@ def simulate_one(y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out
     piv = np.empty(n, dtype=np.int64)
     cols = np.empty(n, dtype=np.int64)
     vals = np.empty(_sp_nvals(md))
-    scratch = np.empty((10, n))
+    scratch = np.empty((11, n))
     steps = np.zeros(1, dtype=np.int64)
     iout = 0
     h = 0.0

@@ -39,6 +39,9 @@ _LOCK = threading.Lock()
 _MEMO: dict[str, CompiledNetwork] = {}
 _TAPE_KEYS = ("code", "consts", "meta", "rhs_store", "jac_store", "obs_store")
 _PLAN_KEYS = ("sp_order", "sp_row_ptr", "sp_rows", "sp_col_ptr", "sp_cols")
+#: model data after the plan: md[11] (every tape), md[12:15] (sensitivity tapes only)
+_EXTRA_KEYS = ("dfdt_store",)
+_SENS_KEYS = ("dfdt_store", "dfdp_store", "obsy_store", "obsp_store")
 
 
 class _Kernels:
@@ -51,13 +54,15 @@ class _Kernels:
         if bool(arrays["generic_ok"]):
             # writable C arrays: numba types them alike, so the generic kernel never recompiles
             self.generic_md = tuple(
-                np.ascontiguousarray(arrays[k]).copy() for k in (*_TAPE_KEYS, *_PLAN_KEYS)
+                np.ascontiguousarray(arrays[k]).copy()
+                for k in (*_TAPE_KEYS, *_PLAN_KEYS, *_EXTRA_KEYS)
             )
         self.generic_error = str(arrays.get("generic_error", ""))
         self.generic_steps = 0  # steps run by the generic kernel (see kernels.choose)
         self._special: ModuleType | None = None
         self._cached: set[str] = set()
         self._lock = threading.Lock()
+        self._sens: tuple[dict[str, np.ndarray], tuple[np.ndarray, ...] | None] | None = None
 
     @property
     def special_loaded(self) -> bool:
@@ -101,6 +106,34 @@ class _Kernels:
         """Count steps the generic kernel ran (thread races only blur a heuristic)."""
         if module is not self._special:
             self.generic_steps += int(steps)
+
+    def sensitivity(self) -> tuple[ModuleType, tuple[np.ndarray, ...], np.ndarray]:
+        """Module, model data and Jacobian pattern for sensitivity runs.
+
+        Their code (∂f/∂p, ∂obs/∂y, ∂obs/∂p) is printed on first use only, so plain
+        simulations never pay for it: the generic kernel runs it unless
+        ``MTORSIM_KERNEL=specialized`` (or the tape cannot express the model) asks for the
+        structure's sensitivity module, compiled by numba on its first call.
+        """
+        with self._lock:
+            if self._sens is None:
+                arrays = _artifacts(self.net, self.key, prefix="mtorsim_sens")
+                md = None
+                if bool(arrays["generic_ok"]):
+                    md = tuple(
+                        np.ascontiguousarray(arrays[k]).copy()
+                        for k in (*_TAPE_KEYS, *_PLAN_KEYS, *_SENS_KEYS)
+                    )
+                self._sens = (arrays, md)
+        arrays, md = self._sens
+        pattern = np.ascontiguousarray(arrays["jac_pattern"], dtype=np.int64)
+        if md is None or kernels.kernel_mode() == "specialized":
+            path = cache_dir() / f"mtorsim_sens_{self.key}.py"
+            if not path.exists():
+                text, _ = generate(self.net, sensitivities=True)
+                write_atomic(path, text.encode())
+            return load_module(path, f"mtorsim_sens_{self.key}"), kernels.SPECIALIZED_MD, pattern
+        return kernels.generic_module(), md, pattern
 
     def get(self, entry: str, size: int) -> tuple[ModuleType, tuple[np.ndarray, ...]]:
         if self.choose(entry, size) == "specialized":
@@ -306,9 +339,21 @@ def _function_source(
     return out
 
 
-def generate(network: Network) -> tuple[str, dict[str, np.ndarray]]:
+def _matrix_outputs(mat: Any) -> list[tuple[str, sp.Expr]]:
+    rows, cols = mat.shape
+    return [
+        (f"out[{i}, {j}]", mat[i, j]) for i in range(rows) for j in range(cols) if mat[i, j] != 0
+    ]
+
+
+def generate(network: Network, *, sensitivities: bool = False) -> tuple[str, dict[str, Any]]:
     """All symbolic work for a structure: the specialised module text and the arrays
-    (tape, LU plan, conservation laws) that the ``.npz`` cache keeps."""
+    (tape, LU plan, conservation laws) that the ``.npz`` cache keeps.
+
+    ``∂f/∂t`` is always printed (empty for autonomous models, whose solver then skips
+    it); ``sensitivities`` adds ``∂f/∂p``, ``∂obs/∂y`` and ``∂obs/∂p`` and the
+    sensitivity solver, for the separate module that only sensitivity runs load.
+    """
     import sympy as sp
 
     from mtorsim.engine.sparse_lu import plan_lu
@@ -318,24 +363,39 @@ def generate(network: Network) -> tuple[str, dict[str, np.ndarray]]:
     jac = sp.Matrix(dydt).jacobian(sp.Matrix(ys))
     n = len(ys)
     pattern = np.array([[jac[i, j] != 0 for j in range(n)] for i in range(n)], bool).reshape(n, n)
+    t_sym = sp.Symbol("time", real=True)
+    dfdt = [sp.diff(e, t_sym) for e in dydt]
     outputs = {
         "rhs": [(f"out[{i}]", e) for i, e in enumerate(dydt)],
         "jac": [(f"out[{i}, {j}]", jac[i, j]) for i, j in zip(*np.nonzero(pattern), strict=True)],
         "obs": [(f"out[{i}]", e) for i, e in enumerate(obs)],
+        "dfdt": [(f"out[{i}]", e) for i, e in enumerate(dfdt) if e != 0],
     }
+    if sensitivities:
+        outputs["dfdp"] = _matrix_outputs(sp.Matrix(dydt).jacobian(sp.Matrix(ps)))
+        obs_m = sp.Matrix(obs) if obs else sp.zeros(0, 1)
+        outputs["obsy"] = _matrix_outputs(obs_m.jacobian(sp.Matrix(ys)) if obs else obs_m)
+        outputs["obsp"] = _matrix_outputs(obs_m.jacobian(sp.Matrix(ps)) if obs else obs_m)
     printed = {k: _assignments(v) for k, v in outputs.items()}
     plan = plan_lu(pattern)
+    uses_time = bool(outputs["dfdt"])
     header = [
         f'"""Generated by mtorsim for network {network.name!r}; do not edit."""',
         "import math",
         "from numba import njit",
         plan.source(),
+        "",
+        "",
+        "@njit(cache=True)",
+        "def _uses_time(md):",
+        f"    return {uses_time}  # a constant: autonomous models compile the ∂f/∂t code away",
     ]
     body: list[str] = []
     for k, (lines, used) in printed.items():
         body += _function_source(f"_{k}", lines, used, ys, ps)
-    template = importlib.resources.files("mtorsim.engine").joinpath("_kernel_template.py")
-    text = "\n".join(header + body) + "\n\n" + template.read_text()
+    files = importlib.resources.files("mtorsim.engine")
+    names = ["_kernel_template.py", *(["_sens_template.py"] if sensitivities else [])]
+    text = "\n".join(header + body) + "".join("\n\n" + files.joinpath(f).read_text() for f in names)
     cons, dep = _conservation(network)
     arrays: dict[str, Any] = {
         "conservation": cons,
@@ -345,16 +405,18 @@ def generate(network: Network) -> tuple[str, dict[str, np.ndarray]]:
         "sp_rows": plan.rows,
         "sp_col_ptr": plan.col_ptr,
         "sp_cols": plan.cols,
+        "jac_pattern": np.argwhere(pattern).astype(np.int64).reshape(-1, 2),
     }
     try:
         tape = build_tape(
             {k: v[0] for k, v in printed.items()}, network.species_names, network.parameter_names
         )
-        tape["meta"] = np.append(tape["meta"], plan.n_values)
         arrays.update(tape, generic_ok=True, generic_error="")
     except UnsupportedExpression as exc:  # the specialised kernel runs this network
-        empty = build_tape({"rhs": [], "jac": [], "obs": []}, (), ())
+        empty = build_tape({k: [] for k in printed}, (), ())
         arrays.update(empty, generic_ok=False, generic_error=str(exc))
+    # meta: [..., LU values, then (lo, hi) of each function after rhs, jac and obs]
+    arrays["meta"] = np.concatenate([arrays["meta"], [plan.n_values], arrays.pop("xranges")])
     return text, arrays
 
 
@@ -362,7 +424,7 @@ def generate(network: Network) -> tuple[str, dict[str, np.ndarray]]:
 def _generator_text() -> str:
     """Every file that shapes the generated module and arrays (part of the cache key)."""
     here = Path(__file__).parent
-    names = ("codegen.py", "sparse_lu.py", "tape.py", "_kernel_template.py")
+    names = ("codegen.py", "sparse_lu.py", "tape.py", "_kernel_template.py", "_sens_template.py")
     return "".join((here / n).read_text() for n in names)
 
 
@@ -380,18 +442,19 @@ def structure_key(net: Network) -> str:
     return hashlib.sha256((structure + _generator_text()).encode()).hexdigest()[:20]
 
 
-def _artifacts(net: Network, key: str) -> dict[str, np.ndarray]:
-    """The cached arrays of a structure, generated (sympy) and saved on a miss."""
+def _artifacts(net: Network, key: str, prefix: str = "mtorsim_model") -> dict[str, np.ndarray]:
+    """The cached arrays of a structure, generated (sympy) and saved on a miss
+    (``prefix`` ``mtorsim_sens``: with the sensitivity functions)."""
     folder = cache_dir()
-    npz = folder / f"mtorsim_model_{key}.npz"
+    npz = folder / f"{prefix}_{key}.npz"
     if npz.exists():
         try:
             with np.load(npz, allow_pickle=False) as data:
                 return {k: data[k] for k in data.files}
         except (OSError, ValueError):  # damaged file: make it again
             pass
-    text, arrays = generate(net)
-    py = folder / f"mtorsim_model_{key}.py"
+    text, arrays = generate(net, sensitivities=prefix == "mtorsim_sens")
+    py = folder / f"{prefix}_{key}.py"
     if not py.exists():  # the key covers structure and kernel version
         write_atomic(py, text.encode())
     buf = io.BytesIO()

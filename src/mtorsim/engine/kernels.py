@@ -122,7 +122,8 @@ def generic_source() -> tuple[str, str]:
     files = importlib.resources.files("mtorsim.engine")
     head = files.joinpath("_generic_template.py").read_text()
     solver = files.joinpath("_kernel_template.py").read_text()
-    text = "\n".join([head, GENERIC_LU_SOURCE, solver])
+    sens = files.joinpath("_sens_template.py").read_text()
+    text = "\n".join([head, GENERIC_LU_SOURCE, solver, sens])
     return text, hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

@@ -278,15 +278,18 @@ def build_tape(
     species: Sequence[str],
     parameters: Sequence[str],
 ) -> dict[str, np.ndarray]:
-    """Arrays for ``_rhs``, ``_jac`` and ``_obs`` from their printed assignments.
+    """Arrays for ``_rhs``, ``_jac``, ``_obs`` (and any further functions given, such as
+    ``dfdt`` or ``dfdp``) from their printed assignments.
 
-    Returns ``code`` (instructions of all three, back to back), ``consts``, ``meta``
-    (register count, each function's instruction range, where p and the constants start
-    in the register file) and one store table per function (``rhs_store``, ...).
+    Returns ``code`` (instructions of all, back to back), ``consts``, ``meta`` (register
+    count, the first three functions' instruction ranges, where p and the constants start
+    in the register file), ``xranges`` (the further functions' ranges, in the order given)
+    and one store table per function (``rhs_store``, ...).
     """
     consts: list[float] = []
     tapes = {}
-    for name in ("rhs", "jac", "obs"):
+    names = ["rhs", "jac", "obs", *(k for k in functions if k not in ("rhs", "jac", "obs"))]
+    for name in names:
         tape = Tape(species, parameters, consts)
         for target, source in functions[name]:
             tape.assign(target, source)
@@ -298,16 +301,19 @@ def build_tape(
 
     code: list[tuple[int, int, int, int, int]] = []
     meta = [first_const + len(consts)]
+    xranges: list[int] = []
     out: dict[str, np.ndarray] = {}
-    for name, width in (("rhs", 2), ("jac", 3), ("obs", 2)):
+    for name in names:
+        width = 2 if name in ("rhs", "obs", "dfdt") else 3
         tape = tapes[name]
         lo = len(code)
         for op, a, b, c, d in _schedule(tape.code):  # POWI: b is the exponent
             code.append((op, reg(a), b if op == OPCODES["POWI"] else reg(b), reg(c), d))
-        meta += [lo, len(code)]
+        (meta if name in ("rhs", "jac", "obs") else xranges).extend([lo, len(code)])
         rows = [(*row[:-1], reg(row[-1])) for row in tape.stores]
         out[f"{name}_store"] = np.array(rows, dtype=np.int64).reshape(-1, width)
     meta += [len(species), len(species) + len(parameters), first_const]
+    out["xranges"] = np.array(xranges, dtype=np.int64)
     out["code"] = np.array(code, dtype=np.int64).reshape(-1, 5)
     out["consts"] = np.array(consts, dtype=np.float64)
     out["meta"] = np.array(meta, dtype=np.int64)
