@@ -51,12 +51,15 @@ def run_start(
     x0: np.ndarray,
     *,
     max_nfev: int = 200,
-    jacobian: JacobianFn | None = None,
+    jacobian: JacobianFn | str | None = None,
     tol: float = 1e-8,
 ) -> dict[str, Any]:
     """One local fit from ``x0``: the optimum, its nllh and the optimiser's counts."""
     from scipy.optimize import least_squares
 
+    from mtorsim.calibration.sensitivity import resolve_jacobian
+
+    jacobian = resolve_jacobian(jacobian)
     obj = problem.objective
     jac = obj.jacobian_fd if jacobian is None else (lambda x: jacobian(problem, x))
     t0 = time.perf_counter()
@@ -145,7 +148,7 @@ class Calibrator:
         checkpoint: str | os.PathLike[str] | None = None,
         progress: bool = False,
         max_nfev: int = 200,
-        jacobian: JacobianFn | None = None,
+        jacobian: JacobianFn | str | None = None,
         profiles: bool | Sequence[str] = False,
         include_nominal: bool = True,
     ) -> Calibrator:
@@ -153,7 +156,8 @@ class Calibrator:
 
         ``workers`` > 1 runs starts in processes, ``client`` (a Dask client) on a cluster;
         ``checkpoint`` is a JSON file of finished starts, read first and extended as starts
-        finish; ``jacobian`` replaces finite differences; ``profiles`` (True or ids) adds
+        finish; ``jacobian`` (a function, or ``"sensitivities"`` for the engine's forward
+        sensitivities) replaces finite differences; ``profiles`` (True or ids) adds
         profile-likelihood intervals, else intervals are Wald (Gauss–Newton) ones.
         ``include_nominal`` makes start 0 the table's nominal values.
         """
@@ -161,6 +165,9 @@ class Calibrator:
             raise MtorsimError(f"n_starts is {n_starts}; give at least 1")
         if int(workers) < 1:
             raise MtorsimError(f"workers is {workers}; give at least 1")
+        from mtorsim.calibration.sensitivity import resolve_jacobian
+
+        jacobian = resolve_jacobian(jacobian)
         t0 = time.perf_counter()
         self.seed = int(seed)
         x0s = start_points(self.problem, int(n_starts), int(seed))
