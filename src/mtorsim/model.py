@@ -194,6 +194,9 @@ class Model:
         t_end, unit, scale = self._duration(hours, days, until)
         plan = plan_exposure(exposure)
         fixed = self._fixed_parameters(genotype, parameters)
+        sbml_state: dict[str, float] = {}
+        if self.sbml is not None:  # species set for a run are start values, not parameters
+            fixed, sbml_state = self.sbml.split(fixed)
         if patients is not None and out is not None:
             from mtorsim.io import table_writer
 
@@ -230,22 +233,78 @@ class Model:
         for name in after:
             before.setdefault(name, float(compiled.p0[compiled.parameter_index(name)]))
         start = start or ("initial" if self.sbml is not None else "steady_state")
-        events = self.sbml.events(after) if self.sbml is not None else []
+        t_out = np.linspace(0.0, t_end, self._points(points, t_end * scale, unit))
         from mtorsim.engine.simulate import simulate
 
-        df = simulate(
-            compiled,
-            t_end,
-            t_out=np.linspace(0.0, t_end, self._points(points, t_end * scale, unit)),
-            parameters=after,
-            initial=_start_state(start),
-            equilibrate=before if start == "steady_state" else None,
-            events=events,
-            rtol=rtol,
-            atol=atol,
-        )
+        steps: dict[str, list[tuple[float, float]]] = {}
+        if self.sbml is not None and _start_state(start) == "initial":
+            df, after, steps = self._sbml_course(
+                compiled, after, sbml_state, t_end, t_out, rtol, atol
+            )
+        else:
+            if sbml_state:
+                raise MtorsimError("species start values apply to start='initial' runs")
+            df = simulate(
+                compiled,
+                t_end,
+                t_out=t_out,
+                parameters=after,
+                initial=_start_state(start),
+                equilibrate=before if start == "steady_state" else None,
+                events=self.sbml.events(after) if self.sbml is not None else [],
+                rtol=rtol,
+                atol=atol,
+            )
         df = self._tidy(df, compiled, after, unit, scale)
-        return make_result(df, unit, kind="cells", model=self.name)
+        result = make_result(df, unit, kind="cells", model=self.name)
+        if self.sbml is not None:  # parameters at t = 0 and the events' changes, for checks
+            result.attrs["sbml_parameters"] = dict(after)
+            result.attrs["sbml_parameter_steps"] = steps
+        return result
+
+    def _sbml_course(
+        self,
+        compiled: CompiledNetwork,
+        values: dict[str, float],
+        state: dict[str, float],
+        t_end: float,
+        t_out: np.ndarray,
+        rtol: float,
+        atol: float,
+    ) -> tuple[pd.DataFrame, dict[str, float], dict[str, list[tuple[float, float]]]]:
+        """An SBML run from its initial state: initial assignments evaluated for this run's
+        values, events applied (resets from the state when they fire); constant species an
+        event sets become step columns."""
+        import math
+
+        from mtorsim.engine.simulate import simulate
+        from mtorsim.errors import SBMLError
+
+        assert self.sbml is not None
+        params, y0, env = self.sbml.start({**values, **state})
+        for k, v in {**params, **y0}.items():
+            if not math.isfinite(v):
+                raise SBMLError(
+                    f"{self.sbml.path}: the start value of {k!r} is {v} for this run; "
+                    "mtorsim integrates finite values only"
+                )
+
+        def run(end: float, **kw: Any) -> pd.DataFrame:
+            return simulate(compiled, end, **kw)
+
+        df, events = self.sbml.run(run, t_end, t_out, params, y0, env, rtol=rtol, atol=atol)
+        steps: dict[str, list[tuple[float, float]]] = {}
+        for e in events:
+            for k, v in e.parameters.items():
+                steps.setdefault(k, []).append((e.time, v))
+        time = df[df.columns[0]].to_numpy()
+        for sid in self.sbml.species_ids:
+            if sid in steps and sid not in df.columns:
+                col = np.full(len(df), params[sid])
+                for t, v in steps[sid]:
+                    col[time >= t] = v
+                df[sid] = col
+        return df, params, steps
 
     def simulate_dosing_table(
         self,

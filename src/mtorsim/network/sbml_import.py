@@ -13,59 +13,19 @@ names the element; never a silently different model.
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import libsbml
 import sympy as sp
 
-from mtorsim.errors import SBMLError
-from mtorsim.events import Event
+from mtorsim.errors import MtorsimError, SBMLError
 from mtorsim.network.components import Observable, Parameter, Reaction, Species
 from mtorsim.network.model import Network
+from mtorsim.network.sbml_model import TIME, EventSpec, SBMLModel, evaluate
 
 __all__ = ["EventSpec", "SBMLModel", "read_sbml"]
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    """A time-triggered SBML event: trigger time and assigned values as expressions."""
-
-    id: str
-    time: sp.Expr
-    assignments: tuple[tuple[str, sp.Expr], ...]
-
-
-@dataclass(frozen=True)
-class SBMLModel:
-    """An imported SBML model: its network and its time-triggered events.
-
-    Event times and values may depend on parameters (``time >= t_ins``), so they are
-    evaluated for the parameter values of a run: ``model.events({"t_ins": 960})``.
-    """
-
-    network: Network
-    event_specs: tuple[EventSpec, ...] = ()
-    species_ids: tuple[str, ...] = ()
-    path: str = ""
-    level: int = 3
-    version: int = 2
-    notes: dict[str, str] = field(default_factory=dict)
-
-    def events(self, parameters: dict[str, float] | None = None) -> list[Event]:
-        """Engine events for a run with ``parameters`` (defaults from the model)."""
-        values = {**self.network.parameter_values(), **(parameters or {})}
-        subs = {sp.Symbol(k, real=True): v for k, v in values.items()}
-        out = []
-        for spec in self.event_specs:
-            t = sp.sympify(spec.time.xreplace(subs))
-            vals = {v: sp.sympify(e.xreplace(subs)) for v, e in spec.assignments}
-            if not t.is_number or not all(x.is_number for x in vals.values()):
-                raise SBMLError(f"{self.path}: event {spec.id!r} depends on unknown names")
-            if float(t) >= 0:
-                out.append(Event(float(t), parameters={k: float(x) for k, x in vals.items()}))
-        return out
 
 
 # ------------------------------------------------------------------ math
@@ -148,7 +108,13 @@ def _ast(node: libsbml.ASTNode, where: str) -> sp.Basic:
         otherwise = kids[-1] if len(kids) % 2 else sp.nan
         return sp.Piecewise(*pieces, (otherwise, True))
     if t == libsbml.AST_FUNCTION_DELAY:
-        raise SBMLError(f"{where}: delay() is not supported")
+        raise SBMLError(f"{where}: delay() is not supported (needs a delay-equation solver)")
+    if t == getattr(libsbml, "AST_FUNCTION_MAX", None):
+        return sp.Max(*kids)
+    if t == getattr(libsbml, "AST_FUNCTION_MIN", None):
+        return sp.Min(*kids)
+    if t == getattr(libsbml, "AST_FUNCTION_RATE_OF", None):
+        raise SBMLError(f"{where}: rateOf() is not supported")
     raise SBMLError(f"{where}: unsupported MathML element {node.getName() or t!r}")
 
 
@@ -245,15 +211,16 @@ def read_sbml(path: str | os.PathLike[str]) -> SBMLModel:
     doc = _read(path)
     level, version = doc.getLevel(), doc.getVersion()
     _unsupported(doc.getModel(), path)
-    for option in (
-        "expandFunctionDefinitions",
-        "promoteLocalParameters",
-        "expandInitialAssignments",
-    ):
-        _convert(doc, option, path)
+    for option in ("expandFunctionDefinitions", "promoteLocalParameters"):
+        _convert(doc, option, path)  # initial assignments stay: they are evaluated per run
     model = doc.getModel()
     try:
         return _build(model, path, level, version)
+    except SBMLError:
+        raise
+    except MtorsimError as exc:  # the network refused a name or value: say so as SBML
+        first = str(exc).strip().splitlines()[0]
+        raise SBMLError(f"{path}: mtorsim cannot hold this model: {first}") from None
     except (TypeError, ValueError, AttributeError, sp.SympifyError) as exc:  # sympy on odd math
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SBMLError(
@@ -262,121 +229,215 @@ def read_sbml(path: str | os.PathLike[str]) -> SBMLModel:
         ) from None
 
 
+def _sym(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+def _species_refs(model: libsbml.Model) -> set[str]:
+    return {
+        ref.getId()
+        for rx in model.getListOfReactions()
+        for ref in (*rx.getListOfReactants(), *rx.getListOfProducts())
+        if ref.isSetId()
+    }
+
+
 def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLModel:
     assigned = {r.getVariable(): r for r in model.getListOfRules() if r.isAssignment()}
     rated = {r.getVariable(): r for r in model.getListOfRules() if r.isRate()}
+    inits = {
+        ia.getSymbol(): _math(ia.getMath(), f"initial assignment of {ia.getSymbol()!r}")
+        for ia in model.getListOfInitialAssignments()
+    }
+    refs = _species_refs(model)
+    for name in refs & (set(inits) | set(assigned) | set(rated)):
+        raise SBMLError(f"{path}: stoichiometry {name!r} is set by math; not supported")
     stoich: dict[str, bool] = {}
     for rx in model.getListOfReactions():
         for ref in (*rx.getListOfReactants(), *rx.getListOfProducts()):
             stoich[ref.getSpecies()] = True
     comps = {c.getId(): c for c in model.getListOfCompartments()}
+    event_targets = {
+        a.getVariable() for e in model.getListOfEvents() for a in e.getListOfEventAssignments()
+    }
     params: list[Parameter] = []
     species: list[Species] = []
-    observables: list[tuple[str, sp.Basic, str]] = []
     reactions: list[Reaction] = []
-    values: dict[str, float] = {}
+    start: dict[str, sp.Basic] = {}  # every id's value at t = 0, as an expression
+    kinds: dict[str, str] = {}
     dynamic: dict[str, libsbml.Species] = {}
 
     def unit_of(sbase) -> str:
         return sbase.getUnits() if sbase.isSetUnits() else "1"
 
-    for c in comps.values():
-        size = c.getSize() if c.isSetSize() else 1.0
-        values[c.getId()] = size
-        if c.getId() in assigned or c.getId() in rated:
-            raise SBMLError(f"{path}: compartment {c.getId()!r} changes in time; not supported")
+    for cid, c in comps.items():
+        if cid in assigned or cid in rated:
+            raise SBMLError(f"{path}: compartment {cid!r} changes in time; not supported")
+        if cid in event_targets:
+            raise SBMLError(f"{path}: an event sets compartment {cid!r}; not supported")
+        start[cid] = inits.get(cid, sp.Float(c.getSize() if c.isSetSize() else 1.0))
+        kinds[cid] = "compartment"
+    for s in model.getListOfSpecies():
+        sid, vol = s.getId(), _sym(s.getCompartment())
+        only = s.getHasOnlySubstanceUnits()
+        if sid in inits:
+            start[sid] = inits[sid]
+        elif s.isSetInitialConcentration():
+            conc = sp.Float(s.getInitialConcentration())
+            start[sid] = conc * vol if only else conc
+        elif s.isSetInitialAmount():
+            amount = sp.Float(s.getInitialAmount())
+            start[sid] = amount if only else amount / vol
+        else:
+            start[sid] = sp.Float(0.0)
+        changed = (not s.getBoundaryCondition() and stoich.get(sid)) or sid in rated
+        if sid in assigned:
+            kinds[sid] = "rule"
+        elif changed and not s.getConstant():
+            dynamic[sid] = s
+            kinds[sid] = "state"
+        else:
+            kinds[sid] = "constant species"
+    for p in model.getListOfParameters():
+        pid = p.getId()
+        start[pid] = inits.get(pid, sp.Float(p.getValue() if p.isSetValue() else 0.0))
+        kinds[pid] = "rule" if pid in assigned else "state" if pid in rated else "parameter"
+    for var, rule in assigned.items():
+        start[var] = _math(rule.getMath(), f"assignment rule for {var!r}")
+        kinds.setdefault(var, "rule")
+    order = _order(start, path)
+    values = _defaults(order, start, path)
+    for cid, c in comps.items():
         params.append(
             Parameter(
-                c.getId(),
-                size,
-                unit_of(c),
-                source=f"SBML compartment ({path})",
-                description=c.getName() or "compartment size",
+                cid, values[cid], unit_of(c),
+                source=f"SBML compartment ({path})", description=c.getName() or "compartment size",
             )
-        )
+        )  # fmt: skip
     for s in model.getListOfSpecies():
-        sid = s.getId()
-        vol = values.get(s.getCompartment(), 1.0)
-        if s.isSetInitialConcentration():
-            conc = s.getInitialConcentration()
-            init = conc * vol if s.getHasOnlySubstanceUnits() else conc
-        elif s.isSetInitialAmount():
-            amount = s.getInitialAmount()
-            init = amount if s.getHasOnlySubstanceUnits() else amount / vol
-        else:
-            init = 0.0
-        values[sid] = init
-        changed = (not s.getBoundaryCondition() and stoich.get(sid)) or sid in rated
-        desc = s.getName() or ""
-        if sid in assigned:
-            continue
-        if changed and not s.getConstant():
-            dynamic[sid] = s
+        sid, desc = s.getId(), s.getName() or ""
+        if kinds[sid] == "state":
+            unit = unit_of(s) if s.isSetUnits() else "1"
             species.append(
-                Species(
-                    sid,
-                    init,
-                    unit_of(s) if s.isSetUnits() else "1",
-                    desc,
-                    source=f"SBML initial value ({path})",
-                )
+                Species(sid, values[sid], unit, desc, source=f"SBML initial value ({path})")
             )
-        else:
+        elif kinds[sid] == "constant species":
             params.append(
                 Parameter(
-                    sid,
-                    init,
-                    "1",
-                    allow_negative=True,
+                    sid, values[sid], "1", allow_negative=True,
                     source=f"SBML species held constant ({path})",
                     description=desc or "boundary/constant species",
                 )
-            )
+            )  # fmt: skip
     for p in model.getListOfParameters():
         pid = p.getId()
-        value = p.getValue() if p.isSetValue() else 0.0
-        values[pid] = value
-        if pid in assigned:
-            continue
-        if pid in rated:
+        if kinds[pid] == "state":
             species.append(
                 Species(
-                    pid,
-                    value,
-                    "1",
-                    p.getName() or "parameter with a rate rule",
+                    pid, values[pid], "1", p.getName() or "parameter with a rate rule",
                     source=f"SBML ({path})",
                 )
-            )
-            continue
-        params.append(
-            Parameter(
-                pid,
-                value,
-                unit_of(p),
-                source=f"SBML ({path})",
-                description=p.getName() or "",
-                allow_negative=True,
-            )
-        )
-    for var, rule in assigned.items():
-        observables.append((var, _math(rule.getMath(), f"assignment rule for {var!r}"), "1"))
+            )  # fmt: skip
+        elif kinds[pid] == "parameter":
+            params.append(
+                Parameter(
+                    pid, values[pid], unit_of(p), source=f"SBML ({path})",
+                    description=p.getName() or "", allow_negative=True,
+                )
+            )  # fmt: skip
+    observables = [(v, start[v]) for v in order if v in assigned]
     for var, rule in rated.items():
         rate = _math(rule.getMath(), f"rate rule for {var!r}")
         reactions.append(
             Reaction(
-                f"rate_rule_{var}",
-                _text(rate),
-                products=(var,),
+                f"rate_rule_{var}", _text(rate), products=(var,),
                 description=f"SBML rate rule d{var}/dt",
             )
+        )  # fmt: skip
+    reactions += _reactions(model, dynamic, path)
+    if not species:  # sympy would fail on an empty system; say why instead
+        hint = " (Level 1: save the model as Level 2 or 3 if its rules move species)"
+        raise SBMLError(
+            f"{path}: no species changes in time (no reaction or rate rule acts on a "
+            f"non-constant species), so there is nothing to simulate{hint if level == 1 else ''}"
         )
+    names = {p.name for p in params}
+    events = _events(model, names - event_targets, set(kinds), kinds, path)
+    net = Network(
+        name=model.getId() or Path(path).stem,
+        species=species,
+        parameters=params,
+        reactions=reactions,
+        observables=[Observable(n, _text(e), "1", "SBML assignment rule") for n, e in observables],
+        time_unit="1",
+        source=f"SBML L{level}V{version}: {path}",
+        check_units=False,
+    )
+    used: set[str] = set()
+    for e in (*start.values(), *(_math(r.getMath(), "rule") for r in model.getListOfRules())):
+        used |= {x.name for x in e.free_symbols}
+    for r in reactions:
+        used |= {x.name for x in sp.sympify(r.rate, locals=_locals(r.rate)).free_symbols}
+    for spec in events:
+        used |= {x.name for x in spec.time.free_symbols}
+        used |= {x.name for _, e in spec.assignments for x in e.free_symbols}
+    ids = tuple(s.getId() for s in model.getListOfSpecies())
+    initial = tuple((n, start[n]) for n in order if n not in assigned)
+    return SBMLModel(
+        net, tuple(events), ids, path, level, version,
+        initial=initial, kinds=kinds, used=frozenset(used),
+    )  # fmt: skip
+
+
+def _locals(text: str) -> dict[str, sp.Symbol]:
+    from mtorsim.network.expressions import identifiers
+
+    return {n: _sym(n) for n in identifiers(text)}
+
+
+def _order(start: dict[str, sp.Basic], path: str) -> list[str]:
+    """Ids in an order where each value at t = 0 comes after the ones it uses."""
+    pending = {n: {s.name for s in e.free_symbols} & set(start) - {n} for n, e in start.items()}
+    order: list[str] = []
+    while pending:
+        ready = [n for n, deps in pending.items() if not deps & set(pending)]
+        if not ready:
+            raise SBMLError(
+                f"{path}: initial assignments or assignment rules {sorted(pending)} "
+                "depend on each other in a cycle"
+            )
+        for n in ready:
+            order.append(n)
+            pending.pop(n)
+    return order
+
+
+def _defaults(order: list[str], start: dict[str, sp.Basic], path: str) -> dict[str, float]:
+    """Values at t = 0 for the model's own settings (the network's defaults)."""
+    values: dict[str, float] = {}
+    for n in order:
+        values[n] = evaluate(start[n], values, f"{path}: initial value of {n!r}")
+        if not math.isfinite(values[n]):
+            raise SBMLError(
+                f"{path}: the initial value of {n!r} is {values[n]}; mtorsim holds finite "
+                "values only"
+            )
+    return values
+
+
+def _reactions(
+    model: libsbml.Model, dynamic: dict[str, libsbml.Species], path: str
+) -> list[Reaction]:
+    """One network reaction per SBML reaction and (compartment, conversion factor) group:
+    a law in substance/time moves a concentration species at law × factor / volume."""
+    out: list[Reaction] = []
+    model_cf = model.getConversionFactor() if model.isSetConversionFactor() else ""
     for rx in model.getListOfReactions():
         rid = rx.getId()
         if not rx.isSetKineticLaw():
             raise SBMLError(f"{path}: reaction {rid!r} has no kinetic law")
         law = _math(rx.getKineticLaw().getMath(), f"kinetic law of {rid!r}")
-        by_comp: dict[str, dict[str, int]] = {}
+        groups: dict[tuple[str, str], dict[str, int]] = {}
         for sign, refs in ((-1, rx.getListOfReactants()), (1, rx.getListOfProducts())):
             for ref in refs:
                 sid = ref.getSpecies()
@@ -389,92 +450,69 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
                         f"{st} of {sid!r} is not supported"
                     )
                 s = dynamic[sid]
-                key = "" if s.getHasOnlySubstanceUnits() else s.getCompartment()
-                entry = by_comp.setdefault(key, {})
+                comp = "" if s.getHasOnlySubstanceUnits() else s.getCompartment()
+                cf = s.getConversionFactor() if s.isSetConversionFactor() else model_cf
+                entry = groups.setdefault((comp, cf), {})
                 entry[sid] = entry.get(sid, 0) + sign * round(st)
-        for key, st in by_comp.items():
-            rate = law if not key else law / sp.Symbol(key, real=True)
+        for (comp, cf), st in groups.items():
+            rate = law if not comp else law / _sym(comp)
+            rate = rate * _sym(cf) if cf else rate
             reac = tuple(s for s, n in st.items() if n < 0 for _ in range(-n))
             prod = tuple(s for s, n in st.items() if n > 0 for _ in range(n))
             if not reac and not prod:
                 continue
-            name = rid if len(by_comp) == 1 else f"{rid}__in_{key or 'amount'}"
-            reactions.append(
+            tag = f"{comp or 'amount'}{'_x_' + cf if cf else ''}"
+            name = rid if len(groups) == 1 else f"{rid}__in_{tag}"
+            out.append(
                 Reaction(
                     name, _text(rate), reactants=reac, products=prod, description=rx.getName() or ""
                 )
             )
-    if not species:  # sympy would fail on an empty system; say why instead
-        hint = " (Level 1: save the model as Level 2 or 3 if its rules move species)"
-        raise SBMLError(
-            f"{path}: no species changes in time (no reaction or rate rule acts on a "
-            f"non-constant species), so there is nothing to simulate{hint if level == 1 else ''}"
-        )
-    obs = _sorted_observables(observables, path)
-    events = _events(model, values, {p.name for p in params}, path)
-    net = Network(
-        name=model.getId() or Path(path).stem,
-        species=species,
-        parameters=params,
-        reactions=reactions,
-        observables=obs,
-        time_unit="1",
-        source=f"SBML L{level}V{version}: {path}",
-        check_units=False,
-    )
-    ids = tuple(s.getId() for s in model.getListOfSpecies())
-    return SBMLModel(net, tuple(events), ids, path, level, version)
+    return out
 
 
-def _sorted_observables(items: list[tuple[str, sp.Basic, str]], path: str) -> list[Observable]:
-    pending = {name: expr for name, expr, _ in items}
-    order: list[Observable] = []
-    done: set[str] = set()
-    while pending:
-        ready = [
-            n
-            for n, e in pending.items()
-            if not ({s.name for s in e.free_symbols} & (set(pending) - {n}))
-        ]
-        if not ready:
-            raise SBMLError(
-                f"{path}: assignment rules {sorted(pending)} depend on each other in a cycle"
-            )
-        for n in ready:
-            order.append(Observable(n, _text(pending.pop(n)), "1", "SBML assignment rule"))
-            done.add(n)
-    return order
+def _trigger_time(trig: sp.Basic) -> tuple[sp.Basic, bool] | None:
+    """(t, strict) for a trigger ``time >= t`` (or > t, t <= time, t < time), else None."""
+    if isinstance(trig, sp.Ge | sp.Gt) and trig.lhs == TIME:
+        return trig.rhs, isinstance(trig, sp.Gt)
+    if isinstance(trig, sp.Le | sp.Lt) and trig.rhs == TIME:
+        return trig.lhs, isinstance(trig, sp.Lt)
+    return None
 
 
 def _events(
-    model: libsbml.Model, values: dict[str, float], params: set[str], path: str
+    model: libsbml.Model, known_names: set[str], ids: set[str], kinds: dict[str, str], path: str
 ) -> list[EventSpec]:
     out: list[EventSpec] = []
-    time = sp.Symbol("time", real=True)
-    known = {sp.Symbol(k, real=True) for k in params}
+    known = {_sym(k) for k in known_names}
     for e in model.getListOfEvents():
         eid = e.getId() or "(unnamed)"
         trig = _math(
             e.getTrigger().getMath() if e.isSetTrigger() else None, f"trigger of event {eid!r}"
         )
-        if not (
-            isinstance(trig, sp.Ge | sp.Gt)
-            and trig.lhs == time
-            and not (trig.rhs.free_symbols - known)
-        ):
+        found = _trigger_time(trig)
+        if found is None or found[0].free_symbols - known:
             raise SBMLError(
-                f"{path}: event {eid!r}: only time-triggered events "
-                f"(time >= t, t from constants) are supported; trigger is {trig}"
+                f"{path}: event {eid!r}: only time-triggered events (time >= t, t from "
+                f"constants) are supported; trigger is {trig} (state-triggered events need "
+                "root finding)"
             )
+        initial_value = (
+            e.getTrigger().getInitialValue() if e.getTrigger().isSetInitialValue() else True
+        )
         assignments = []
         for a in e.getListOfEventAssignments():
             var = a.getVariable()
             value = _math(a.getMath(), f"event {eid!r}")
-            if var not in params or value.free_symbols - known:
+            if kinds.get(var) not in ("parameter", "constant species", "state"):
                 raise SBMLError(
-                    f"{path}: event {eid!r} assigns {var!r}; only values from "
-                    "constants, for parameters and boundary species, are supported"
+                    f"{path}: event {eid!r} assigns {var!r} "
+                    f"({kinds.get(var, 'not a species or parameter')}); not supported"
                 )
+            if {s.name for s in value.free_symbols} - ids - {"time"}:
+                raise SBMLError(f"{path}: event {eid!r} uses names the model does not define")
+            if TIME in value.free_symbols:
+                value = value.xreplace({TIME: found[0]})
             assignments.append((var, value))
-        out.append(EventSpec(eid, trig.rhs, tuple(assignments)))
+        out.append(EventSpec(eid, found[0], tuple(assignments), found[1], not initial_value))
     return out

@@ -1,0 +1,223 @@
+"""An imported SBML model as data: its network, start-state rules and time-triggered events.
+
+Initial values stay expressions (initial assignments, amounts over compartment sizes), so
+a value set for a run (a rate constant, a compartment size, a species) moves every initial
+value that depends on it, as SBML says; :meth:`SBMLModel.start` evaluates them per run.
+Events may reset species to values computed from the state just before they fire; the
+engine adds amounts, so :meth:`SBMLModel.run` integrates up to each such event, reads the
+state and turns the reset into the jump that reaches the asked value.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from mtorsim.errors import SBMLError, UnknownNameError
+from mtorsim.events import Event
+from mtorsim.network.model import Network
+
+__all__ = ["TIME", "EventSpec", "SBMLModel", "evaluate"]
+
+TIME = sp.Symbol("time", real=True)
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A time-triggered SBML event: trigger time, assigned values, whether it fires at 0.
+
+    ``at_start`` says whether a trigger already true at t = 0 fires then (SBML
+    ``initialValue="false"``, or ``time > 0``).
+    """
+
+    id: str
+    time: sp.Expr
+    assignments: tuple[tuple[str, sp.Expr], ...]
+    strict: bool = False
+    at_start: bool = False
+
+
+@dataclass(frozen=True)
+class SBMLModel:
+    """An imported SBML model: its network, start-state rules and time-triggered events.
+
+    Event times and values may depend on parameters (``time >= t_ins``), so they are
+    evaluated for the parameter values of a run: ``model.events({"t_ins": 960})``.
+    ``initial`` lists, in evaluation order, every id whose value at t = 0 is an
+    expression; ``kinds`` says what each SBML id became (``state``, ``parameter``,
+    ``compartment``, ``constant species``, ``rule``).
+    """
+
+    network: Network
+    event_specs: tuple[EventSpec, ...] = ()
+    species_ids: tuple[str, ...] = ()
+    path: str = ""
+    level: int = 3
+    version: int = 2
+    notes: dict[str, str] = field(default_factory=dict)
+    initial: tuple[tuple[str, sp.Expr], ...] = ()
+    kinds: dict[str, str] = field(default_factory=dict)
+    used: frozenset[str] = frozenset()
+
+    # ------------------------------------------------------------------ start state
+    def split(self, values: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+        """(parameter values, species start values) of a run's settings; ids that would have
+        no effect are errors (one line naming the id and why)."""
+        params: dict[str, float] = {}
+        state: dict[str, float] = {}
+        for name, v in values.items():
+            kind = self.kinds.get(name)
+            if kind is None:
+                if name in self.network.parameter_names:  # engine inputs (hooks, media)
+                    params[name] = v
+                    continue
+                raise UnknownNameError("SBML id", name, sorted(self.kinds))
+            if kind == "rule":
+                raise SBMLError(
+                    f"{self.path}: {name!r} is set by an assignment rule at every time; "
+                    "setting it has no effect"
+                )
+            if name not in self.used and kind in ("parameter", "compartment"):
+                raise SBMLError(
+                    f"{self.path}: {kind} {name!r} is used by no rate, rule, initial "
+                    "assignment or event; setting it has no effect"
+                )
+            (state if kind == "state" else params)[name] = v
+        return params, state
+
+    def start(
+        self, values: Mapping[str, float] | None = None
+    ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+        """(parameters, start state, every value at t = 0) for a run with ``values`` set.
+
+        A set value wins over the model's own initial value or initial assignment; every
+        other initial value is computed from the set ones.
+        """
+        given = dict(values or {})
+        env: dict[str, float] = {**self.network.parameter_values(), **given}
+        for name, expr in self.initial:
+            if name in given:
+                continue
+            env[name] = evaluate(expr, env, f"{self.path}: initial value of {name!r}")
+        states = set(self.network.species_names)
+        params = {k: v for k, v in env.items() if k in self.network.parameter_names}
+        y0 = {k: env[k] for k in states if k in env}
+        return params, y0, env
+
+    # ------------------------------------------------------------------ events
+    def events(self, parameters: dict[str, float] | None = None) -> list[Event]:
+        """Engine events for a run with ``parameters`` (defaults from the model); for
+        events whose values need the state when they fire, use :meth:`run`."""
+        values = {**self.network.parameter_values(), **(parameters or {})}
+        out = []
+        for t, spec in self._timed(values):
+            if self._needs_state(spec):
+                raise SBMLError(
+                    f"{self.path}: event {spec.id!r} sets values from the state when it "
+                    "fires; run it with Model.simulate"
+                )
+            vals = {v: evaluate(e, values, f"event {spec.id!r}") for v, e in spec.assignments}
+            out.append(Event(t, parameters=vals))
+        return out
+
+    def _timed(self, values: Mapping[str, float]) -> list[tuple[float, EventSpec]]:
+        out = []
+        for spec in self.event_specs:
+            t = evaluate(spec.time, values, f"{self.path}: trigger time of event {spec.id!r}")
+            if t > 0 or (t == 0 and spec.strict) or spec.at_start:
+                out.append((max(t, 0.0), spec))
+        out.sort(key=lambda x: x[0])
+        for (t1, a), (t2, b) in itertools.pairwise(out):
+            if t1 == t2 and _interact(a, b):
+                raise SBMLError(
+                    f"{self.path}: events {a.id!r} and {b.id!r} fire together and touch the "
+                    "same values; simultaneous events with priorities are not supported"
+                )
+        return out
+
+    def _needs_state(self, spec: EventSpec) -> bool:
+        states = set(self.network.species_names) | set(self.network.observable_names)
+        names = {v for v, _ in spec.assignments}
+        for _, e in spec.assignments:
+            names |= {s.name for s in e.free_symbols}
+        return bool(names & states)
+
+    def run(
+        self,
+        simulate: Callable[..., object],
+        t_end: float,
+        t_out: np.ndarray,
+        params: dict[str, float],
+        y0: dict[str, float],
+        env: dict[str, float],
+        **options: object,
+    ):
+        """One run with this model's events: ``simulate`` is the engine's, called once per
+        event that needs the state when it fires, then once for the whole course."""
+        current = dict(params)
+        events: list[Event] = []
+        end = t_end
+        for t, spec in self._timed(params):
+            if t > t_end:
+                break
+            if t >= t_end:  # an event at the end shows in the last row, as in SBML
+                end = t_end * (1 + 1e-12) + 1e-12
+            state: dict[str, float] = {}
+            if self._needs_state(spec):
+                if t == 0:
+                    state = {k: v for k, v in env.items() if k not in current}
+                else:
+                    pre = simulate(
+                        t, t_out=np.array([t]), parameters=current, initial=y0, events=events,
+                        **options,
+                    )  # fmt: skip
+                    state = {c: float(pre[c].iloc[-1]) for c in pre.columns if c != "time"}
+            where = f"{self.path}: event {spec.id!r}"
+            vals = {v: evaluate(e, {**current, **state}, where) for v, e in spec.assignments}
+            set_p = {v: x for v, x in vals.items() if v in self.network.parameter_names}
+            add = {v: x - state[v] for v, x in vals.items() if v not in set_p}
+            current.update(set_p)
+            events.append(Event(t, parameters=set_p, add=add))
+        df = simulate(end, t_out=t_out, parameters=params, initial=y0, events=events, **options)
+        return df, events
+
+
+def _interact(a: EventSpec, b: EventSpec) -> bool:
+    def reads(s: EventSpec) -> set[str]:
+        return {x.name for _, e in s.assignments for x in e.free_symbols}
+
+    wa, wb = {v for v, _ in a.assignments}, {v for v, _ in b.assignments}
+    return bool(wa & wb or wa & reads(b) or wb & reads(a))
+
+
+def evaluate(expr: sp.Basic, env: Mapping[str, float], where: str) -> float:
+    """A number from an expression and named values (time is 0 at the start)."""
+    if isinstance(expr, int | float):
+        return float(expr)
+    subs = {s: env[s.name] for s in expr.free_symbols if s.name in env}
+    if TIME in expr.free_symbols and "time" not in env:
+        subs[TIME] = 0.0
+    value = expr.xreplace(
+        {k: sp.Float(v) if math.isfinite(v) else _special(v) for k, v in subs.items()}
+    )
+    try:
+        value = sp.sympify(value).evalf()
+        if value.free_symbols:
+            missing = sorted(s.name for s in value.free_symbols)
+            raise SBMLError(f"{where} depends on {missing}, which have no value")
+        if value in (sp.zoo, sp.nan) or value.has(sp.nan):
+            return math.nan
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise SBMLError(f"{where}: cannot evaluate {expr} ({exc})") from None
+
+
+def _special(v: float) -> sp.Basic:
+    if math.isnan(v):
+        return sp.nan
+    return sp.oo if v > 0 else -sp.oo
