@@ -1,0 +1,136 @@
+"""SBML Test Suite sample (tests/data/sbml_suite) and the run-time SBML semantics of #17.
+
+On the fixed sample: no wrong result and no unexpected exception (what mtorsim cannot do is
+refused with a one-line SBMLError naming the construct); the pass rate beside
+libRoadRunner's is printed, not asserted. Then: initial assignments evaluated per run,
+species set at run time, settings without effect refused, events resetting species,
+conversion factors.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import libsbml
+import numpy as np
+import pytest
+
+import mtorsim
+from mtorsim.errors import SBMLError
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "tests" / "data" / "sbml_suite" / "cases"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import sbml_test_suite as suite  # noqa: E402
+
+
+def test_suite_sample_has_no_wrong_results_and_no_crashes(capsys) -> None:
+    cases = suite.find_cases(CASES)
+    assert len(cases) >= 5
+    table = suite.score(cases)
+    bad = table[table.mtorsim.isin(["wrong", "crashed", "error"])]
+    assert bad.empty, bad[["case", "mtorsim", "mtorsim_message"]].to_string()
+    for msg in table[table.mtorsim == "refused"].mtorsim_message:
+        assert "\n" not in msg and msg
+    counts = suite.by_outcome(table)
+    with capsys.disabled():
+        print("\nSBML Test Suite sample:\n" + counts.to_string())
+    assert counts.loc["pass", "mtorsim"] >= 3
+
+
+def _model(tmp_path: Path, *, cf: float | None = None, event: str | None = None) -> Path:
+    """C (size 2) holds S (IA: S = 2 k), decaying at kd; rule R = 3 S; unused u."""
+    doc = libsbml.SBMLDocument(3, 2)
+    m = doc.createModel()
+    m.setId("m")
+    c = m.createCompartment()
+    c.setId("C"), c.setSize(2.0), c.setConstant(True)
+    s = m.createSpecies()
+    s.setId("S"), s.setCompartment("C"), s.setInitialConcentration(1.0)
+    s.setHasOnlySubstanceUnits(False), s.setBoundaryCondition(False), s.setConstant(False)
+    for pid, value in (("k", 1.0), ("kd", 0.5), ("u", 7.0), ("R", 0.0), ("cf", cf or 1.0)):
+        p = m.createParameter()
+        p.setId(pid), p.setValue(value), p.setConstant(pid != "R")
+    if cf is not None:
+        s.setConversionFactor("cf")
+    ia = m.createInitialAssignment()
+    ia.setSymbol("S"), ia.setMath(libsbml.parseL3Formula("2 * k"))
+    rule = m.createAssignmentRule()
+    rule.setVariable("R"), rule.setMath(libsbml.parseL3Formula("3 * S"))
+    r = m.createReaction()
+    r.setId("decay"), r.setReversible(False)
+    ref = r.createReactant()
+    ref.setSpecies("S"), ref.setStoichiometry(1), ref.setConstant(True)
+    r.createKineticLaw().setMath(libsbml.parseL3Formula("kd * S * C"))
+    if event:
+        e = m.createEvent()
+        e.setId("reset"), e.setUseValuesFromTriggerTime(True)
+        t = e.createTrigger()
+        t.setMath(libsbml.parseL3Formula("time >= 1")), t.setPersistent(True)
+        t.setInitialValue(True)
+        a = e.createEventAssignment()
+        a.setVariable("S"), a.setMath(libsbml.parseL3Formula(event))
+    path = tmp_path / "m.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    return path
+
+
+def test_initial_assignment_follows_a_parameter_set_for_the_run(tmp_path: Path) -> None:
+    m = mtorsim.load(_model(tmp_path))
+    assert m.simulate(until=1, points=2)["S"].iloc[0] == pytest.approx(2.0)
+    r = m.simulate(until=1, points=2, parameters={"k": 3.0})
+    assert r["S"].iloc[0] == pytest.approx(6.0)
+    assert r["S"].iloc[-1] == pytest.approx(6.0 * math.exp(-0.5), rel=1e-5)
+    assert r["R"].iloc[0] == pytest.approx(18.0)
+
+
+def test_species_start_value_is_settable_and_wins_over_its_initial_assignment(
+    tmp_path: Path,
+) -> None:
+    m = mtorsim.load(_model(tmp_path))
+    r = m.simulate(until=1, points=2, parameters={"S": 2.5, "k": 10})
+    assert r["S"].iloc[0] == pytest.approx(2.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "why"), [("R", "assignment rule"), ("u", "used by no rate"), ("nope", "unknown")]
+)
+def test_a_setting_without_effect_is_an_error(tmp_path: Path, name: str, why: str) -> None:
+    m = mtorsim.load(_model(tmp_path))
+    with pytest.raises(mtorsim.errors.MtorsimError, match=why) as info:
+        m.simulate(until=1, points=2, parameters={name: 1.0})
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("value", "expect"), [("10", 10.0), ("S * 4", None)])
+def test_time_event_resets_a_species(tmp_path: Path, value: str, expect: float | None) -> None:
+    m = mtorsim.load(_model(tmp_path, event=value))
+    r = m.simulate(until=2, points=5)  # t = 0, 0.5, 1, 1.5, 2
+    before = 2.0 * math.exp(-0.5 * 1.0)
+    at = expect if expect is not None else 4 * before
+    assert r["S"].iloc[2] == pytest.approx(at, rel=1e-5)
+    assert r["S"].iloc[4] == pytest.approx(at * math.exp(-0.5), rel=1e-5)
+
+
+def test_conversion_factor_scales_the_species_rate(tmp_path: Path) -> None:
+    m = mtorsim.load(_model(tmp_path, cf=3.0))
+    r = m.simulate(until=1, points=2)
+    assert r["S"].iloc[-1] == pytest.approx(2.0 * np.exp(-1.5), rel=1e-5)
+
+
+def test_unsupported_constructs_are_refused_in_one_line(tmp_path: Path) -> None:
+    doc = libsbml.readSBMLFromFile(str(_model(tmp_path)))
+    e = doc.getModel().createEvent()
+    e.setId("when_low"), e.setUseValuesFromTriggerTime(True)
+    t = e.createTrigger()
+    t.setMath(libsbml.parseL3Formula("S < 0.5")), t.setPersistent(True), t.setInitialValue(True)
+    a = e.createEventAssignment()
+    a.setVariable("S"), a.setMath(libsbml.parseL3Formula("1"))
+    path = tmp_path / "state.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    with pytest.raises(SBMLError, match=r"when_low.*root finding") as info:
+        mtorsim.load(path)
+    assert "\n" not in str(info.value)
