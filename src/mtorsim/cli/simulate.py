@@ -30,7 +30,12 @@ InhibitOpt = Annotated[
     list[str] | None, typer.Option("--inhibit", help="NODE=FRACTION, e.g. mTORC1=0.9 (repeatable).")
 ]
 SetOpt = Annotated[
-    list[str] | None, typer.Option("--set", help="PARAMETER=VALUE, e.g. PTEN_level=0 (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="PARAMETER=VALUE, e.g. PTEN_level=0 (repeatable); SBML: also a species' start "
+        "value or a compartment size, e.g. S1=2.5.",
+    ),
 ]
 VariantOpt = Annotated[
     list[str] | None,
