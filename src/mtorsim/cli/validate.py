@@ -41,7 +41,9 @@ def validate_cmd(
     gdsc: Annotated[
         bool,
         typer.Option(
-            "--gdsc", help="Also validate genotype predictions on GDSC1 cell lines (~1 min)."
+            "--gdsc",
+            help="Also cross-validate genotype predictions and baselines on GDSC1 cell "
+            "lines (~10 min).",
         ),
     ] = False,
     trials: Annotated[
@@ -79,33 +81,35 @@ def validate_cmd(
 
         write_table(pd.DataFrame([r.__dict__ for r in results]).drop(columns="values"), out)
     if gdsc:
-        from mtorsim.genomics.validation import gdsc_validation
-
-        with console.status("predicting GDSC1 cell lines from genotype"):
-            rho, genes = gdsc_validation()
-        t = Table(
-            "GDSC drug",
-            "mtorsim drug",
-            "lines",
-            "Spearman rho (pred. response vs ln IC50; < 0 = right way)",
-            "p",
-            title="GDSC1 validation (shipped half)",
-        )
-        for r in rho.itertuples():
-            t.add_row(
-                r.drug, r.mtorsim_drug, str(r.n_lines), f"{r.spearman_rho:+.3f}", f"{r.p_value:.2g}"
-            )
-        console.print(t)
-        if not genes.empty:
-            console.print(
-                f"genotype-group effects: predicted direction agrees with observed "
-                f"ln IC50 in {genes.direction_agrees.mean():.0%} of "
-                f"{len(genes)} drug x gene groups (n_mut >= 5)"
-            )
+        _gdsc_table()
     if trials:
         _trial_table()
     if n_fail:
         raise typer.Exit(1)
+
+
+def _gdsc_table() -> None:
+    from mtorsim.genomics.gdsc_cv import MODELS, gdsc_cross_validation, summarise_cv
+
+    with console.status("cross-validating GDSC1 predictors (5 folds by cell line)") as status:
+        scores, _ = gdsc_cross_validation(progress=lambda m: status.update(f"GDSC1 CV: {m}"))
+    summary = summarise_cv(scores).set_index(["model", "drug"])
+    drugs = list(dict.fromkeys(summary.index.get_level_values("drug")))
+    for title, cell in (
+        ("skill, test (fit)", lambda r: f"{r.test:+.2f} ({r.fit:+.2f})"),
+        ("within-tissue skill, test", lambda r: f"{r.within_test:+.2f}"),
+    ):
+        t = Table(
+            "GDSC drug",
+            *MODELS,
+            title=f"GDSC1 ln IC50, 5-fold CV by cell line: {title}",
+            caption="skill = Spearman(predicted, observed ln IC50) on the held-out folds "
+            "(fit: on the training folds); within-tissue: after removing each tissue's mean",
+        )
+        for d in drugs:
+            name = f"[bold]{d}[/bold]" if d in ("median", "rapalogs") else d
+            t.add_row(name, *[cell(summary.loc[(m, d)]) for m in MODELS])
+        console.print(t)
 
 
 def _trial_table() -> None:

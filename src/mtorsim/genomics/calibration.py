@@ -37,9 +37,14 @@ __all__ = [
     "predict_mechanistic",
 ]
 
-#: bounds of the log multiplier on an effect size: a loss can only weaken (a level cannot
-#: fall below 0), a gain may grow up to 4x; both may shrink to 5 % of the assumed size
-LOG_BOUNDS = {"level": (float(np.log(0.05)), 0.0), "gain": (float(np.log(0.05)), float(np.log(4)))}
+#: bounds of the log multiplier on an effect size: both may shrink to 5 % of the assumed
+#: size, a gain may grow up to 4x; a loss cannot grow (a level cannot fall below 0; the
+#: 5 % headroom keeps the start, the assumed size, strictly inside the bounds, which the
+#: trust-region solver needs to take full-sized first steps)
+LOG_BOUNDS = {
+    "level": (float(np.log(0.05)), float(np.log(1.05))),
+    "gain": (float(np.log(0.05)), float(np.log(4.0))),
+}
 MIN_LINES = 10  # fewer mutant training lines than this: the effect size stays as assumed
 TISSUE_SHRINK = 5.0  # ridge penalty on tissue offsets, in lines' worth of data (assumed)
 
@@ -180,9 +185,8 @@ def fit_mechanistic(
     if free:
         lo = [LOG_BOUNDS[_kind(p)][0] for p in free]
         hi = [LOG_BOUNDS[_kind(p)][1] for p in free]
-        x0 = np.clip(np.zeros(len(free)), np.array(lo) + 1e-6, np.array(hi) - 1e-6)
         res = least_squares(
-            residuals, x0, bounds=(lo, hi), diff_step=0.1, max_nfev=max_nfev, x_scale=1.0
+            residuals, np.zeros(len(free)), bounds=(lo, hi), diff_step=0.1, max_nfev=max_nfev
         )
         theta, nfev = res.x, int(res.nfev)
     fit = MechanisticFit(
@@ -236,7 +240,9 @@ def write_parameter_set(rows: pd.DataFrame, path: Path, prior: pd.DataFrame) -> 
     """Write a fitted set; parameters it did not fit keep their prior row (and source)."""
     fitted = set(rows["parameter"])
     kept = prior[~prior["parameter"].isin(fitted)].assign(
-        source=lambda t: "prior (fewer than MIN_LINES lines carry it): " + t["source"]
+        source=lambda t: (
+            f"prior (carried by fewer than {MIN_LINES} lines, not fitted): " + t["source"]
+        )
     )
     pd.concat([rows, kept], ignore_index=True).sort_values("parameter", kind="stable").to_csv(
         path, index=False

@@ -1,6 +1,8 @@
 """Versioned sets of genotype-layer parameters: the assumed ``prior`` and fitted sets.
 
-A set is a CSV in ``mtorsim/data/calibration/`` with ``parameter, value, unit, source``.
+A set is a CSV in ``mtorsim/data/calibration/`` with ``parameter, value, unit, source``
+(``prior`` is ``genotype_prior.csv``, beside the PEtab fits that share the folder; provenance
+in ``gdsc_v1.md``).
 Rows ``effect_scale:<network parameter>`` multiply the *effect size* of every knowledge-base
 rule acting on that parameter (a loss ``_level`` v becomes 1 - m (1 - v); a gain or factor
 v becomes m v), so a fitted set changes how strongly a variant acts, never which variants
@@ -27,8 +29,9 @@ __all__ = [
     "scale_effects",
 ]
 
-#: Sets shipped with mtorsim. ``prior``: the assumed effect sizes of variant_effects.csv.
-PARAMETER_SETS = ("prior", "gdsc_v1")
+#: Sets shipped with mtorsim (name -> file). ``prior``: the assumed effect sizes of
+#: variant_effects.csv; ``gdsc_v1``: fitted on the GDSC1 developers' half.
+PARAMETER_SETS = {"prior": "genotype_prior.csv", "gdsc_v1": "gdsc_v1.csv"}
 #: The set genotype predictions use unless told otherwise. It stays ``prior`` because the
 #: GDSC cross-validation (BENCHMARKS.md, "GDSC calibration") did not show the fitted effect
 #: sizes predicting held-out lines better than the assumed ones.
@@ -39,8 +42,8 @@ DEFAULT_SET = "prior"
 def load_parameter_set(name: str = DEFAULT_SET) -> pd.DataFrame:
     """The rows of one parameter set (``parameter, value, unit, source``)."""
     if name not in PARAMETER_SETS:
-        raise MtorsimError(f"unknown parameter set {name!r}; choose one of {PARAMETER_SETS}")
-    path = files("mtorsim.data").joinpath(f"calibration/{name}.csv")
+        raise MtorsimError(f"unknown parameter set {name!r}; choose one of {list(PARAMETER_SETS)}")
+    path = files("mtorsim.data").joinpath("calibration", PARAMETER_SETS[name])
     with path.open() as fh:
         table = pd.read_csv(fh)
     missing = {"parameter", "value", "unit", "source"} - set(table.columns)

@@ -1,0 +1,98 @@
+"""GDSC calibration: grouped seeded folds, no test line in a fit, baselines, parameter sets.
+
+Fast: a few lines and drugs, few optimiser steps. Skill targets are benchmark figures
+(BENCHMARKS.md), never asserted here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mtorsim.genomics.baselines import BASELINES
+from mtorsim.genomics.calibration import ResponseCache, fit_mechanistic, predict_mechanistic
+from mtorsim.genomics.folds import cell_line_folds, skill, within_tissue_skill
+from mtorsim.genomics.parameter_sets import (
+    DEFAULT_SET,
+    PARAMETER_SETS,
+    effect_scales,
+    load_parameter_set,
+    scale_effects,
+)
+from mtorsim.genomics.validation import gdsc_profiles, gdsc_response_table, load_gdsc
+
+
+@pytest.fixture(scope="module")
+def small() -> pd.DataFrame:
+    """Two drugs, 60 lines: enough for folds and fits, small enough to run in seconds."""
+    table = gdsc_response_table(["Temsirolimus", "Trametinib"])
+    keep = sorted(table["cell_line"].unique())[:60]
+    return table[table["cell_line"].isin(keep)].reset_index(drop=True)
+
+
+def test_folds_are_grouped_and_reproducible(small: pd.DataFrame) -> None:
+    folds = cell_line_folds(small["cell_line"], k=5, seed=3)
+    assert folds.equals(cell_line_folds(list(reversed(small["cell_line"])), k=5, seed=3))
+    assert not folds.equals(cell_line_folds(small["cell_line"], k=5, seed=4))
+    assert folds.index.is_unique and set(folds) == set(range(5))
+    assert folds.value_counts().max() - folds.value_counts().min() <= 1
+    # a line screened with both drugs sits in one fold only
+    per_line = small.assign(fold=small["cell_line"].map(folds)).groupby("cell_line")["fold"]
+    assert (per_line.nunique() == 1).all()
+    with pytest.raises(ValueError):
+        cell_line_folds(["a", "b"], k=5)
+
+
+def test_skill_measures() -> None:
+    obs = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    tissue = pd.Series(list("aaabbb"))
+    assert skill(obs * 2, obs) == pytest.approx(1.0)
+    assert skill(np.ones(6), obs) == 0.0 and np.isnan(skill(obs, np.ones(6)))
+    # a prediction constant within tissue ranks nothing within tissue
+    assert within_tissue_skill(np.array([0, 0, 0, 9, 9, 9.0]), obs, tissue) == 0.0
+    assert within_tissue_skill(obs.to_numpy(), obs, tissue) == pytest.approx(1.0)
+
+
+def test_baselines_return_per_drug_predictions(small: pd.DataFrame) -> None:
+    folds = cell_line_folds(small["cell_line"], k=5, seed=0)
+    test_lines = folds.index[folds == 0]
+    for drug, g in small.groupby("drug"):
+        train, test = g[~g.cell_line.isin(test_lines)], g[g.cell_line.isin(test_lines)]
+        for name, fn in BASELINES.items():
+            pred = fn(train, test, 0)
+            assert pred.shape == (len(test),) and np.isfinite(pred).all(), (name, drug)
+            assert -1 <= skill(pred, test["ln_ic50"]) <= 1
+
+
+def test_no_test_line_enters_a_fit(small: pd.DataFrame) -> None:
+    """Fitting with the test lines' responses blanked equals fitting without those lines."""
+    lines, _ = load_gdsc()
+    profiles = gdsc_profiles(lines)
+    folds = cell_line_folds(small["cell_line"], k=3, seed=0)
+    is_test = small["cell_line"].map(folds).eq(0)
+    cache = ResponseCache(sorted(small["drug"].unique()), n_cells=2)
+    kw = {"tissue": True, "max_nfev": 3}
+    a = fit_mechanistic(small[~is_test], profiles, cache, **kw)
+    b = fit_mechanistic(
+        small.assign(ln_ic50=small["ln_ic50"].where(~is_test)), profiles, cache, **kw
+    )
+    assert a.log_scales == b.log_scales and a.links == b.links and a.offsets == b.offsets
+    pred = predict_mechanistic(a, small[is_test], profiles, cache)
+    assert np.isfinite(pred).all()
+    assert all(slope <= 0 for _, slope in a.links.values())
+
+
+def test_parameter_sets_load_with_sources() -> None:
+    assert DEFAULT_SET in PARAMETER_SETS
+    for name in PARAMETER_SETS:
+        t = load_parameter_set(name)
+        assert {"parameter", "value", "unit", "source"} <= set(t.columns)
+        assert t["source"].str.len().gt(0).all() and t["value"].notna().all()
+    assert set(effect_scales("prior").values()) == {1.0}
+    fitted = load_parameter_set("gdsc_v1")
+    assert fitted["source"].str.contains("GDSC1 developers' half").any()
+    assert scale_effects({"PTEN_level": 0.0, "KRAS_gain": 1.0}, {"PTEN_level": 0.5}) == {
+        "PTEN_level": 0.5,
+        "KRAS_gain": 1.0,
+    }
