@@ -96,3 +96,17 @@ def test_parameter_sets_load_with_sources() -> None:
         "PTEN_level": 0.5,
         "KRAS_gain": 1.0,
     }
+
+
+def test_cross_validation_scores_every_model_on_shared_folds() -> None:
+    from mtorsim.genomics.gdsc_cv import MODELS, gdsc_cross_validation, summarise_cv
+
+    scores, fits = gdsc_cross_validation(["Trametinib"], k=3, n_cells=2, max_nfev=2, max_lines=45)
+    assert set(scores["model"]) == set(MODELS) and set(scores["split"]) == {"fit", "test"}
+    # every model is scored on the same test lines of each fold
+    n = scores[scores.split == "test"].groupby(["fold", "model"])["n_lines"].first().unstack()
+    assert (n.nunique(axis=1) == 1).all()
+    assert len(fits["mechanistic (genotype)"]) == 3
+    summary = summarise_cv(scores)
+    assert {"fit", "test", "within_test"} <= set(summary.columns)
+    assert set(summary["drug"]) == {"Trametinib", "median", "rapalogs"}
