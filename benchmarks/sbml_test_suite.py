@@ -46,6 +46,10 @@ class Case:
 
     @property
     def amounts(self) -> set[str]:
+        """Variables compared as amounts: those listed, or every one when the settings
+        predate the amount/concentration lines (those cases give amounts)."""
+        if "amount" not in self.settings and "concentration" not in self.settings:
+            return set(self.variables)
         return set(_items(self.settings.get("amount", "")))
 
     def expected(self) -> pd.DataFrame:
@@ -93,7 +97,22 @@ def read_case(folder: Path) -> Case | None:
             comps = tuple(_items(m.group(1)))
         if m := re.search(r"testTags:\s*(.*)", text):
             tests = tuple(_items(m.group(1)))
+    if not model_m.exists():
+        comps, tests = _tags_file(folder.parent).get(cid, ((), ()))
     return Case(cid, folder, sbml, settings, comps, tests)
+
+
+def _tags_file(root: Path) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Tags copied from model.m headers (``tags.csv`` beside or above the case folders:
+    case,componentTags,testTags, tags separated by spaces), for samples without model.m."""
+    for path in (root / "tags.csv", root.parent / "tags.csv"):
+        if path.exists():
+            df = pd.read_csv(path, dtype=str).fillna("")
+            return {
+                r.case: (tuple(r.componentTags.split()), tuple(r.testTags.split()))
+                for r in df.itertuples()
+            }
+    return {}
 
 
 def find_cases(root: Path, sample: int | None = None, seed: int = 0) -> list[Case]:
@@ -177,7 +196,7 @@ def _mtorsim_table(case: Case, model, res) -> pd.DataFrame:
             only = s.getHasOnlySubstanceUnits()
             if var in case.amounts and not only:
                 col = col * vol
-            elif var not in case.amounts and only and case.settings.get("concentration"):
+            elif var not in case.amounts and only:
                 col = col / vol
         out[var] = col
     return pd.DataFrame(out)

@@ -624,6 +624,8 @@ class Model:
         time = df[tcol].to_numpy() * scale
         df = df.drop(columns=[c for c in ("time_h", "time_d", "time") if c in df.columns])
         if self.sbml is not None:  # species ids in SBML order; boundary species held
+            from mtorsim.network.sbml_model import CLOCK
+
             cols: dict[str, Any] = {}
             for sid in self.sbml.species_ids:
                 if sid in df.columns:
@@ -631,7 +633,7 @@ class Model:
                 else:
                     value = params.get(sid, compiled.p0[compiled.parameter_index(sid)])
                     cols[sid] = np.full(len(df), float(value))
-            rest = {c: df[c].to_numpy() for c in df.columns if c not in cols}
+            rest = {c: df[c].to_numpy() for c in df.columns if c not in cols and c != CLOCK}
             df = pd.DataFrame({**cols, **rest})
         df.insert(0, "time", time)
         return _tidy_drugs(df)

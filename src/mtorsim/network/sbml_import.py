@@ -23,7 +23,7 @@ import sympy as sp
 from mtorsim.errors import MtorsimError, SBMLError
 from mtorsim.network.components import Observable, Parameter, Reaction, Species
 from mtorsim.network.model import Network
-from mtorsim.network.sbml_model import TIME, EventSpec, SBMLModel, evaluate
+from mtorsim.network.sbml_model import CLOCK, TIME, EventSpec, SBMLModel, evaluate
 
 __all__ = ["EventSpec", "SBMLModel", "read_sbml"]
 
@@ -355,6 +355,9 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             )
         )  # fmt: skip
     reactions += _reactions(model, dynamic, path)
+    if not species and (assigned or model.getNumEvents()):  # rules/events only: a still state
+        species.append(Species(CLOCK, 0.0, "1", "placeholder state (no species moves)"))
+        reactions.append(Reaction(f"{CLOCK}_rate", "0", products=(CLOCK,)))
     if not species:  # sympy would fail on an empty system; say why instead
         hint = " (Level 1: save the model as Level 2 or 3 if its rules move species)"
         raise SBMLError(

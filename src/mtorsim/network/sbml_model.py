@@ -22,9 +22,11 @@ from mtorsim.errors import SBMLError, UnknownNameError
 from mtorsim.events import Event
 from mtorsim.network.model import Network
 
-__all__ = ["TIME", "EventSpec", "SBMLModel", "evaluate"]
+__all__ = ["CLOCK", "TIME", "EventSpec", "SBMLModel", "evaluate"]
 
 TIME = sp.Symbol("time", real=True)
+#: A state that never changes, for models whose only dynamics are rules and events.
+CLOCK = "sbml__still"
 
 
 @dataclass(frozen=True)
