@@ -117,3 +117,29 @@ def test_quick_statistics_agree_with_lifelines() -> None:
     assert quick == pytest.approx(hr, rel=0.02)
     m = cal.smooth_median(np.array([1.0, 2, 3, 4]), np.array([1, 1, 1, 1]))
     assert 1.0 <= m <= 3.0
+
+
+def test_crossover_lasts_until_progression_on_it() -> None:
+    from mtorsim.trials import run_trial
+
+    p = run_trial("RECORD-1", n_patients=150, seed=2).patients
+    crossed = p[p.crossed_over]
+    assert len(crossed) > 0
+    assert (crossed.arm == "placebo").all()
+    assert (crossed.crossover_stop_months >= crossed.crossover_months).all()
+    assert (crossed.crossover_stop_months <= crossed.os_months + 1e-9).all()
+    share = p.loc[p.arm == "placebo", "crossed_over"].mean()
+    assert 0.5 < share <= 0.8 + 1e-9  # crossover_fraction 0.8 of those who progress
+
+
+def test_apoptotic_sensitivity_varies_between_patients() -> None:
+    from mtorsim.trials.population import cancer_type, sample_patients, tumour_parameters
+    from mtorsim.trials.simulate import N_CLONES, _tumour_table
+
+    ct = cancer_type("BRCA_HR")
+    pts = sample_patients(ct, 200, 1)
+    table = _tumour_table(tumour_parameters("BRCA_HR"), ct, pts)
+    cyto = table.cytotoxic_fraction.to_numpy()[::N_CLONES]
+    mean = tumour_parameters("BRCA_HR").cytotoxic_fraction
+    assert cyto.std() > 0.5 * mean
+    assert cyto.max() <= 4.0

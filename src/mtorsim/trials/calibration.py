@@ -51,7 +51,7 @@ POOLED = ("pathway_share", "cytotoxic_fraction")
 TIME_ENDPOINTS = {"PFS": "pfs", "OS": "os", "time to progression": "ttp"}
 N_FIT = 800
 SEED = 12345
-_BOUNDS = {"doubling_time_d": (10.0, 2000.0), "pathway_share": (0.0, 1.0)}
+_BOUNDS = {"doubling_time_d": (10.0, 2000.0), "cytotoxic_fraction": (1e-3, 4.0)}
 
 
 def smooth_median(times: np.ndarray, events: np.ndarray) -> float:
@@ -166,7 +166,7 @@ def _residuals(rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign) 
 def _to_values(ct: str, free: tuple[str, ...], x: np.ndarray) -> dict[str, float]:
     out = {}
     for name, v in zip(free, x, strict=True):
-        if name == "doubling_time_d":
+        if name in _BOUNDS:  # log scale within bounds
             lo, hi = _BOUNDS[name]
             out[f"{ct}.{name}"] = float(np.clip(math.exp(v), lo, hi))
         else:
@@ -178,8 +178,8 @@ def _from_values(ct: str, free: tuple[str, ...], start: dict[str, float]) -> np.
     x = []
     for name in free:
         v = start[name]
-        if name == "doubling_time_d":
-            x.append(math.log(v))
+        if name in _BOUNDS:
+            x.append(math.log(max(v, _BOUNDS[name][0])))
         else:
             v = min(max(v, 1e-3), 1 - 1e-3)
             x.append(math.log(v / (1 - v)))

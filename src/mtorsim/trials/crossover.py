@@ -79,10 +79,12 @@ def rpsft(df: pd.DataFrame, arm: str, control: str) -> dict[str, float]:
 
 
 def treated_months(patients: pd.DataFrame, experimental: str) -> np.ndarray:
-    """Time on the experimental drug: on treatment (experimental arm), since crossover."""
+    """Time on the experimental drug: on treatment (experimental arm); from crossover to
+    progression on it, death or censoring (crossed-over control patients)."""
     on_exp = np.where(patients["arm"] == experimental, patients["on_treatment_months"], 0.0)
-    cross = patients["crossover_months"].fillna(np.inf).to_numpy(float)
-    after = np.clip(patients["os_months"].to_numpy(float) - cross, 0.0, None)
+    start = patients["crossover_months"].to_numpy(float)
+    stop = patients["crossover_stop_months"].to_numpy(float)
+    after = np.nan_to_num(np.clip(stop - start, 0.0, None), nan=0.0)
     return np.where(patients["arm"] == experimental, on_exp, after)
 
 

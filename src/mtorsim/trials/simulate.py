@@ -56,6 +56,9 @@ MEASUREMENT_CV = 0.05  # assumed RECIST measurement error (per lesion, log-norma
 TOXICITY_MEDIAN_D = 60.0  # assumed median time to a dose-limiting adverse event
 REDUCED_DOSE = 0.5  # dose reduction step (fraction of the arm dose)
 N_CLONES = 3
+APOPTOSIS_SIGMA = 1.0  # assumed log-normal spread of apoptotic sensitivity between patients
+APOPTOSIS_Z = 150  # the patient's draw for it (pathway_z beyond the kinetic constants)
+MAX_CYTOTOXIC = 4.0  # cap: death at most 4x the proliferation the drug blocks
 
 
 @dataclass
@@ -203,8 +206,8 @@ def simulate_patients(
     confirm_steps = max(1, math.ceil(design.confirm_weeks / design.assessment_weeks))
 
     p = len(pts)
-    k_rates = np.zeros((p, 3, N_CLONES))
-    starts = np.zeros((p, 3))
+    k_rates = np.zeros((p, 4, N_CLONES))
+    starts = np.zeros((p, 4))
     stopped = np.zeros(p, bool)
     reduced = np.zeros(p, bool)
     crossed = np.zeros(p, bool)
@@ -230,8 +233,10 @@ def simulate_patients(
         k_rates[sel, 0] = on
         k_rates[sel, 1] = np.where(stop[:, None], untreated, np.where(red[:, None], low, on))
         k_rates[sel, 2] = post
+        # after progressing again on the crossover drugs: next-line care, as everyone else
+        k_rates[sel, 3] = untreated * np.where(untreated > 0, post_factor, 1.0)
         starts[sel, 1] = np.where(stop | red, t_tox, np.inf)
-    starts[:, 2] = np.inf
+    starts[:, 2:] = np.inf
     t_stop = np.where(stopped, starts[:, 1], np.inf)
 
     # initial cells per lesion and clone
@@ -254,14 +259,37 @@ def simulate_patients(
     starts[:, 2] = np.where(np.isfinite(t_pd), t_pd, np.inf)
     starts[:, 1] = np.minimum(starts[:, 1], starts[:, 2])
     post = grow(cells0, starts, k_rates, times)
+    # crossover lasts until the disease progresses on it (RECIST on the target sum, nadir
+    # from the crossover), then the patient stops the crossover drugs
+    t_pd2 = _second_progression(post, target, times, a_idx, t_pd, crossed)
+    if np.isfinite(t_pd2).any():
+        starts[:, 3] = t_pd2
+        post = grow(cells0, starts, k_rates, times)
     burden = post.sum(axis=(1, 2))
     lethal = ct.lethal_fold * np.exp(0.3 * np.stack(pts["pk_z"].to_numpy())[:, -1])
     death_i = _first_crossing(burden / burden[:, :1], lethal)
     t_death = np.where(death_i >= 0, times[np.maximum(death_i, 0)], np.inf)
     t_bg = -np.log(np.clip(u[:, 4], 1e-12, 1)) / max(ct.background_death_per_year, 1e-12) * 365.25
     t_death = np.minimum(t_death, t_bg)
-    treat = (stopped, reduced, crossed, t_stop)
+    treat = (stopped, reduced, crossed, t_stop, t_pd2)
     return _endpoints(design, ct, pts, u, arm_index, result, t_death, treat, post, times)
+
+
+def _second_progression(cells, target, times, a_idx, t_pd, crossed) -> np.ndarray:
+    """Day of progression on the crossover drugs (inf: none, or no crossover)."""
+    out = np.full(len(t_pd), np.inf)
+    who = np.flatnonzero(crossed & np.isfinite(t_pd))
+    if who.size == 0:
+        return out
+    sums = (diameter_mm(cells[who].sum(axis=2)) * target[who, :, None]).sum(axis=1)[:, a_idx]
+    after = times[a_idx][None, :] >= t_pd[who, None]
+    running = np.where(after, sums, np.inf)
+    nadir = np.minimum.accumulate(running, axis=1)
+    prior = np.concatenate([np.full((len(who), 1), np.inf), nadir[:, :-1]], axis=1)
+    grew = after & (sums >= 1.2 * prior) & (sums - prior >= 5.0)
+    hit = grew.any(axis=1)
+    out[who[hit]] = times[a_idx][grew[hit].argmax(axis=1)]
+    return out
 
 
 def _tumour_table(params: TumourParameters, ct, pts: pd.DataFrame) -> pd.DataFrame:
@@ -271,6 +299,12 @@ def _tumour_table(params: TumourParameters, ct, pts: pd.DataFrame) -> pd.DataFra
     td = np.repeat(td, N_CLONES)
     table = pd.DataFrame({k: np.full(len(td), v) for k, v in params.__dict__.items()})
     table["doubling_time_d"] = td
+    # apoptotic sensitivity varies between patients (log-normal, mean 1): a minority
+    # shrinks deeply, the rest is held stable -- the low ORR beside a PFS benefit
+    z = np.stack(pts["pathway_z"].to_numpy())[:, APOPTOSIS_Z]
+    spread = np.exp(APOPTOSIS_SIGMA * z - APOPTOSIS_SIGMA**2 / 2)
+    cyto = np.minimum(params.cytotoxic_fraction * spread, MAX_CYTOTOXIC)
+    table["cytotoxic_fraction"] = np.repeat(cyto, N_CLONES)
     return table
 
 
@@ -309,7 +343,7 @@ def _score(design, ct, pts, u, cells0, target, cells, times, a_idx, confirm_step
 
 def _endpoints(design, ct, pts, u, arm_index, r, t_death, treat, cells, times):
     p = len(pts)
-    stopped, reduced, crossed, t_stop = treat
+    stopped, reduced, crossed, t_stop, t_pd2 = treat
     month = DAYS_PER_MONTH
     accrual = u[:, 5] * design.accrual_months * month
     admin = design.follow_up_months * month - accrual
@@ -348,6 +382,12 @@ def _endpoints(design, ct, pts, u, arm_index, r, t_death, treat, cells, times):
             )
             / month,
             "on_treatment_months": np.minimum.reduce([r["t_pd"], t_death, censor, t_stop]) / month,
+            "crossover_stop_months": np.where(
+                crossed & (r["t_pd"] < np.minimum(censor, t_death)),
+                np.minimum.reduce([t_pd2, t_death, censor]),
+                np.nan,
+            )
+            / month,
             "dose_reduced": reduced,
             "frb_fraction_at_progression": frb[np.arange(p), end_i],
         }

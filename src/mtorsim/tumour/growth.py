@@ -52,7 +52,8 @@ class TumourParameters:
     pathway_share : float
         Share of proliferation the growth drive controls (0-1; 1 = all of it).
     cytotoxic_fraction : float
-        Fraction of the drug-blocked proliferation that becomes death instead (0-1).
+        Death added per unit of drug-blocked proliferation (0 = purely cytostatic; up to
+        4: a drug can trigger apoptosis faster than the proliferation it blocks).
     """
 
     doubling_time_d: float = 60.0
@@ -74,7 +75,9 @@ class TumourParameters:
             raise MtorsimError("doubling_time_d must be > 0 days")
         if self.cell_loss >= 1:
             raise MtorsimError("cell_loss is a fraction of proliferation; give a value below 1")
-        for name in ("er_dependence", "vegf_dependence", "pathway_share", "cytotoxic_fraction"):
+        if self.cytotoxic_fraction > 4:
+            raise MtorsimError("cytotoxic_fraction is death per blocked proliferation; give 0-4")
+        for name in ("er_dependence", "vegf_dependence", "pathway_share"):
             if getattr(self, name) > 1:
                 raise MtorsimError(f"{name} is a fraction; give a value from 0 to 1")
 
