@@ -62,7 +62,7 @@ def test_baselines_return_per_drug_predictions(small: pd.DataFrame) -> None:
         for name, fn in BASELINES.items():
             pred = fn(train, test, 0)
             assert pred.shape == (len(test),) and np.isfinite(pred).all(), (name, drug)
-            assert -1 <= skill(pred, test["ln_ic50"]) <= 1
+            assert -1 <= skill(pred, test["observed"]) <= 1
 
 
 def test_no_test_line_enters_a_fit(small: pd.DataFrame) -> None:
@@ -75,7 +75,7 @@ def test_no_test_line_enters_a_fit(small: pd.DataFrame) -> None:
     kw = {"tissue": True, "max_nfev": 3}
     a = fit_mechanistic(small[~is_test], profiles, cache, **kw)
     b = fit_mechanistic(
-        small.assign(ln_ic50=small["ln_ic50"].where(~is_test)), profiles, cache, **kw
+        small.assign(observed=small["observed"].where(~is_test)), profiles, cache, **kw
     )
     assert a.log_scales == b.log_scales and a.links == b.links and a.offsets == b.offsets
     pred = predict_mechanistic(a, small[is_test], profiles, cache)
@@ -110,3 +110,18 @@ def test_cross_validation_scores_every_model_on_shared_folds() -> None:
     summary = summarise_cv(scores)
     assert {"fit", "test", "within_test"} <= set(summary.columns)
     assert set(summary["drug"]) == {"Trametinib", "median", "rapalogs"}
+
+
+def test_ctrp_table_uses_the_same_models() -> None:
+    from mtorsim.genomics.gdsc_cv import gdsc_cross_validation
+    from mtorsim.genomics.validation import ctrp_response_table
+
+    table, lines = ctrp_response_table(["Rapamycin"])
+    assert table.attrs["endpoint"] == "CTRP AUC" and (table["observed"] == table["ctrp_auc"]).all()
+    assert table["cell_line"].is_unique and set(table["cell_line"]) <= set(lines["cell_line"])
+    scores, _ = gdsc_cross_validation(
+        ["Rapamycin"], k=3, n_cells=2, max_nfev=1, screen="ctrp", models=["tissue mean"]
+    )
+    assert set(scores["model"]) == {"tissue mean"} and len(scores) == 6
+    with pytest.raises(ValueError, match="screen"):
+        gdsc_cross_validation(screen="ccle")

@@ -42,8 +42,8 @@ def validate_cmd(
         bool,
         typer.Option(
             "--gdsc",
-            help="Also cross-validate genotype predictions and baselines on GDSC1 cell "
-            "lines (~10 min).",
+            help="Also cross-validate genotype predictions and baselines on GDSC1 and CTRP "
+            "cell lines (~15 min).",
         ),
     ] = False,
     trials: Annotated[
@@ -91,25 +91,28 @@ def validate_cmd(
 def _gdsc_table() -> None:
     from mtorsim.genomics.gdsc_cv import MODELS, gdsc_cross_validation, summarise_cv
 
-    with console.status("cross-validating GDSC1 predictors (5 folds by cell line)") as status:
-        scores, _ = gdsc_cross_validation(progress=lambda m: status.update(f"GDSC1 CV: {m}"))
-    summary = summarise_cv(scores).set_index(["model", "drug"])
-    drugs = list(dict.fromkeys(summary.index.get_level_values("drug")))
-    for title, cell in (
-        ("skill, test (fit)", lambda r: f"{r.test:+.2f} ({r.fit:+.2f})"),
-        ("within-tissue skill, test", lambda r: f"{r.within_test:+.2f}"),
-    ):
-        t = Table(
-            "GDSC drug",
-            *MODELS,
-            title=f"GDSC1 ln IC50, 5-fold CV by cell line: {title}",
-            caption="skill = Spearman(predicted, observed ln IC50) on the held-out folds "
-            "(fit: on the training folds); within-tissue: after removing each tissue's mean",
-        )
-        for d in drugs:
-            name = f"[bold]{d}[/bold]" if d in ("median", "rapalogs") else d
-            t.add_row(name, *[cell(summary.loc[(m, d)]) for m in MODELS])
-        console.print(t)
+    for screen, endpoint in (("gdsc", "GDSC1 ln IC50"), ("ctrp", "CTRP AUC")):
+        with console.status(f"cross-validating {endpoint} predictors (5 folds by line)") as st:
+            scores, _ = gdsc_cross_validation(
+                screen=screen, progress=lambda m, st=st, e=endpoint: st.update(f"{e} CV: {m}")
+            )
+        summary = summarise_cv(scores).set_index(["model", "drug"])
+        drugs = list(dict.fromkeys(summary.index.get_level_values("drug")))
+        for title, cell in (
+            ("skill, test (fit)", lambda r: f"{r.test:+.2f} ({r.fit:+.2f})"),
+            ("within-tissue skill, test", lambda r: f"{r.within_test:+.2f}"),
+        ):
+            t = Table(
+                "drug",
+                *MODELS,
+                title=f"{endpoint}, 5-fold CV by cell line: {title}",
+                caption="skill = Spearman(predicted, observed) on the held-out folds (fit: on "
+                "the training folds); within-tissue: after removing each tissue's mean",
+            )
+            for d in drugs:
+                name = f"[bold]{d}[/bold]" if d in ("median", "rapalogs") else d
+                t.add_row(name, *[cell(summary.loc[(m, d)]) for m in MODELS])
+            console.print(t)
 
 
 def _trial_table() -> None:

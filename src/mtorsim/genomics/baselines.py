@@ -56,8 +56,8 @@ def flag_matrix(table: pd.DataFrame) -> pd.DataFrame:
 
 def tissue_mean(train: pd.DataFrame, test: pd.DataFrame, seed: int = 0) -> np.ndarray:
     """Mean ln IC50 of the training lines of each test line's tissue (overall mean if none)."""
-    means = train.groupby("tissue")["ln_ic50"].mean()
-    return test["tissue"].map(means).fillna(train["ln_ic50"].mean()).to_numpy()
+    means = train.groupby("tissue")["observed"].mean()
+    return test["tissue"].map(means).fillna(train["observed"].mean()).to_numpy()
 
 
 def _ridge(x_train: np.ndarray, y: np.ndarray, x_test: np.ndarray, seed: int) -> np.ndarray:
@@ -77,7 +77,7 @@ def ridge_flags(
             pd.Categorical(t["tissue"], categories=levels), dtype=float
         ).set_axis(t.index)
         xa, xb = pd.concat([xa, onehot(train)], axis=1), pd.concat([xb, onehot(test)], axis=1)
-    return _ridge(xa.to_numpy(), train["ln_ic50"].to_numpy(), xb.to_numpy(), seed)
+    return _ridge(xa.to_numpy(), train["observed"].to_numpy(), xb.to_numpy(), seed)
 
 
 #: name -> baseline, in the order the CV table prints them

@@ -148,11 +148,11 @@ def fit_mechanistic(
 ) -> MechanisticFit:
     """Fit effect multipliers (if ``fit_effects``) and the link on ``train`` rows.
 
-    ``train`` has ``cell_line, tissue, drug, ln_ic50``; rows with NaN ln IC50 are dropped
+    ``train`` has ``cell_line, tissue, drug, observed``; rows with NaN observed are dropped
     first, so a test line's response can never enter the fit.
     """
     start = time.perf_counter()
-    train = train.dropna(subset=["ln_ic50"])
+    train = train.dropna(subset=["observed"])
     base, gidx = _genotypes(profiles, train["cell_line"])
     counts: dict[str, int] = {}
     for cl in train["cell_line"].unique():
@@ -164,7 +164,7 @@ def fit_mechanistic(
     drugs = [d for d in cache.drugs if d in set(train["drug"])]
     col = {d: cache.drugs.index(d) for d in drugs}
     rows = {d: np.flatnonzero(train["drug"].to_numpy() == d) for d in drugs}
-    y_all = train["ln_ic50"].to_numpy(float)
+    y_all = train["observed"].to_numpy(float)
 
     def responses(theta: np.ndarray) -> np.ndarray:
         scales = dict(zip(free, np.exp(theta), strict=True))

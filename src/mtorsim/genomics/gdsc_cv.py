@@ -4,8 +4,9 @@ Every model (mechanistic with assumed or fitted effect sizes, genotype only or w
 and the statistical baselines) is fitted on the training lines of each fold and scored on
 its test lines, all folds from one :func:`~mtorsim.genomics.folds.cell_line_folds` call.
 Skill = Spearman(predicted ln IC50, observed ln IC50) (for a raw simulated response this is
--Spearman(response, ln IC50)); within-tissue skill does the same after removing each
-tissue's mean. Fit (training) and test figures are kept side by side so over-fitting shows.
+-Spearman(response, ln IC50); on CTRP the endpoint is AUC, same direction); within-tissue
+skill does the same after removing each tissue's mean. Fit (training) and test figures are
+kept side by side so over-fitting shows.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from mtorsim.genomics.parameter_sets import load_parameter_set
 from mtorsim.genomics.validation import (
     GDSC_DRUGS,
     RAPALOGS,
+    ctrp_response_table,
     gdsc_profiles,
     gdsc_response_table,
     load_gdsc,
@@ -60,8 +62,8 @@ def _score(model: str, fold: int, split: str, part: pd.DataFrame, pred: np.ndarr
                 "fold": fold,
                 "split": split,
                 "n_lines": len(rows),
-                "skill": skill(p, rows["ln_ic50"]),
-                "within_tissue": within_tissue_skill(p, rows["ln_ic50"], rows["tissue"]),
+                "skill": skill(p, rows["observed"]),
+                "within_tissue": within_tissue_skill(p, rows["observed"], rows["tissue"]),
             }
         )
     return out
@@ -83,17 +85,23 @@ def gdsc_cross_validation(
     max_nfev: int = 15,
     models: list[str] | None = None,
     max_lines: int | None = None,
+    screen: str = "gdsc",
     progress: Callable[[str], None] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, list[MechanisticFit]]]:
     """(per model x drug x fold x split scores, the mechanistic fits per fold).
 
-    ``max_lines`` keeps only the first lines by name (for quick tests).
+    ``screen``: ``"gdsc"`` (GDSC1 ln IC50) or ``"ctrp"`` (CTRP v2 AUC of the same drugs,
+    every model refitted to it). ``max_lines`` keeps only the first lines by name (tests).
     """
-    table = gdsc_response_table(drugs)
+    if screen == "ctrp":
+        table, lines = ctrp_response_table(drugs)
+    elif screen == "gdsc":
+        table, lines = gdsc_response_table(drugs), load_gdsc()[0]
+    else:
+        raise ValueError(f"screen is {screen!r}; use 'gdsc' or 'ctrp'")
     if max_lines is not None:
         keep = sorted(table["cell_line"].unique())[:max_lines]
         table = table[table["cell_line"].isin(keep)].reset_index(drop=True)
-    lines, _ = load_gdsc()
     profiles = gdsc_profiles(lines)
     folds = cell_line_folds(table["cell_line"], k=k, seed=seed)
     table["fold"] = table["cell_line"].map(folds)

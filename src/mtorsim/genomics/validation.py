@@ -24,9 +24,11 @@ __all__ = [
     "FLAG_EFFECTS",
     "GDSC_DRUGS",
     "RAPALOGS",
+    "ctrp_response_table",
     "gdsc_profiles",
     "gdsc_response_table",
     "gdsc_validation",
+    "load_ctrp",
     "load_gdsc",
 ]
 
@@ -89,7 +91,8 @@ def gdsc_profiles(lines: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def gdsc_response_table(drugs: list[str] | None = None) -> pd.DataFrame:
-    """One row per (drug, cell line): mean ln IC50 over replicate screens, tissue and flags.
+    """One row per (drug, cell line): mean ln IC50 over replicate screens (also as
+    ``observed``, the column every model reads), tissue and flags.
 
     Only lines with a genotype row are kept (a line without one has unknown, not wild-type,
     genotype).
@@ -98,8 +101,33 @@ def gdsc_response_table(drugs: list[str] | None = None) -> pd.DataFrame:
     chosen = [d for d in GDSC_DRUGS if drugs is None or d in drugs]
     obs = response[response["drug"].isin(chosen)]
     obs = obs.groupby(["drug", "cell_line"], as_index=False, sort=True)["ln_ic50"].mean()
-    table = obs.merge(lines, on="cell_line", how="inner")
+    table = obs.merge(lines, on="cell_line", how="inner").assign(observed=lambda t: t["ln_ic50"])
+    table.attrs["endpoint"] = "ln IC50"
     return table.sort_values(["drug", "cell_line"], kind="stable").reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def load_ctrp() -> pd.DataFrame:
+    """CTRP v2 single-agent response of the GDSC drugs, with GDSC genotype columns."""
+    with files("mtorsim.data").joinpath("ctrp", "ctrp_response_subset.csv").open() as fh:
+        return pd.read_csv(fh)
+
+
+def ctrp_response_table(drugs: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per drug and line with ``observed`` = CTRP AUC, the lines' genotype table).
+
+    CTRP AUC, like ln IC50, is higher for less sensitive lines, so the same models and the
+    same sign rule apply. Lines without any GDSC genotype are dropped (unknown genotype).
+    """
+    ctrp = load_ctrp()
+    flags = [c for c in ctrp.columns if c.endswith(("_mut", "_loss", "_gain"))]
+    ctrp = ctrp[ctrp[flags].notna().any(axis=1)]
+    ctrp = ctrp[ctrp["drug"].isin([d for d in GDSC_DRUGS if drugs is None or d in drugs])]
+    lines = ctrp.drop_duplicates("cell_line").drop(columns=["drug", "ctrp_auc", "gr_aoc"])
+    obs = ctrp.groupby(["drug", "cell_line"], as_index=False, sort=True)["ctrp_auc"].mean()
+    table = obs.merge(lines, on="cell_line").assign(observed=lambda t: t["ctrp_auc"])
+    table.attrs["endpoint"] = "CTRP AUC"
+    return table.sort_values(["drug", "cell_line"], kind="stable").reset_index(drop=True), lines
 
 
 def gdsc_validation(
