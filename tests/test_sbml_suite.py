@@ -41,8 +41,15 @@ def test_suite_sample_has_no_wrong_results_and_no_crashes(capsys) -> None:
     assert counts.loc["pass", "mtorsim"] >= 3
 
 
-def _model(tmp_path: Path, *, cf: float | None = None, event: str | None = None) -> Path:
-    """C (size 2) holds S (IA: S = 2 k), decaying at kd; rule R = 3 S; unused u."""
+def _model(
+    tmp_path: Path,
+    *,
+    cf: float | None = None,
+    event: str | None = None,
+    events: tuple[tuple[str, str, str], ...] = (),
+) -> Path:
+    """C (size 2) holds S (IA: S = 2 k), decaying at kd; rule R = 3 S; unused u;
+    ``event`` resets S at t = 1; ``events`` are (trigger, variable, value)."""
     doc = libsbml.SBMLDocument(3, 2)
     m = doc.createModel()
     m.setId("m")
@@ -66,13 +73,18 @@ def _model(tmp_path: Path, *, cf: float | None = None, event: str | None = None)
     ref.setSpecies("S"), ref.setStoichiometry(1), ref.setConstant(True)
     r.createKineticLaw().setMath(libsbml.parseL3Formula("kd * S * C"))
     if event:
+        events = (("time >= 1", "S", event), *events)
+    for i, (trigger, var, value) in enumerate(events):
+        p = m.getParameter(var)
+        if p is not None:
+            p.setConstant(False)
         e = m.createEvent()
-        e.setId("reset"), e.setUseValuesFromTriggerTime(True)
+        e.setId(f"e{i}"), e.setUseValuesFromTriggerTime(True)
         t = e.createTrigger()
-        t.setMath(libsbml.parseL3Formula("time >= 1")), t.setPersistent(True)
+        t.setMath(libsbml.parseL3Formula(trigger)), t.setPersistent(True)
         t.setInitialValue(True)
         a = e.createEventAssignment()
-        a.setVariable("S"), a.setMath(libsbml.parseL3Formula(event))
+        a.setVariable(var), a.setMath(libsbml.parseL3Formula(value))
     path = tmp_path / "m.xml"
     libsbml.writeSBMLToFile(doc, str(path))
     return path
@@ -134,3 +146,24 @@ def test_unsupported_constructs_are_refused_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(SBMLError, match=r"when_low.*root finding") as info:
         mtorsim.load(path)
     assert "\n" not in str(info.value)
+
+
+def test_state_reset_after_a_parameter_event_sees_the_course_that_event_made(
+    tmp_path: Path,
+) -> None:
+    """kd drops to 0 at t = 0.5; S doubles at t = 1 from the state of that course."""
+    path = _model(tmp_path, events=(("time >= 0.5", "kd", "0"), ("time >= 1", "S", "2 * S")))
+    r = mtorsim.load(path).simulate(until=2, points=5)
+    held = 2.0 * math.exp(-0.25)
+    assert r["S"].tolist() == pytest.approx([2.0, held, 2 * held, 2 * held, 2 * held], rel=1e-5)
+
+
+def test_event_at_time_zero_fires_only_when_its_trigger_starts_false(tmp_path: Path) -> None:
+    """``time >= 0`` with initialValue true is already true at 0: it never fires."""
+    r = mtorsim.load(_model(tmp_path, events=(("time >= 0", "S", "5"),))).simulate(
+        until=1, points=2
+    )
+    assert r["S"].iloc[0] == pytest.approx(2.0)
+    r = mtorsim.load(_model(tmp_path, events=(("time > 0", "S", "5"),))).simulate(until=1, points=2)
+    assert r["S"].iloc[0] == pytest.approx(2.0)  # fires just after 0
+    assert r["S"].iloc[-1] == pytest.approx(5.0 * math.exp(-0.5), rel=1e-5)

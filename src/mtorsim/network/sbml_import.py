@@ -517,5 +517,11 @@ def _events(
             if TIME in value.free_symbols:
                 value = value.xreplace({TIME: found[0]})
             assignments.append((var, value))
-        out.append(EventSpec(eid, found[0], tuple(assignments), found[1], not initial_value))
+        priority = None
+        if e.isSetPriority():
+            pr = _math(e.getPriority().getMath(), f"priority of event {eid!r}")
+            priority = float(pr) if pr.is_number else None  # variable: only alone is it safe
+        out.append(
+            EventSpec(eid, found[0], tuple(assignments), found[1], not initial_value, priority)
+        )
     return out

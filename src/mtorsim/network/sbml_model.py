@@ -34,7 +34,8 @@ class EventSpec:
     """A time-triggered SBML event: trigger time, assigned values, whether it fires at 0.
 
     ``at_start`` says whether a trigger already true at t = 0 fires then (SBML
-    ``initialValue="false"``, or ``time > 0``).
+    ``initialValue="false"``, or ``time > 0``); ``priority`` orders events that fire
+    together (constant priorities only).
     """
 
     id: str
@@ -42,6 +43,7 @@ class EventSpec:
     assignments: tuple[tuple[str, sp.Expr], ...]
     strict: bool = False
     at_start: bool = False
+    priority: float | None = None
 
 
 @dataclass(frozen=True)
@@ -131,14 +133,24 @@ class SBMLModel:
         out = []
         for spec in self.event_specs:
             t = evaluate(spec.time, values, f"{self.path}: trigger time of event {spec.id!r}")
-            if t > 0 or (t == 0 and spec.strict) or spec.at_start:
+            if t == 0 and spec.strict:  # false at 0, true just after: not in the t = 0 row
+                out.append((1e-12, spec))
+            elif t > 0 or spec.at_start:
                 out.append((max(t, 0.0), spec))
-        out.sort(key=lambda x: x[0])
+        out.sort(key=lambda x: (x[0], -(x[1].priority if x[1].priority is not None else -math.inf)))
+        observables = set(self.network.observable_names)
         for (t1, a), (t2, b) in itertools.pairwise(out):
-            if t1 == t2 and _interact(a, b):
+            if t1 != t2 or not _interact(a, b):
+                continue
+            if a.priority is None or b.priority is None or a.priority == b.priority:
                 raise SBMLError(
                     f"{self.path}: events {a.id!r} and {b.id!r} fire together and touch the "
-                    "same values; simultaneous events with priorities are not supported"
+                    "same values without distinct constant priorities; their order is undefined"
+                )
+            if _reads(b) & observables:
+                raise SBMLError(
+                    f"{self.path}: event {b.id!r} reads assignment-rule values right after "
+                    f"{a.id!r} changes the state at the same time; not supported"
                 )
         return out
 
@@ -164,37 +176,45 @@ class SBMLModel:
         current = dict(params)
         events: list[Event] = []
         end = t_end
+        at: float | None = None
+        before: dict[str, float] | None = None  # the state just before the events at ``at``
+        pending: dict[str, float] = {}  # species set by earlier events at the same time
         for t, spec in self._timed(params):
             if t > t_end:
                 break
             if t >= t_end:  # an event at the end shows in the last row, as in SBML
                 end = t_end * (1 + 1e-12) + 1e-12
+            if t != at:
+                at, before, pending = t, None, {}
             state: dict[str, float] = {}
             if self._needs_state(spec):
-                if t == 0:
-                    state = {k: v for k, v in env.items() if k not in current}
-                else:
+                if before is None and t == 0:
+                    before = {k: v for k, v in env.items() if k not in params}
+                elif before is None:
                     pre = simulate(
-                        t, t_out=np.array([t]), parameters=current, initial=y0, events=events,
+                        t, t_out=np.array([t]), parameters=params, initial=y0, events=events,
                         **options,
                     )  # fmt: skip
-                    state = {c: float(pre[c].iloc[-1]) for c in pre.columns if c != "time"}
+                    before = {c: float(pre[c].iloc[-1]) for c in pre.columns if c != "time"}
+                state = {**before, **pending}
             where = f"{self.path}: event {spec.id!r}"
             vals = {v: evaluate(e, {**current, **state}, where) for v, e in spec.assignments}
             set_p = {v: x for v, x in vals.items() if v in self.network.parameter_names}
             add = {v: x - state[v] for v, x in vals.items() if v not in set_p}
             current.update(set_p)
+            pending.update({v: vals[v] for v in add})
             events.append(Event(t, parameters=set_p, add=add))
         df = simulate(end, t_out=t_out, parameters=params, initial=y0, events=events, **options)
         return df, events
 
 
-def _interact(a: EventSpec, b: EventSpec) -> bool:
-    def reads(s: EventSpec) -> set[str]:
-        return {x.name for _, e in s.assignments for x in e.free_symbols}
+def _reads(s: EventSpec) -> set[str]:
+    return {x.name for _, e in s.assignments for x in e.free_symbols}
 
+
+def _interact(a: EventSpec, b: EventSpec) -> bool:
     wa, wb = {v for v, _ in a.assignments}, {v for v, _ in b.assignments}
-    return bool(wa & wb or wa & reads(b) or wb & reads(a))
+    return bool(wa & wb or wa & _reads(b) or wb & _reads(a))
 
 
 def evaluate(expr: sp.Basic, env: Mapping[str, float], where: str) -> float:
