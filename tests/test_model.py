@@ -179,3 +179,10 @@ def test_docstring_examples_run() -> None:
     for module in (mtorsim, mtorsim.model):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0
+
+
+def test_version_matches_the_package_metadata() -> None:
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    assert tomllib.loads(pyproject.read_text())["project"]["version"] == mtorsim.__version__
