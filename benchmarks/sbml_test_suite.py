@@ -54,7 +54,7 @@ class Case:
 
     def expected(self) -> pd.DataFrame:
         df = pd.read_csv(self.folder / f"{self.id}-results.csv", skipinitialspace=True)
-        df.columns = [c.strip().split("`")[-1] for c in df.columns]
+        df.columns = ["time", *(c.strip().split("`")[-1] for c in df.columns[1:])]
         return df.apply(pd.to_numeric, errors="coerce")
 
 

@@ -167,3 +167,29 @@ def test_event_at_time_zero_fires_only_when_its_trigger_starts_false(tmp_path: P
     r = mtorsim.load(_model(tmp_path, events=(("time > 0", "S", "5"),))).simulate(until=1, points=2)
     assert r["S"].iloc[0] == pytest.approx(2.0)  # fires just after 0
     assert r["S"].iloc[-1] == pytest.approx(5.0 * math.exp(-0.5), rel=1e-5)
+
+
+def test_rate_of_a_species_is_its_reactions_rate(tmp_path: Path) -> None:
+    """rateOf(S) (L3V2) is -kd·S here (the law kd·S·C over the volume C)."""
+    doc = libsbml.readSBMLFromFile(str(_model(tmp_path)))
+    rule = doc.getModel().getAssignmentRule("R")
+    rule.setMath(libsbml.parseL3Formula("rateOf(S)"))
+    path = tmp_path / "rate_of.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    r = mtorsim.load(path).simulate(until=1, points=3)
+    assert r["R"].to_numpy() == pytest.approx(-0.5 * r["S"].to_numpy(), rel=1e-6)
+
+
+def test_delayed_event_uses_values_from_its_trigger_time(tmp_path: Path) -> None:
+    """Triggered at 0.5, fires at 1: S is reset to the value it had at 0.5."""
+    doc = libsbml.readSBMLFromFile(str(_model(tmp_path, event="S")))
+    e = doc.getModel().getEvent(0)
+    e.getTrigger().setMath(libsbml.parseL3Formula("time >= 0.5"))
+    e.createDelay().setMath(libsbml.parseL3Formula("0.5"))
+    path = tmp_path / "delay.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    r = mtorsim.load(path).simulate(until=1.5, points=4)  # 0, 0.5, 1, 1.5
+    at_trigger = 2.0 * math.exp(-0.25)
+    assert r["S"].iloc[1] == pytest.approx(at_trigger, rel=1e-6)
+    assert r["S"].iloc[2] == pytest.approx(at_trigger, rel=1e-6)
+    assert r["S"].iloc[3] == pytest.approx(at_trigger * math.exp(-0.25), rel=1e-5)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import libsbml
@@ -114,7 +115,7 @@ def _ast(node: libsbml.ASTNode, where: str) -> sp.Basic:
     if t == getattr(libsbml, "AST_FUNCTION_MIN", None):
         return sp.Min(*kids)
     if t == getattr(libsbml, "AST_FUNCTION_RATE_OF", None):
-        raise SBMLError(f"{where}: rateOf() is not supported")
+        return RATE_OF(*kids)  # resolved to the target's rate once the reactions are known
     raise SBMLError(f"{where}: unsupported MathML element {node.getName() or t!r}")
 
 
@@ -122,6 +123,10 @@ def _math(node: libsbml.ASTNode | None, where: str) -> sp.Basic:
     if node is None:
         raise SBMLError(f"{where}: missing math")
     return _ast(node, where)
+
+
+#: ``rateOf(x)`` as read; :func:`_resolver` replaces it by x's rate of change.
+RATE_OF = sp.Function("rateOf")
 
 
 def _text(expr: sp.Basic) -> str:
@@ -194,9 +199,6 @@ def _unsupported(model: libsbml.Model, path: str) -> None:
                 raise SBMLError(
                     f"{path}: reaction {r.getId()!r} has variable stoichiometry; not supported"
                 )
-    for e in model.getListOfEvents():
-        if e.isSetDelay():
-            raise SBMLError(f"{path}: event {e.getId()!r} has a delay; not supported")
 
 
 def read_sbml(path: str | os.PathLike[str]) -> SBMLModel:
@@ -305,6 +307,8 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     for var, rule in assigned.items():
         start[var] = _math(rule.getMath(), f"assignment rule for {var!r}")
         kinds.setdefault(var, "rule")
+    resolve = _resolver(model, dynamic, rated, kinds, path)
+    start = {k: resolve(e) for k, e in start.items()}
     order = _order(start, path)
     values = _defaults(order, start, path)
     for cid, c in comps.items():
@@ -347,14 +351,14 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             )  # fmt: skip
     observables = [(v, start[v]) for v in order if v in assigned]
     for var, rule in rated.items():
-        rate = _math(rule.getMath(), f"rate rule for {var!r}")
+        rate = resolve(_math(rule.getMath(), f"rate rule for {var!r}"))
         reactions.append(
             Reaction(
                 f"rate_rule_{var}", _text(rate), products=(var,),
                 description=f"SBML rate rule d{var}/dt",
             )
         )  # fmt: skip
-    reactions += _reactions(model, dynamic, path)
+    reactions += _reactions(model, dynamic, path, resolve)[0]
     if not species and (assigned or model.getNumEvents()):  # rules/events only: a still state
         species.append(Species(CLOCK, 0.0, "1", "placeholder state (no species moves)"))
         reactions.append(Reaction(f"{CLOCK}_rate", "0", products=(CLOCK,)))
@@ -365,7 +369,7 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             f"non-constant species), so there is nothing to simulate{hint if level == 1 else ''}"
         )
     names = {p.name for p in params}
-    events = _events(model, names - event_targets, set(kinds), kinds, path)
+    events = _events(model, names - event_targets, set(kinds), kinds, path, resolve)
     net = Network(
         name=model.getId() or Path(path).stem,
         species=species,
@@ -428,18 +432,65 @@ def _defaults(order: list[str], start: dict[str, sp.Basic], path: str) -> dict[s
     return values
 
 
+def _resolver(
+    model: libsbml.Model,
+    dynamic: dict[str, libsbml.Species],
+    rated: dict[str, libsbml.Rule],
+    kinds: dict[str, str],
+    path: str,
+) -> Callable[[sp.Basic], sp.Basic]:
+    """A function replacing ``rateOf(x)`` by x's rate: its rate rule, its reactions'
+    stoichiometry × law (× conversion factor / volume), or 0 for what does not change."""
+    cache: dict[str, sp.Basic] = {}
+
+    def rates() -> dict[str, sp.Basic]:
+        if not cache:
+            for var, rule in rated.items():
+                cache[var] = _math(rule.getMath(), f"rate rule for {var!r}")
+            for sid, e in _reactions(model, dynamic, path)[1].items():
+                cache[sid] = cache.get(sid, sp.Integer(0)) + e
+        return cache
+
+    def resolve(expr: sp.Basic) -> sp.Basic:
+        for _ in range(32):
+            calls = [f for f in expr.atoms(sp.Function) if f.func == RATE_OF]
+            if not calls:
+                return expr
+            sub = {}
+            for call in calls:
+                name = getattr(call.args[0], "name", None) if len(call.args) == 1 else None
+                if name is None or kinds.get(name) == "rule" or name not in kinds:
+                    raise SBMLError(
+                        f"{path}: rateOf({', '.join(map(str, call.args))}) is not the rate of a "
+                        "species, compartment or parameter without an assignment rule; "
+                        "not supported"
+                    )
+                rate = rates().get(name, sp.Integer(0)) if kinds[name] == "state" else 0
+                sub[call] = sp.sympify(rate)
+            expr = expr.xreplace(sub)
+        raise SBMLError(f"{path}: rateOf() refers to itself through the rates; not supported")
+
+    return resolve
+
+
 def _reactions(
-    model: libsbml.Model, dynamic: dict[str, libsbml.Species], path: str
-) -> list[Reaction]:
+    model: libsbml.Model,
+    dynamic: dict[str, libsbml.Species],
+    path: str,
+    resolve: Callable[[sp.Basic], sp.Basic] | None = None,
+) -> tuple[list[Reaction], dict[str, sp.Basic]]:
     """One network reaction per SBML reaction and (compartment, conversion factor) group:
-    a law in substance/time moves a concentration species at law × factor / volume."""
+    a law in substance/time moves a concentration species at law × factor / volume. Also
+    each species' rate (the sum), for ``rateOf``."""
     out: list[Reaction] = []
+    rates: dict[str, sp.Basic] = {}
     model_cf = model.getConversionFactor() if model.isSetConversionFactor() else ""
     for rx in model.getListOfReactions():
         rid = rx.getId()
         if not rx.isSetKineticLaw():
             raise SBMLError(f"{path}: reaction {rid!r} has no kinetic law")
         law = _math(rx.getKineticLaw().getMath(), f"kinetic law of {rid!r}")
+        law = resolve(law) if resolve is not None else law
         groups: dict[tuple[str, str], dict[str, int]] = {}
         for sign, refs in ((-1, rx.getListOfReactants()), (1, rx.getListOfProducts())):
             for ref in refs:
@@ -460,6 +511,8 @@ def _reactions(
         for (comp, cf), st in groups.items():
             rate = law if not comp else law / _sym(comp)
             rate = rate * _sym(cf) if cf else rate
+            for sid, n in st.items():
+                rates[sid] = rates.get(sid, sp.Integer(0)) + n * rate
             reac = tuple(s for s, n in st.items() if n < 0 for _ in range(-n))
             prod = tuple(s for s, n in st.items() if n > 0 for _ in range(n))
             if not reac and not prod:
@@ -471,7 +524,7 @@ def _reactions(
                     name, _text(rate), reactants=reac, products=prod, description=rx.getName() or ""
                 )
             )
-    return out
+    return out, rates
 
 
 def _trigger_time(trig: sp.Basic) -> tuple[sp.Basic, bool] | None:
@@ -484,7 +537,12 @@ def _trigger_time(trig: sp.Basic) -> tuple[sp.Basic, bool] | None:
 
 
 def _events(
-    model: libsbml.Model, known_names: set[str], ids: set[str], kinds: dict[str, str], path: str
+    model: libsbml.Model,
+    known_names: set[str],
+    ids: set[str],
+    kinds: dict[str, str],
+    path: str,
+    resolve: Callable[[sp.Basic], sp.Basic],
 ) -> list[EventSpec]:
     out: list[EventSpec] = []
     known = {_sym(k) for k in known_names}
@@ -503,10 +561,22 @@ def _events(
         initial_value = (
             e.getTrigger().getInitialValue() if e.getTrigger().isSetInitialValue() else True
         )
+        delay: sp.Basic = sp.Integer(0)
+        if e.isSetDelay():
+            delay = _math(e.getDelay().getMath(), f"delay of event {eid!r}")
+            if delay.free_symbols - known:
+                raise SBMLError(
+                    f"{path}: event {eid!r}: its delay {delay} uses values that change in time; "
+                    "not supported"
+                )
+        from_trigger = (
+            e.getUseValuesFromTriggerTime() if e.isSetUseValuesFromTriggerTime() else True
+        )
+        t_eval = found[0] if from_trigger else found[0] + delay
         assignments = []
         for a in e.getListOfEventAssignments():
             var = a.getVariable()
-            value = _math(a.getMath(), f"event {eid!r}")
+            value = resolve(_math(a.getMath(), f"event {eid!r}"))
             if kinds.get(var) not in ("parameter", "constant species", "state"):
                 raise SBMLError(
                     f"{path}: event {eid!r} assigns {var!r} "
@@ -515,13 +585,16 @@ def _events(
             if {s.name for s in value.free_symbols} - ids - {"time"}:
                 raise SBMLError(f"{path}: event {eid!r} uses names the model does not define")
             if TIME in value.free_symbols:
-                value = value.xreplace({TIME: found[0]})
+                value = value.xreplace({TIME: t_eval})
             assignments.append((var, value))
         priority = None
         if e.isSetPriority():
             pr = _math(e.getPriority().getMath(), f"priority of event {eid!r}")
             priority = float(pr) if pr.is_number else None  # variable: only alone is it safe
         out.append(
-            EventSpec(eid, found[0], tuple(assignments), found[1], not initial_value, priority)
-        )
+            EventSpec(
+                eid, found[0], tuple(assignments), found[1], not initial_value, priority,
+                delay, bool(from_trigger),
+            )
+        )  # fmt: skip
     return out

@@ -35,7 +35,8 @@ class EventSpec:
 
     ``at_start`` says whether a trigger already true at t = 0 fires then (SBML
     ``initialValue="false"``, or ``time > 0``); ``priority`` orders events that fire
-    together (constant priorities only).
+    together (constant priorities only); a ``delay`` (from constants) postpones the
+    assignments, whose values come from the trigger time when ``from_trigger``.
     """
 
     id: str
@@ -44,6 +45,8 @@ class EventSpec:
     strict: bool = False
     at_start: bool = False
     priority: float | None = None
+    delay: sp.Basic = sp.S.Zero
+    from_trigger: bool = True
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ class SBMLModel:
         events whose values need the state when they fire, use :meth:`run`."""
         values = {**self.network.parameter_values(), **(parameters or {})}
         out = []
-        for t, spec in self._timed(values):
+        for t, spec, _ in self._timed(values):
             if self._needs_state(spec):
                 raise SBMLError(
                     f"{self.path}: event {spec.id!r} sets values from the state when it "
@@ -129,17 +132,21 @@ class SBMLModel:
             out.append(Event(t, parameters=vals))
         return out
 
-    def _timed(self, values: Mapping[str, float]) -> list[tuple[float, EventSpec]]:
+    def _timed(self, values: Mapping[str, float]) -> list[tuple[float, EventSpec, float]]:
+        """(time it fires, event, time it triggers), in firing order."""
         out = []
         for spec in self.event_specs:
             t = evaluate(spec.time, values, f"{self.path}: trigger time of event {spec.id!r}")
+            d = evaluate(spec.delay, values, f"{self.path}: delay of event {spec.id!r}")
+            if not d >= 0:
+                raise SBMLError(f"{self.path}: event {spec.id!r} has delay {d}; give >= 0")
             if t == 0 and spec.strict:  # false at 0, true just after: not in the t = 0 row
-                out.append((1e-12, spec))
+                out.append((1e-12 + d, spec, 1e-12))
             elif t > 0 or spec.at_start:
-                out.append((max(t, 0.0), spec))
+                out.append((max(t, 0.0) + d, spec, max(t, 0.0)))
         out.sort(key=lambda x: (x[0], -(x[1].priority if x[1].priority is not None else -math.inf)))
         observables = set(self.network.observable_names)
-        for (t1, a), (t2, b) in itertools.pairwise(out):
+        for (t1, a, _), (t2, b, _) in itertools.pairwise(out):
             if t1 != t2 or not _interact(a, b):
                 continue
             if a.priority is None or b.priority is None or a.priority == b.priority:
@@ -155,11 +162,14 @@ class SBMLModel:
         return out
 
     def _needs_state(self, spec: EventSpec) -> bool:
+        return self._sets_state(spec) or self._reads_state(spec)
+
+    def _sets_state(self, spec: EventSpec) -> bool:
+        return any(v not in self.network.parameter_names for v, _ in spec.assignments)
+
+    def _reads_state(self, spec: EventSpec) -> bool:
         states = set(self.network.species_names) | set(self.network.observable_names)
-        names = {v for v, _ in spec.assignments}
-        for _, e in spec.assignments:
-            names |= {s.name for s in e.free_symbols}
-        return bool(names & states)
+        return bool(_reads(spec) & states)
 
     def run(
         self,
@@ -179,7 +189,16 @@ class SBMLModel:
         at: float | None = None
         before: dict[str, float] | None = None  # the state just before the events at ``at``
         pending: dict[str, float] = {}  # species set by earlier events at the same time
-        for t, spec in self._timed(params):
+
+        def state_at(t: float) -> dict[str, float]:
+            if t == 0:
+                return {k: v for k, v in env.items() if k not in params}
+            pre = simulate(
+                t, t_out=np.array([t]), parameters=params, initial=y0, events=events, **options
+            )
+            return {c: float(pre[c].iloc[-1]) for c in pre.columns if c != "time"}
+
+        for t, spec, trig in self._timed(params):
             if t > t_end:
                 break
             if t >= t_end:  # an event at the end shows in the last row, as in SBML
@@ -187,18 +206,22 @@ class SBMLModel:
             if t != at:
                 at, before, pending = t, None, {}
             state: dict[str, float] = {}
-            if self._needs_state(spec):
-                if before is None and t == 0:
-                    before = {k: v for k, v in env.items() if k not in params}
-                elif before is None:
-                    pre = simulate(
-                        t, t_out=np.array([t]), parameters=params, initial=y0, events=events,
-                        **options,
-                    )  # fmt: skip
-                    before = {c: float(pre[c].iloc[-1]) for c in pre.columns if c != "time"}
+            early = spec.from_trigger and trig < t  # values from the trigger time
+            if self._sets_state(spec) or (self._reads_state(spec) and not early):
+                if before is None:
+                    before = state_at(t)
                 state = {**before, **pending}
+            if early:
+                then = dict(params)
+                for e in events:
+                    if e.time <= trig:
+                        then.update(e.parameters)
+                if self._reads_state(spec):
+                    then.update(state_at(trig))
+            else:
+                then = {**current, **state}
             where = f"{self.path}: event {spec.id!r}"
-            vals = {v: evaluate(e, {**current, **state}, where) for v, e in spec.assignments}
+            vals = {v: evaluate(e, then, where) for v, e in spec.assignments}
             set_p = {v: x for v, x in vals.items() if v in self.network.parameter_names}
             add = {v: x - state[v] for v, x in vals.items() if v not in set_p}
             current.update(set_p)
