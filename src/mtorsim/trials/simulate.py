@@ -262,9 +262,10 @@ def simulate_patients(
     # crossover lasts until the disease progresses on it (RECIST on the target sum, nadir
     # from the crossover), then the patient stops the crossover drugs
     t_pd2 = _second_progression(post, target, times, a_idx, t_pd, crossed)
-    if np.isfinite(t_pd2).any():
+    again = np.flatnonzero(np.isfinite(t_pd2))
+    if again.size:  # regrow only the patients whose crossover ended
         starts[:, 3] = t_pd2
-        post = grow(cells0, starts, k_rates, times)
+        post[again] = grow(cells0[again], starts[again], k_rates[again], times)
     burden = post.sum(axis=(1, 2))
     lethal = ct.lethal_fold * np.exp(0.3 * np.stack(pts["pk_z"].to_numpy())[:, -1])
     death_i = _first_crossing(burden / burden[:, :1], lethal)
