@@ -52,6 +52,20 @@ def _condition_state(obj, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     return np.array(ps), np.array(pres), np.array(y0s), np.array(starts)
 
 
+def _forcing_columns(compiled, p: np.ndarray) -> np.ndarray:
+    """Parameters whose ∂f/∂p column is non-zero at two random positive states (a zero
+    there is, almost surely, a structural zero)."""
+    from mtorsim.engine.sensitivity import parameter_jacobian
+
+    rng = np.random.default_rng(0)
+    out = np.zeros(compiled.p0.size, dtype=bool)
+    for _ in range(2):
+        y = rng.uniform(0.5, 2.0, compiled.n_species) * np.maximum(np.abs(compiled.y0), 1.0)
+        q = np.where(p != 0, p, 1.0) * rng.uniform(0.5, 2.0, p.size)
+        out |= np.any(parameter_jacobian(compiled, y, q) != 0, axis=0)
+    return out
+
+
 def jacobian_sensitivities(problem: CalibrationProblem, theta: np.ndarray) -> np.ndarray:
     """(n_residuals, n_free) Jacobian of ``problem.objective.residuals`` at ``theta``;
     falls back to finite differences where a run or a steady state fails."""
@@ -76,6 +90,7 @@ def jacobian_sensitivities(problem: CalibrationProblem, theta: np.ndarray) -> np
     used = np.flatnonzero(np.any(dp != 0, axis=(0, 2)) | np.any(dpre != 0, axis=(0, 2)))
     if used.size == 0:
         return obj.jacobian_fd(theta)
+    forced = _forcing_columns(compiled, base_p[0])
     # pre-equilibrated starts: y* and dy*/dθ (rows set by the condition keep their override)
     y0 = base_y.copy()
     pre_rows = [c for c in range(len(obj.conditions)) if np.isfinite(pres[c, 0])]
@@ -95,8 +110,10 @@ def jacobian_sensitivities(problem: CalibrationProblem, theta: np.ndarray) -> np
             s_ss = steady_sensitivity_matrix(compiled, y_ss, pres[c], used, forcing, dtot)
             y0[c] = np.where(fixed, base_y[c], y_ss)
             dy0[c] = np.where(fixed[:, None], dy0[c], s_ss)
-    # columns: model parameters `used` (forced, S(0) = 0), then homogeneous columns for
+    # columns: model parameters `used` that appear in a rate (forced, S(0) = 0; the others,
+    # such as initial amounts, act through the start only), then homogeneous columns for
     # the θ_j that move a start (S(0) = ∂y(0)/∂θ_j, no forcing)
+    used = used[forced[used]]
     m = used.size
     moving = np.flatnonzero(np.any(dy0 != 0, axis=(0, 1)))
     nh = moving.size

@@ -37,9 +37,6 @@ __all__ = [
 ]
 
 
-_last_steps = [0]  # steps of the latest batch, for Sensitivities.steps
-
-
 @dataclass(frozen=True)
 class Sensitivities:
     """A time course with its forward sensitivities.
@@ -180,13 +177,7 @@ def run_sensitivity_kernel(
     status = np.zeros(b, dtype=np.int64)
     steps = np.zeros(b, dtype=np.int64)
     c = np.ascontiguousarray
-    module.sens_batch(
-        c(y0, dtype=float),
-        c(s0, dtype=float),
-        c(p_seg, dtype=float),
-        c(seg_t, dtype=float),
-        c(jumps, dtype=float),
-        c(act, dtype=float),
+    shared = (
         c(sel, dtype=np.int64),
         c(pattern[:, 0]),
         c(pattern[:, 1]),
@@ -194,14 +185,14 @@ def run_sensitivity_kernel(
         float(rtol),
         float(atol),
         int(max_steps),
-        y_out,
-        obs_out,
-        s_out,
-        so_out,
-        status,
-        steps,
-        md,
     )
+    rows = [c(a, dtype=float) for a in (y0, s0, p_seg, seg_t, jumps, act)]
+    if b == 1:  # a parallel launch costs more than a small run
+        status[0], steps[0] = module.sens_one(
+            *(r[0] for r in rows), *shared, y_out[0], obs_out[0], s_out[0], so_out[0], md
+        )
+    else:
+        module.sens_batch(*rows, *shared, y_out, obs_out, s_out, so_out, status, steps, md)
     values = np.concatenate([y_out, obs_out], axis=2)
     sens = np.concatenate([s_out, so_out], axis=3).transpose(0, 1, 3, 2)
     return values, sens, status, steps
@@ -228,6 +219,28 @@ def sensitivities_batch(
     ``simulate_batch``. Returns times (T,), values (B, T, R), sensitivities
     (B, T, R, m) and status (B,) (failures reported, not raised).
     """
+    times, values, sens, status, _ = _batch(
+        model, t_end, parameter_sets, parameters, points, t_out, initial,
+        initial_sensitivity, events, rtol, atol, max_steps,
+    )  # fmt: skip
+    return times, values, sens, status
+
+
+def _batch(
+    model: Network | CompiledNetwork,
+    t_end: float,
+    parameter_sets: pd.DataFrame | Sequence[Mapping[str, float]],
+    parameters: Sequence[str] | None,
+    points: int | None,
+    t_out: Sequence[float] | None,
+    initial: np.ndarray | None,
+    initial_sensitivity: np.ndarray | None,
+    events: Sequence[Event],
+    rtol: float,
+    atol: float,
+    max_steps: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sensitivities_batch`, with the steps of each row too."""
     compiled = as_compiled(model)
     t_end = check_time("duration (t_end)", t_end, positive=True)
     times = output_times(t_end, points, t_out)
@@ -281,8 +294,7 @@ def sensitivities_batch(
         atol,
         max_steps,
     )
-    _last_steps[0] = int(steps.sum())
-    return times, values, sens, status
+    return times, values, sens, status, steps
 
 
 def sensitivities(
@@ -327,20 +339,11 @@ def sensitivities(
     else:
         y0 = _initial_state(compiled, p, initial)
     frame = pd.DataFrame([p], columns=list(compiled.parameters))
-    times, v, s, status = sensitivities_batch(
-        compiled,
-        t_end,
-        frame,
-        [compiled.parameters[i] for i in sel],
-        points=points,
-        t_out=t_out,
-        initial=y0[None],
-        initial_sensitivity=s0[None],
-        events=events,
-        rtol=rtol,
-        atol=atol,
-        max_steps=max_steps,
-    )
+    names = [compiled.parameters[i] for i in sel]
+    times, v, s, status, steps = _batch(
+        compiled, t_end, frame, names, points, t_out, y0[None], s0[None], events, rtol,
+        atol, max_steps,
+    )  # fmt: skip
     if status[0] != 0:
         st = SolverStatus(int(status[0]))
         raise SolverError(f"integration failed ({st.name}): {st.message}", int(status[0]))
@@ -349,6 +352,6 @@ def sensitivities(
         v[0],
         s[0],
         (*compiled.species, *compiled.observables),
-        tuple(compiled.parameters[i] for i in sel),
-        _last_steps[0],
+        tuple(names),
+        int(steps[0]),
     )
