@@ -389,10 +389,10 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         used |= {x.name for x in spec.time.free_symbols}
         used |= {x.name for _, e in spec.assignments for x in e.free_symbols}
     ids = tuple(s.getId() for s in model.getListOfSpecies())
-    initial = tuple((n, start[n]) for n in order if n not in assigned)
+    initial = tuple((n, start[n]) for n in order if not start[n].is_number)
     return SBMLModel(
         net, tuple(events), ids, path, level, version,
-        initial=initial, kinds=kinds, used=frozenset(used),
+        initial=initial, kinds=kinds, used=frozenset(used), defaults=values,
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import sympy as sp
@@ -56,7 +57,8 @@ class SBMLModel:
     Event times and values may depend on parameters (``time >= t_ins``), so they are
     evaluated for the parameter values of a run: ``model.events({"t_ins": 960})``.
     ``initial`` lists, in evaluation order, every id whose value at t = 0 is an
-    expression; ``kinds`` says what each SBML id became (``state``, ``parameter``,
+    expression (``defaults`` holds every id's value for the model's own settings);
+    ``kinds`` says what each SBML id became (``state``, ``parameter``,
     ``compartment``, ``constant species``, ``rule``).
     """
 
@@ -70,6 +72,19 @@ class SBMLModel:
     initial: tuple[tuple[str, sp.Expr], ...] = ()
     kinds: dict[str, str] = field(default_factory=dict)
     used: frozenset[str] = frozenset()
+    defaults: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def _parameters(self) -> frozenset[str]:
+        return frozenset(self.network.parameter_names)
+
+    @cached_property
+    def _states(self) -> frozenset[str]:
+        return frozenset(self.network.species_names)
+
+    @cached_property
+    def _read_out(self) -> frozenset[str]:
+        return self._states | frozenset(self.network.observable_names)
 
     # ------------------------------------------------------------------ start state
     def split(self, values: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
@@ -80,7 +95,7 @@ class SBMLModel:
         for name, v in values.items():
             kind = self.kinds.get(name)
             if kind is None:
-                if name in self.network.parameter_names:  # engine inputs (hooks, media)
+                if name in self._parameters:  # engine inputs (hooks, media)
                     params[name] = v
                     continue
                 raise UnknownNameError("SBML id", name, sorted(self.kinds))
@@ -106,14 +121,15 @@ class SBMLModel:
         other initial value is computed from the set ones.
         """
         given = dict(values or {})
-        env: dict[str, float] = {**self.network.parameter_values(), **given}
+        env: dict[str, float] = {**self.defaults, **given}
+        moved = set(given)  # only what depends on a set value is evaluated again
         for name, expr in self.initial:
-            if name in given:
+            if name in given or not {s.name for s in expr.free_symbols} & moved:
                 continue
             env[name] = evaluate(expr, env, f"{self.path}: initial value of {name!r}")
-        states = set(self.network.species_names)
-        params = {k: v for k, v in env.items() if k in self.network.parameter_names}
-        y0 = {k: env[k] for k in states if k in env}
+            moved.add(name)
+        params = {k: v for k, v in env.items() if k in self._parameters}
+        y0 = {k: env[k] for k in moved & self._states}  # the others start where the model says
         return params, y0, env
 
     # ------------------------------------------------------------------ events
@@ -145,7 +161,7 @@ class SBMLModel:
             elif t > 0 or spec.at_start:
                 out.append((max(t, 0.0) + d, spec, max(t, 0.0)))
         out.sort(key=lambda x: (x[0], -(x[1].priority if x[1].priority is not None else -math.inf)))
-        observables = set(self.network.observable_names)
+        observables = self._read_out - self._states
         for (t1, a, _), (t2, b, _) in itertools.pairwise(out):
             if t1 != t2 or not _interact(a, b):
                 continue
@@ -165,11 +181,10 @@ class SBMLModel:
         return self._sets_state(spec) or self._reads_state(spec)
 
     def _sets_state(self, spec: EventSpec) -> bool:
-        return any(v not in self.network.parameter_names for v, _ in spec.assignments)
+        return any(v not in self._parameters for v, _ in spec.assignments)
 
     def _reads_state(self, spec: EventSpec) -> bool:
-        states = set(self.network.species_names) | set(self.network.observable_names)
-        return bool(_reads(spec) & states)
+        return bool(_reads(spec) & self._read_out)
 
     def run(
         self,
@@ -222,7 +237,7 @@ class SBMLModel:
                 then = {**current, **state}
             where = f"{self.path}: event {spec.id!r}"
             vals = {v: evaluate(e, then, where) for v, e in spec.assignments}
-            set_p = {v: x for v, x in vals.items() if v in self.network.parameter_names}
+            set_p = {v: x for v, x in vals.items() if v in self._parameters}
             add = {v: x - state[v] for v, x in vals.items() if v not in set_p}
             current.update(set_p)
             pending.update({v: vals[v] for v in add})
