@@ -193,3 +193,10 @@ def test_delayed_event_uses_values_from_its_trigger_time(tmp_path: Path) -> None
     assert r["S"].iloc[1] == pytest.approx(at_trigger, rel=1e-6)
     assert r["S"].iloc[2] == pytest.approx(at_trigger, rel=1e-6)
     assert r["S"].iloc[3] == pytest.approx(at_trigger * math.exp(-0.25), rel=1e-5)
+
+
+def test_steady_state_refuses_settings_that_move_the_start(tmp_path: Path) -> None:
+    m = mtorsim.load(_model(tmp_path))
+    m.steady_state(parameters={"kd": 1.0})  # a rate constant: fine
+    with pytest.raises(mtorsim.errors.MtorsimError, match="start value of S"):
+        m.steady_state(parameters={"k": 3.0})  # moves S through its initial assignment

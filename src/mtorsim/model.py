@@ -360,6 +360,15 @@ class Model:
                 "a patient on a regimen is not at a steady state; use simulate(days=...)"
             )
         fixed = self._fixed_parameters(genotype, parameters)
+        if self.sbml is not None:  # the engine's steady state starts from the model's y0
+            fixed, state = self.sbml.split(fixed)
+            moved = sorted(self.sbml.start({**fixed, **state})[1])
+            if moved:
+                raise MtorsimError(
+                    f"these settings move the start value of {', '.join(moved)}, which "
+                    "steady_state does not take (it starts from the model's own initial "
+                    "state); use simulate(...) for a long time instead"
+                )
         compiled = self._compiled(list(plan.concentrations_nM), pk=False)
         from mtorsim.engine.steady import steady_state
 
