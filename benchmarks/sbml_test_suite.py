@@ -177,7 +177,7 @@ def _mtorsim_table(case: Case, model, res) -> pd.DataFrame:
 
     doc = libsbml.readSBMLFromFile(str(case.sbml))
     sb = doc.getModel()
-    params = res.attrs.get("sbml_parameters", {})
+    params = {**model.network.parameter_values(), **res.attrs.get("sbml_parameters", {})}
     steps = res.attrs.get("sbml_parameter_steps", {})
     time = res["time"].to_numpy()
     out = {"time": time}
