@@ -125,3 +125,20 @@ def test_ctrp_table_uses_the_same_models() -> None:
     assert set(scores["model"]) == {"tissue mean"} and len(scores) == 6
     with pytest.raises(ValueError, match="screen"):
         gdsc_cross_validation(screen="ccle")
+
+
+def test_validate_gdsc_prints_both_screens(capsys, monkeypatch) -> None:
+    """The CLI only prints what the library computes (here a tiny, fast CV)."""
+    import functools
+
+    import mtorsim.genomics.gdsc_cv as cv
+    from cli_helpers import run_cli
+
+    small_cv = functools.partial(
+        cv.gdsc_cross_validation, ["Trametinib"], k=3, n_cells=2, max_nfev=1, max_lines=30
+    )
+    monkeypatch.setattr(cv, "gdsc_cross_validation", small_cv)
+    code, out, _ = run_cli(["validate", "--claim", "C1", "--gdsc"], capsys, monkeypatch)
+    assert code == 0
+    assert "GDSC1 ln IC50" in out and "CTRP AUC" in out and "within-tissue" in out
+    assert "Trametinib" in out and "median" in out

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from mtorsim.cli.common import check_outputs, console, err_console, write_table
 
@@ -88,6 +88,18 @@ def validate_cmd(
         raise typer.Exit(1)
 
 
+#: short column labels of the CV tables (the models of mtorsim.genomics.gdsc_cv.MODELS)
+_SHORT = {
+    "mechanistic, assumed effects": "mech",
+    "mechanistic (genotype)": "mech fit",
+    "mechanistic + tissue, assumed effects": "mech+T",
+    "mechanistic (genotype + tissue)": "mech fit+T",
+    "tissue mean": "tissue",
+    "ridge flags": "ridge",
+    "ridge flags + tissue": "ridge+T",
+}
+
+
 def _gdsc_table() -> None:
     from mtorsim.genomics.gdsc_cv import MODELS, gdsc_cross_validation, summarise_cv
 
@@ -98,21 +110,26 @@ def _gdsc_table() -> None:
             )
         summary = summarise_cv(scores).set_index(["model", "drug"])
         drugs = list(dict.fromkeys(summary.index.get_level_values("drug")))
-        for title, cell in (
-            ("skill, test (fit)", lambda r: f"{r.test:+.2f} ({r.fit:+.2f})"),
-            ("within-tissue skill, test", lambda r: f"{r.within_test:+.2f}"),
+        for column, title in (
+            ("test", "skill on the held-out folds"),
+            ("fit", "skill on the training folds (fit)"),
+            ("within_test", "within-tissue skill, held-out folds"),
         ):
             t = Table(
-                "drug",
-                *MODELS,
-                title=f"{endpoint}, 5-fold CV by cell line: {title}",
-                caption="skill = Spearman(predicted, observed) on the held-out folds (fit: on "
-                "the training folds); within-tissue: after removing each tissue's mean",
+                Column("drug", min_width=12, no_wrap=True),
+                *[_SHORT.get(m, m) for m in MODELS],
+                title=f"{endpoint}: {title}",
             )
             for d in drugs:
                 name = f"[bold]{d}[/bold]" if d in ("median", "rapalogs") else d
-                t.add_row(name, *[cell(summary.loc[(m, d)]) for m in MODELS])
+                values = [summary.loc[(m, d)][column] for m in MODELS]
+                t.add_row(name, *["-" if v != v else f"{v:+.2f}" for v in values])
             console.print(t)
+    console.print(
+        "5-fold CV by cell line (seed 0), the same folds for every model; skill = Spearman of "
+        "predicted and observed; within-tissue: after removing each tissue's mean. "
+        + "; ".join(f"{v} = {k}" for k, v in _SHORT.items())
+    )
 
 
 def _trial_table() -> None:
