@@ -6,6 +6,9 @@ PTEN mutation or loss = PTEN loss). Lines sharing a genotype share a prediction.
 per drug: Spearman rho between predicted response and observed ln IC50 (negative = right
 direction: more predicted response, lower IC50), and per gene the observed mutant-minus-
 wild-type ln IC50 next to the predicted mutant-minus-wild-type response.
+
+The response tables (:func:`gdsc_response_table`, :func:`ctrp_response_table`) feed the
+cross-validated comparison of fitted models in :mod:`mtorsim.genomics.gdsc_cv`.
 """
 
 from __future__ import annotations
