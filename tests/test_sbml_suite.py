@@ -15,6 +15,7 @@ from pathlib import Path
 
 import libsbml
 import numpy as np
+import pandas as pd
 import pytest
 
 import mtorsim
@@ -23,8 +24,10 @@ from mtorsim.errors import SBMLError
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "data" / "sbml_suite" / "cases"
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 import sbml_test_suite as suite  # noqa: E402
+from cli_helpers import run_cli  # noqa: E402
 
 
 def test_suite_sample_has_no_wrong_results_and_no_crashes(capsys) -> None:
@@ -200,3 +203,18 @@ def test_steady_state_refuses_settings_that_move_the_start(tmp_path: Path) -> No
     m.steady_state(parameters={"kd": 1.0})  # a rate constant: fine
     with pytest.raises(mtorsim.errors.MtorsimError, match="start value of S"):
         m.steady_state(parameters={"k": 3.0})  # moves S through its initial assignment
+
+
+def test_cli_set_takes_species_and_refuses_settings_without_effect(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    xml = str(CASES / "00004" / "00004-sbml-l3v1.xml")
+    out = tmp_path / "run.csv"
+    argv = ["simulate", "--sbml", xml, "--until", "1", "--points", "3", "--set", "S1=2.5"]
+    code, _, err = run_cli([*argv, "--out", str(out)], capsys, monkeypatch)
+    assert code == 0, err
+    assert pd.read_csv(out)["S1"].iloc[0] == pytest.approx(2.5)
+    rule = str(CASES / "00078" / "00078-sbml-l3v1.xml")
+    argv = ["simulate", "--sbml", rule, "--until", "1", "--set", "S3=2"]
+    code, _, err = run_cli(argv, capsys, monkeypatch)
+    assert code != 0 and "assignment rule" in err and err.strip().count("\n") == 0
