@@ -166,7 +166,11 @@ class Model:
             Parameter values (``{"PTEN_level": 0}``) or variants (``["PIK3CA H1047R"]``,
             via the knowledge base); holds before and after t = 0.
         parameters :
-            Any other parameter values for the run (rate constants, PK, SBML ids).
+            Any other parameter values for the run (rate constants, PK, SBML ids). For SBML
+            models also compartment sizes and species start values (amount or concentration,
+            in the model's units); initial assignments that use them follow, and an id whose
+            setting would have no effect (an assignment-rule target, an unused parameter) is
+            an error.
         patients, seed :
             A cohort of N patients on the regimens, each with their own clearance and
             volume per drug, drawn from ``seed``; one row per patient and time.
