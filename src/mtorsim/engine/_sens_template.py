@@ -46,13 +46,18 @@ def _sens_rhs(t, y, p, s, sel, act, jm, dp, jr, jc, out, md):
     _jac(t, y, p, jm, md)
     _dfdp(t, y, p, dp, md)
     n = y.shape[0]
-    for j in range(s.shape[0]):
+    m = s.shape[0]
+    for j in range(m):
         c = sel[j]
         a = act[j]
         for i in range(n):
             out[j, i] = a * dp[i, c]
-        for e in range(jr.shape[0]):
-            out[j, jr[e]] += jm[jr[e], jc[e]] * s[j, jc[e]]
+    for e in range(jr.shape[0]):  # each Jacobian entry read once, applied to every column
+        r = jr[e]
+        k = jc[e]
+        v = jm[r, k]
+        for j in range(m):
+            out[j, r] += v * s[j, k]
 
 
 @njit(cache=True, error_model="numpy")
@@ -148,45 +153,57 @@ def _sens_segment(
                 continue
         inv_h = 1.0 / h
         for r in range(6):
-            for i in range(n):
-                acc = y[i]
-                for q in range(r):
-                    acc += _RA[r, q] * ky[q, i]
-                yt[i] = acc
-            for j in range(m):
-                for i in range(n):
-                    acc = s[j, i]
-                    for q in range(r):
-                        acc += _RA[r, q] * ks[q, j, i]
-                    st[j, i] = acc
             tr = t + _RT[r] * h
-            _rhs(tr, yt, p, ky[r], md)
-            for i in range(n):
-                acc = 0.0
-                for q in range(r):
-                    acc += _RC[r, q] * ky[q, i]
-                ky[r, i] += inv_h * acc + h * _RD[r] * fx[i]
-            _solve(work, piv, vals, ky[r], sparse, md)
-            _sens_rhs(tr, yt, p, st, sel, act, jm, dp, jr, jc, ks[r], md)
-            for j in range(m):
+            if r == 0:  # the stage point is (t, y, S): f and g are known
                 for i in range(n):
-                    acc = 0.0
-                    for q in range(r):
-                        acc += _RC[r, q] * ks[q, j, i]
-                    ks[r, j, i] += inv_h * acc
+                    yt[i] = y[i]
+                    ky[0, i] = f0[i]
+                for j in range(m):
+                    for i in range(n):
+                        st[j, i] = s[j, i]
+                        ks[0, j, i] = fs0[j, i]
+            else:
+                for i in range(n):
+                    yt[i] = y[i]
+                for j in range(m):
+                    for i in range(n):
+                        st[j, i] = s[j, i]
+                for q in range(r):
+                    a = _RA[r, q]
+                    if a != 0.0:
+                        for i in range(n):
+                            yt[i] += a * ky[q, i]
+                        for j in range(m):
+                            for i in range(n):
+                                st[j, i] += a * ks[q, j, i]
+                _rhs(tr, yt, p, ky[r], md)
+                _sens_rhs(tr, yt, p, st, sel, act, jm, dp, jr, jc, ks[r], md)
+            for q in range(r):
+                c = inv_h * _RC[r, q]
+                for i in range(n):
+                    ky[r, i] += c * ky[q, i]
+                for j in range(m):
+                    for i in range(n):
+                        ks[r, j, i] += c * ks[q, j, i]
+            hd = h * _RD[r]
+            if ut and hd != 0.0:
+                for i in range(n):
+                    ky[r, i] += hd * fx[i]
+            _solve(work, piv, vals, ky[r], sparse, md)
             # M u_r + h d_r ∂g/∂t by a directional difference of g at (t, y, S)
             un = 0.0
             for i in range(n):
                 un = max(un, abs(ky[r, i]))
-            dt = h * _RD[r] if ut else 0.0
+            dt = hd if ut else 0.0
             if un > 0.0 or dt != 0.0:
                 eps = 1.5e-8 * (1.0 + ynorm) / max(un, abs(dt), 1e-300)
+                inv_eps = 1.0 / eps
                 for i in range(n):
                     yp[i] = y[i] + eps * ky[r, i]
                 _sens_rhs(t + eps * dt, yp, p, s, sel, act, jm, dp, jr, jc, gs, md)
                 for j in range(m):
                     for i in range(n):
-                        ks[r, j, i] += (gs[j, i] - fs0[j, i]) / eps
+                        ks[r, j, i] += (gs[j, i] - fs0[j, i]) * inv_eps
             for j in range(m):
                 _solve(work, piv, vals, ks[r, j], sparse, md)
         finite = True
