@@ -43,6 +43,10 @@ VariantOpt = Annotated[
         "--variant", help="Genotype, e.g. 'PIK3CA H1047R', 'PTEN truncating' (repeatable)."
     ),
 ]
+TreatOpt = Annotated[
+    list[str] | None,
+    typer.Option("--treat", help="Cells: DRUG=nM constant concentration (repeatable)."),
+]
 GFOpt = Annotated[float, typer.Option("--growth-factor", help="Growth factor, 1 = full serum.")]
 AAOpt = Annotated[float, typer.Option("--amino-acids", help="Amino acids, 1 = replete.")]
 ESOpt = Annotated[float, typer.Option("--energy-stress", help="Energy stress, 0-1.")]
@@ -84,10 +88,7 @@ def simulate_cmd(
     inhibit: InhibitOpt = None,
     set_: SetOpt = None,
     variant: VariantOpt = None,
-    treat: Annotated[
-        list[str] | None,
-        typer.Option("--treat", help="Cells: DRUG=nM constant concentration (repeatable)."),
-    ] = None,
+    treat: TreatOpt = None,
     drug: Annotated[
         list[str] | None,
         typer.Option("--drug", help="Patient: drug name (repeatable; with --dose, --schedule)."),
@@ -273,10 +274,7 @@ def steady_state_cmd(
     inhibit: InhibitOpt = None,
     set_: SetOpt = None,
     variant: VariantOpt = None,
-    treat: Annotated[
-        list[str] | None,
-        typer.Option("--treat", help="DRUG=nM constant concentration (repeatable)."),
-    ] = None,
+    treat: TreatOpt = None,
     sbml: SbmlOpt = None,
     out: OutOpt = None,
 ) -> None:
