@@ -22,10 +22,12 @@ from mtorsim.errors import MtorsimError
 
 __all__ = [
     "MAX_DAYS",
+    "MAX_DOSES",
     "MAX_SEED",
     "ResourceError",
     "check_cells",
     "check_count",
+    "check_doses",
     "check_duration",
     "check_memory",
     "check_seed",
@@ -41,6 +43,9 @@ __all__ = [
 MAX_SEED = 2**63 - 1
 #: The longest simulated span: a century (every dose is an event to integrate through).
 MAX_DAYS = 36_525.0
+#: Doses one dosing table may expand to (daily doses for a century, per subject, is ~36,500):
+#: ADDL is checked against it before expanding, so ``ADDL 1e9`` cannot hang a run.
+MAX_DOSES = 100_000
 #: Bytes per stored value (float64) and the factor for the copies a run makes on the way
 #: (engine output, DataFrame, tidy columns).
 _FLOAT = 8
@@ -127,6 +132,13 @@ def check_count(
     if maximum is not None and n > maximum:
         raise ResourceError(f"{flag} is {_big(n)}; give at most {maximum:,}")
     return n
+
+
+def check_doses(n: float, where: str) -> str | None:
+    """Why ``n`` doses (ADDL + 1, or a table's running total) is too many, else None."""
+    if n > MAX_DOSES:
+        return f"{_big(int(n))} doses at {where}; give at most {MAX_DOSES:,} doses per table"
+    return None
 
 
 def _big(n: int) -> str:

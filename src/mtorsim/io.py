@@ -24,7 +24,9 @@ from mtorsim.errors import MtorsimError
 
 __all__ = [
     "atomic_path",
+    "parse_yaml",
     "read_csv_table",
+    "read_yaml",
     "remove_active",
     "sweep_stale",
     "table_writer",
@@ -266,3 +268,86 @@ def read_csv_table(
     if missing:
         raise MtorsimError(f"{p}: needs columns {','.join(columns)} (missing {', '.join(missing)})")
     return df
+
+
+#: YAML inputs (drug files, designs, PEtab problems) are small records: nesting deeper
+#: than this is not one of them, and refusing it early avoids a RecursionError.
+YAML_MAX_DEPTH = 32
+
+
+def _yaml_loader() -> type:
+    """A SafeLoader that refuses aliases (no 'billion laughs' expansion), nesting deeper
+    than :data:`YAML_MAX_DEPTH` and a key given twice (PyYAML would keep the last)."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        _depth = 0
+
+        def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+            if self.check_event(yaml.events.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed; write the value out", mark
+                )
+            self._depth += 1
+            try:
+                if self._depth > YAML_MAX_DEPTH:
+                    mark = self.peek_event().start_mark
+                    raise yaml.composer.ComposerError(
+                        None, None, f"nested deeper than {YAML_MAX_DEPTH} levels", mark
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} given twice (line {mark.line + 1})", mark
+                )
+            seen.add(key)
+        return loader.construct_mapping(node, deep=deep)
+
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    return _Loader
+
+
+def parse_yaml(text: str, label: str) -> object:
+    """YAML text -> data through the safe loader, or a one-line error naming ``label``."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_yaml_loader())  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+        raise MtorsimError(f"{label}: not valid YAML ({where}{what})".replace("\n", " ")) from None
+    except RecursionError:
+        raise MtorsimError(f"{label}: nested too deeply; not a YAML record") from None
+
+
+def read_yaml(path: str | os.PathLike[str], what: str = "file") -> object:
+    """A small YAML input read safely: refuses binary and non-UTF-8 files, aliases and
+    deep nesting with one line each (shared by drug files, designs and PEtab problems)."""
+    p = Path(path)
+    if p.is_dir():
+        raise MtorsimError(f"{p}: is a folder; give a YAML {what}")
+    if not p.is_file():
+        raise MtorsimError(f"{p}: {what} not found")
+    raw = p.read_bytes()
+    if b"\x00" in raw[:65536]:
+        raise MtorsimError(f"{p}: a binary file, not a YAML {what}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise MtorsimError(
+            f"{p}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}, e.g. Latin-1); "
+            "save it as UTF-8 (iconv -f latin1 -t utf-8)"
+        ) from None
+    return parse_yaml(text, str(p))

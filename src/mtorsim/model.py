@@ -402,6 +402,10 @@ class Model:
         from mtorsim.pharmacology import doseresponse
 
         if combine is not None:
+            from mtorsim.pharmacology.catalogue import get_drug
+
+            for name in (drug, combine):  # both names checked before any simulation
+                get_drug(name)
             return doseresponse.combination_matrix(
                 drug, combine, readout, hours=hours, parameters=fixed
             )

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
+from mtorsim.io import read_yaml
 
 if TYPE_CHECKING:
     from mtorsim.calibration.problem import CalibrationProblem
@@ -236,6 +237,35 @@ def _check_conditions(df: pd.DataFrame, model_names: set[str], params: pd.DataFr
     return out.set_index("conditionId")
 
 
+#: A PEtab formula is a short expression; longer text or huge constant powers are refused
+#: before sympy, which would evaluate ``10**10**10`` exactly (and never finish).
+_MAX_FORMULA = 4000
+_MAX_EXPONENT = 1000
+
+
+def _formula_problem(text: str) -> str | None:
+    """Why ``text`` is refused before sympy sees it (too long, a huge constant power)."""
+    import ast
+
+    if len(text) > _MAX_FORMULA:
+        return f"{len(text):,} characters; a formula is at most {_MAX_FORMULA:,}"
+    try:
+        tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # sympy reports the syntax error
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)):
+            continue
+        exp = node.right
+        names = any(isinstance(n, ast.Name) for n in ast.walk(exp))
+        nested = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) for n in ast.walk(exp))
+        value = exp.value if isinstance(exp, ast.Constant) else None
+        big = isinstance(value, int | float) and abs(value) > _MAX_EXPONENT
+        if big or (nested and not names):
+            return f"constant power {ast.unparse(node)[:60]} is too large (exponent above 1000)"
+    return None
+
+
 def _check_observables(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
     from mtorsim.calibration.problem import parse_formula
 
@@ -243,11 +273,15 @@ def _check_observables(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
     for i, rec in enumerate(df.to_dict("records"), start=1):
         obs = rec["observableId"].strip()
         for col in ("observableFormula", "noiseFormula"):
+            why = _formula_problem(str(rec[col]))
+            if why:
+                raise PEtabError(f"{_where('observable', path, i, col)}: {why}; simplify it")
             try:
                 expr = parse_formula(str(rec[col]))
             except Exception as exc:  # sympy raises many kinds on bad text
                 raise PEtabError(
-                    f"{_where('observable', path, i, col)}: cannot parse {rec[col]!r} ({exc})"
+                    f"{_where('observable', path, i, col)}: cannot parse {rec[col]!r}"
+                    f" ({str(exc).strip().splitlines()[0] if str(exc).strip() else exc})"
                 ) from None
             for sym in sorted(s.name for s in expr.free_symbols):
                 if sym in known or (_PLACEHOLDER.match(sym) and sym.endswith(f"_{obs}")):
@@ -292,8 +326,6 @@ def lint(petab_problem: Any) -> None:
 
 def read_petab(path: str | os.PathLike[str], *, run_lint: bool = True) -> CalibrationProblem:
     """A PEtab v1 problem (YAML) as a checked, linted :class:`CalibrationProblem`."""
-    import yaml
-
     import mtorsim
     from mtorsim.calibration.problem import CalibrationProblem
 
@@ -301,9 +333,9 @@ def read_petab(path: str | os.PathLike[str], *, run_lint: bool = True) -> Calibr
     if not path.is_file():
         raise PEtabError(f"PEtab problem {path}: file not found")
     try:
-        spec = yaml.safe_load(path.read_text())
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PEtabError(f"PEtab problem {path.name}: not YAML ({exc})") from None
+        spec = read_yaml(path, "PEtab problem")
+    except MtorsimError as exc:
+        raise PEtabError(f"PEtab problem {exc}") from None
     if not isinstance(spec, dict) or str(spec.get("format_version", "")) not in ("1", "1.0.0"):
         raise PEtabError(f"PEtab problem {path.name}: give format_version: 1 (PEtab v1)")
     problems = spec.get("problems") or []

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
+from mtorsim.guard import MAX_DOSES, check_doses
 from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.treatment import Dose
 
@@ -151,6 +152,9 @@ def _check_dose(
     if addl < 0 or addl != int(addl):
         problems.add(row, "ADDL", f"{addl:g}; give a whole number of additional doses >= 0")
         ok = False
+    elif check_doses(addl + 1, f"row {row}"):
+        problems.add(row, "ADDL", f"{addl:g} is too many; at most {MAX_DOSES - 1:,} extra doses")
+        ok = False
     elif addl > 0 and ii <= 0:
         problems.add(row, "II", f"II is {ii:g} with ADDL {addl:g}; additional doses need II > 0")
         ok = False
@@ -218,6 +222,7 @@ def read_dosing_table(
     last: dict[int | str, float] = {}  # latest TIME per ID
     seen: set[int | str] = set()
     previous_id: int | str | None = None
+    total = 0  # doses after ADDL expansion, bounded before expanding
     for pos, idx in enumerate(df.index):
         row = idx + 1
         v = {col: vals[pos] for col, vals in numbers.items()}
@@ -273,6 +278,11 @@ def read_dosing_table(
             compartment = "central"
         addl = 0 if math.isnan(v["ADDL"]) else int(v["ADDL"])
         ii = 0.0 if math.isnan(v["II"]) else v["II"]
+        total += addl + 1
+        too_many = check_doses(total, f"row {row}")
+        if too_many:
+            problems.add(row, "ADDL", f"the table expands to {too_many}")
+            break
         out.setdefault(sid, []).extend(
             Dose(d.name, t + k * ii, v["AMT"], compartment, rate) for k in range(addl + 1)
         )

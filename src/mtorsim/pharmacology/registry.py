@@ -413,44 +413,29 @@ def drug_schema() -> dict[str, Any]:
 # ----------------------------------------------------------------- files
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loader that rejects a key given twice (PyYAML would keep the last)."""
-
-
-def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} given twice (line {mark.line + 1})", mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
 def _read(path: Path) -> object:
     if not path.is_file():
         raise MtorsimError(f"{path}: drug file not found")
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
         raise MtorsimError(f"{path}: unknown drug file type {suffix!r}; use .yaml, .yml or .json")
-    text = path.read_text(encoding="utf-8")
+    from mtorsim.io import read_yaml
+
+    if suffix != ".json":
+        return read_yaml(path, "drug file")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:65536]:
+        raise MtorsimError(f"{path}: a binary file, not a JSON drug file")
     try:
-        if suffix == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MtorsimError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise MtorsimError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        raise MtorsimError(f"{path}: not valid YAML ({where}{what})".replace("\n", " ")) from None
+    except RecursionError:
+        raise MtorsimError(f"{path}: nested too deeply; not a drug file") from None
 
 
 def load_drug_file(path: str | Path) -> Drug:

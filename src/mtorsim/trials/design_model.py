@@ -375,18 +375,9 @@ def parse_design_text(text: str, label: str, *, yaml_text: bool = False) -> obje
     if _text_depth(text) > MAX_DEPTH:
         raise DesignError(label, [f"nested deeper than {MAX_DEPTH} levels; not a design"])
     if yaml_text:
-        import yaml
+        from mtorsim.io import parse_yaml
 
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}: " if mark is not None else ""
-            what = getattr(exc, "problem", None) or str(exc)
-            text = f"{label}: not valid YAML ({where}{what})".replace("\n", " ")
-            raise MtorsimError(text) from None
-        except RecursionError:
-            raise DesignError(label, ["nested too deeply; not a design"]) from None
+        return parse_yaml(text, label)  # aliases refused: no alias-bomb expansion
     try:
         return json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:

@@ -1,0 +1,89 @@
+"""Issue #16, fuzz campaign findings: each bad input fails fast with one ``error:`` line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cli_helpers import run_cli
+from mtorsim.calibration.petab_io import _formula_problem
+from mtorsim.errors import MtorsimError
+from mtorsim.io import parse_yaml, read_yaml
+from mtorsim.pharmacology.nonmem import read_dosing_table
+
+BOMB = "a: &a [1, 1, 1]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
+
+
+def one_error_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+# ----------------------------------------------------------------- hangs
+
+
+def test_addl_huge_is_refused_before_expanding() -> None:
+    df = pd.DataFrame(
+        {"ID": [1], "TIME": [0], "AMT": [10], "CMT": [1], "EVID": [1], "II": [24]}
+        | {"ADDL": [10**9]}
+    )
+    t0 = time.perf_counter()
+    with pytest.raises(MtorsimError, match=r"row 1, column ADDL: .*at most 99,999"):
+        read_dosing_table(df, drug="everolimus")
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_yaml_aliases_are_refused() -> None:
+    with pytest.raises(MtorsimError, match="aliases"):
+        parse_yaml(BOMB, "d.yaml")
+
+
+def test_design_alias_bomb_is_refused(tmp_path: Path, capsys, monkeypatch) -> None:
+    (tmp_path / "d.yaml").write_text(BOMB)
+    code, _, err = run_cli(["trial", str(tmp_path / "d.yaml")], capsys, monkeypatch)
+    assert code == 2 and "aliases" in one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"\xe1\x00\x01binary", "binary"),
+        ("name: caf\xe9\n".encode("latin-1"), "not UTF-8"),
+        (b"a:\n" + b"".join(b" " * (i + 1) + b"- \n" for i in range(20_000)), "deeper|deeply"),
+        (b"[" * 20_000 + b"]" * 20_000, "deeper|deeply"),
+    ],
+)
+def test_read_yaml_refuses_bad_files(tmp_path: Path, content: bytes, match: str) -> None:
+    p = tmp_path / "x.yaml"
+    p.write_bytes(content)
+    with pytest.raises(MtorsimError, match=match):
+        read_yaml(p)
+
+
+def test_drug_file_yaml_bad_bytes_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    (tmp_path / "b.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    code, _, err = run_cli(["drugs", "check", str(tmp_path / "b.yaml")], capsys, monkeypatch)
+    assert code == 2 and "not UTF-8" in one_error_line(err)
+
+
+@pytest.mark.parametrize("formula", ["pS6**(10**10**10)", "pS6^100000", "x" * 5000])
+def test_huge_formulas_are_refused_before_sympy(formula: str) -> None:
+    assert _formula_problem(formula)
+
+
+@pytest.mark.parametrize("formula", ["scaling * (pS6 + pAkt)", "pS6**2", "10**-3 * x"])
+def test_ordinary_formulas_pass(formula: str) -> None:
+    assert _formula_problem(formula) is None
+
+
+def test_combine_unknown_drug_is_checked_first(capsys, monkeypatch) -> None:
+    t0 = time.perf_counter()
+    argv = ["dose-response", "--hours", "1", "--drug", "everolimus", "--combine", "foo"]
+    code, _, err = run_cli(argv, capsys, monkeypatch)
+    assert code == 2 and "'foo'" in one_error_line(err)
+    assert time.perf_counter() - t0 < 5.0
