@@ -117,7 +117,7 @@ class _Kernels:
         """
         with self._lock:
             if self._sens is None:
-                arrays = _artifacts(self.net, self.key, prefix="mtorsim_sens")
+                arrays = _artifacts(self.net, f"{self.key}_{_sens_key()}", prefix="mtorsim_sens")
                 md = None
                 if bool(arrays["generic_ok"]):
                     md = tuple(
@@ -128,11 +128,12 @@ class _Kernels:
         arrays, md = self._sens
         pattern = np.ascontiguousarray(arrays["jac_pattern"], dtype=np.int64)
         if md is None or kernels.kernel_mode() == "specialized":
-            path = cache_dir() / f"mtorsim_sens_{self.key}.py"
+            name = f"mtorsim_sens_{self.key}_{_sens_key()}"
+            path = cache_dir() / f"{name}.py"
             if not path.exists():
                 text, _ = generate(self.net, sensitivities=True)
                 write_atomic(path, text.encode())
-            return load_module(path, f"mtorsim_sens_{self.key}"), kernels.SPECIALIZED_MD, pattern
+            return load_module(path, name), kernels.SPECIALIZED_MD, pattern
         return kernels.generic_module(), md, pattern
 
     def get(self, entry: str, size: int) -> tuple[ModuleType, tuple[np.ndarray, ...]]:
@@ -424,8 +425,16 @@ def generate(network: Network, *, sensitivities: bool = False) -> tuple[str, dic
 def _generator_text() -> str:
     """Every file that shapes the generated module and arrays (part of the cache key)."""
     here = Path(__file__).parent
-    names = ("codegen.py", "sparse_lu.py", "tape.py", "_kernel_template.py", "_sens_template.py")
+    names = ("codegen.py", "sparse_lu.py", "tape.py", "_kernel_template.py")
     return "".join((here / n).read_text() for n in names)
+
+
+@lru_cache(maxsize=1)
+def _sens_key() -> str:
+    """Hash of the sensitivity solver: part of the sensitivity files' names only, so that
+    changing it never invalidates the plain modules."""
+    text = (Path(__file__).parent / "_sens_template.py").read_text()
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def structure_key(net: Network) -> str:
