@@ -87,3 +87,56 @@ def test_combine_unknown_drug_is_checked_first(capsys, monkeypatch) -> None:
     code, _, err = run_cli(argv, capsys, monkeypatch)
     assert code == 2 and "'foo'" in one_error_line(err)
     assert time.perf_counter() - t0 < 5.0
+
+
+# ----------------------------------------------------------------- tracebacks, zero exits
+
+
+def test_ragged_variant_rows_name_the_line(tmp_path: Path) -> None:
+    from mtorsim.genomics.readers import read_copy_number, read_variant_csv
+
+    (tmp_path / "v.csv").write_text("sample,gene,variant\nS1,PIK3CA,E545K,x,y,z\n")
+    with pytest.raises(MtorsimError, match=r"line 2: 6 fields but the header has 3"):
+        read_variant_csv(tmp_path / "v.csv")
+    (tmp_path / "cn.csv").write_text("gene,S1\nPTEN,-2,9,9\n")
+    with pytest.raises(MtorsimError, match=r"line 2: 4 fields"):
+        read_copy_number(tmp_path / "cn.csv")
+
+
+@pytest.mark.parametrize("vaf", ["1.5", "-1", "nan"])
+def test_vaf_outside_0_1_is_a_problem_row(tmp_path: Path, vaf: str) -> None:
+    from mtorsim.genomics.readers import read_variant_csv
+
+    (tmp_path / "v.csv").write_text(f"sample,gene,variant,vaf\nS1,PIK3CA,E545K,{vaf}\n")
+    t = read_variant_csv(tmp_path / "v.csv")
+    assert t.variants.empty and "0-1" in t.problems.iloc[0]["problem"]
+
+
+def test_copy_number_outside_range_is_a_problem_row(tmp_path: Path) -> None:
+    from mtorsim.genomics.readers import read_copy_number
+
+    (tmp_path / "cn.csv").write_text("gene,S1\nPTEN,5\n")
+    t = read_copy_number(tmp_path / "cn.csv")
+    assert t.variants.empty and "-2..2" in t.problems.iloc[0]["problem"]
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"starts": 10**9}, "--starts"),
+        ({"seed": -1}, "--seed"),
+        ({"seed": 2**63}, "--seed"),
+        ({"max_nfev": 0}, "--max-nfev"),
+        ({"scheduler": "garbage"}, "--scheduler"),
+        ({"checkpoint": Path("ck.txt")}, "--checkpoint .*json"),
+        ({"atol": float("inf")}, "--atol"),
+        ({"workers": 100_000}, "--workers"),
+    ],
+)
+def test_calibrate_options_checked_first(kw: dict, match: str) -> None:
+    from mtorsim.cli.calibrate import _check_options
+
+    args = dict(starts=1, seed=0, workers=1, scheduler=None, checkpoint=None, max_nfev=1)
+    args |= dict(rtol=1e-8, atol=1e-14) | kw
+    with pytest.raises(MtorsimError, match=match):
+        _check_options(**args)

@@ -264,6 +264,13 @@ def read_csv_table(
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise MtorsimError(f"{p}: not a readable CSV {what} ({msg})") from None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas made extra fields an index
+        width = len(text.splitlines()[0].split(","))
+        for i, line in enumerate(text.splitlines()[1:], start=2):
+            if len(line.split(",")) > width:
+                raise MtorsimError(
+                    f"{p}: line {i}: more fields than the header's {width}; remove the extra ones"
+                )
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise MtorsimError(f"{p}: needs columns {','.join(columns)} (missing {', '.join(missing)})")

@@ -133,6 +133,11 @@ def _check_parameters(df: pd.DataFrame) -> pd.DataFrame:
                 f"{_where('parameter', path, i, 'lowerBound')}: {pid!r} is on {scale} scale,"
                 f" so its lower bound must be > 0 (it is {lo:g})"
             )
+        if rec["estimate"].strip() == "1" and not lo <= nominal <= hi:
+            raise PEtabError(
+                f"{_where('parameter', path, i, 'nominalValue')}: {nominal:g} of {pid!r} is"
+                f" outside its bounds [{lo:g}, {hi:g}]; move it inside or widen the bounds"
+            )
         out.loc[i - 1, ["lowerBound", "upperBound", "nominalValue"]] = [lo, hi, nominal]
     out["parameterId"] = out["parameterId"].str.strip()
     out["parameterScale"] = out["parameterScale"].str.strip()

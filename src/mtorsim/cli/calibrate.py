@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from mtorsim.cli.common import console
 from mtorsim.errors import MtorsimError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def calibrate_cmd(
@@ -40,8 +43,6 @@ def calibrate_cmd(
     atol: Annotated[float, typer.Option(help="Solver absolute tolerance.")] = 1e-14,
 ) -> None:
     """Fit a PEtab problem by seeded multistart least squares; write summary.csv, fit.png."""
-    import pandas as pd
-
     from mtorsim.calibration import Calibrator
     from mtorsim.calibration.petab_io import PEtabError
 
@@ -49,12 +50,17 @@ def calibrate_cmd(
         raise MtorsimError(f"PEtab problem {str(problem)!r} should be a .yaml file")
     if out.exists() and not out.is_dir():
         raise MtorsimError(f"output {out} is a file; give a folder with --out")
+    _check_options(starts, seed, workers, scheduler, checkpoint, max_nfev, rtol, atol)
     cal = Calibrator(Calibrator(problem).problem.with_tolerances(rtol, atol))
+    ids = cal.problem.free_ids
+    for pid in profile or []:
+        if pid not in ids:
+            raise MtorsimError(f"--profile {pid!r}: not a free parameter{_did_you_mean(pid, ids)}")
     held_out = None
     if test is not None:
         if not test.is_file():
             raise PEtabError(f"measurement table {test}: file not found")
-        table = pd.read_csv(test, sep="\t", dtype=str, keep_default_na=False)
+        table = _read_test(test)
         table.attrs["path"] = str(test)
         held_out = cal.problem.with_measurements(table, name=test.stem)
     client = None
@@ -75,6 +81,66 @@ def calibrate_cmd(
     written = cal.save(out, test=held_out)
     _print(cal, cal.fit_vs_data(held_out))
     console.print(f"wrote {len(written)} outputs to {out}/")
+
+
+def _check_options(
+    starts: int,
+    seed: int,
+    workers: int,
+    scheduler: str | None,
+    checkpoint: Path | None,
+    max_nfev: int,
+    rtol: float,
+    atol: float,
+) -> None:
+    """Every option checked before the problem is read, the way the other commands do."""
+    import math
+    import re
+
+    from mtorsim import guard
+
+    guard.check_count(starts, "starts", maximum=100_000)
+    guard.check_seed(seed)
+    guard.check_count(workers, "workers", maximum=256)
+    guard.check_count(max_nfev, "max-nfev", maximum=10_000_000)
+    address = r"[a-z][a-z0-9+]*://[^\s:/]+:\d{1,5}/?"
+    if scheduler is not None and not re.fullmatch(address, scheduler):
+        raise MtorsimError(f"--scheduler {scheduler!r}: give a Dask address like tcp://HOST:8786")
+    if checkpoint is not None and checkpoint.suffix.lower() != ".json":
+        raise MtorsimError(f"--checkpoint {checkpoint}: give a .json file (e.g. fit.json)")
+    for flag, tol in (("--rtol", rtol), ("--atol", atol)):
+        if not (math.isfinite(tol) and 0 < tol < 1):
+            raise MtorsimError(f"{flag} is {tol!r}; give a tolerance between 0 and 1, e.g. 1e-8")
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1)
+    shown = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
+    return (f"; did you mean {close[0]!r}?" if close else "") + f" (free: {shown})"
+
+
+def _read_test(test: Path) -> pd.DataFrame:
+    """The held-out table as text, or one line if it is binary / not UTF-8 / unreadable."""
+    import io
+
+    import pandas as pd
+
+    raw = test.read_bytes()
+    if b"\x00" in raw[:65536]:
+        raise MtorsimError(f"--test {test}: a binary file, not a PEtab measurement table")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MtorsimError(
+            f"--test {test}: not UTF-8 text (byte {exc.start}); save as UTF-8"
+        ) from None
+    try:
+        return pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MtorsimError(f"--test {test}: not a readable TSV table ({first})") from None
 
 
 def _print(cal, scores) -> None:

@@ -111,6 +111,21 @@ def _check_fields(p: Path, lines: list[str], sep: str, skip: int) -> None:
             )
 
 
+def _raise_ragged(p: Path, lines: list[str], sep: str, skip: int) -> None:
+    """pandas turns extra leading fields into an index: name the first line that has them."""
+    import csv
+
+    reader = csv.reader(lines[skip:], delimiter=sep)
+    width = len(next(reader))
+    for i, fields in enumerate(reader, start=skip + 2):
+        if len(fields) > width:
+            raise MtorsimError(
+                f"{p}: line {i}: {len(fields)} fields but the header has {width}; "
+                "remove the extra fields (or quote values that contain the separator)"
+            )
+    raise MtorsimError(f"{p}: rows have more fields than the header ({width}); fix the table")
+
+
 def _load(path: str | os.PathLike[str], sep: str) -> tuple[pd.DataFrame, int]:
     p = Path(path)
     if not p.exists():
@@ -134,6 +149,8 @@ def _load(path: str | os.PathLike[str], sep: str) -> tuple[pd.DataFrame, int]:
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise _parser_error(p, exc, skip) from None
+    if not isinstance(df.index, pd.RangeIndex):  # rows with more fields than the header
+        _raise_ragged(p, lines, sep, skip)
     if df.empty:
         raise MtorsimError(f"{p}: has a header but no variants")
     return df, skip + 2  # file line number of the first data row
@@ -240,6 +257,9 @@ def read_variant_csv(path: str | os.PathLike[str]) -> VariantTable:
         except ValueError:
             problems.append((line, f"vaf {r['vaf']!r} is not a number"))
             continue
+        if "vaf" in df.columns and r["vaf"].strip() and not 0.0 <= vaf <= 1.0:
+            problems.append((line, f"vaf {r['vaf']!r} is not a fraction 0-1"))
+            continue
         rows.append(
             (
                 r["sample"].strip(),
@@ -274,6 +294,9 @@ def read_copy_number(path: str | os.PathLike[str]) -> VariantTable:
                 v = float(r[sample])
             except ValueError:
                 problems.append((line, f"{sample}: {r[sample]!r} is not a number"))
+                continue
+            if not -2.0 <= v <= 2.0:  # NaN too
+                problems.append((line, f"{sample}: {r[sample]!r} is outside -2..2"))
                 continue
             if v <= -2:
                 rows.append((sample, r[gene_col].upper(), "", "deletion", np.nan, line))
@@ -435,6 +458,7 @@ def read_vcf(
     name = samples[col] if samples else p.stem
     rows, problems, skipped = [], [], []
     header_lines = _header_lines(p, header)
+    has_ad = "##FORMAT=<ID=AD," in header
     for n_rec, rec in enumerate(_records(vcf, p, header_lines)):
         line = header_lines + n_rec + 1
         if rec.FILTER is not None and not keep_filtered:  # cyvcf2: None means PASS or '.'
@@ -459,7 +483,7 @@ def read_vcf(
             continue
         kind, change = call
         vaf = np.nan
-        ad = rec.format("AD")
+        ad = rec.format("AD") if has_ad else None  # AD is optional: without it VAF is NaN
         if ad is not None and col < len(ad) and ad[col].sum() > 0:
             vaf = float(ad[col][1:].sum() / ad[col].sum())
         rows.append((name, chosen.gene, change.short if change else "", kind, vaf, line))
