@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -140,3 +141,35 @@ def test_calibrate_options_checked_first(kw: dict, match: str) -> None:
     args |= dict(rtol=1e-8, atol=1e-14) | kw
     with pytest.raises(MtorsimError, match=match):
         _check_options(**args)
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["simulate", "--until", "10"], "--until is for SBML"),
+        (["simulate", "--hours", "1", "--chunk-size", "0"], "--chunk-size applies to cohorts"),
+        (["simulate", "--hours", "1", "--seed", "3"], "--seed applies to cohorts"),
+        (["simulate", "--days", "2", "--dose", "10mg"], "--dose .* add --drug"),
+        (["simulate", "--days", "2", "--schedule", "daily"], "--schedule .* add --drug"),
+        (["simulate", "--drug", "everolimus", "--dosing-table", "t.xlsx"], "save the sheet"),
+    ],
+)
+def test_flags_outside_their_mode_are_errors(argv, match, capsys, monkeypatch) -> None:
+    code, _, err = run_cli(argv, capsys, monkeypatch)
+    assert code == 2
+    assert re.search(match, one_error_line(err))
+
+
+def test_drug_file_shadowing_a_builtin_needs_replace_drug(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from mtorsim.pharmacology.registry import example_drug_file
+
+    text = example_drug_file().read_text().replace("name: example-torki", "name: everolimus")
+    assert "name: everolimus" in text
+    (tmp_path / "e.yaml").write_text(text)
+    code, _, err = run_cli(["drugs", "check", str(tmp_path / "e.yaml")], capsys, monkeypatch)
+    assert code == 2 and "--replace-drug" in one_error_line(err)
+    argv = ["pk", "--drug-file", str(tmp_path / "e.yaml"), "--drug", "everolimus"]
+    code, _, err = run_cli([*argv, "--dose", "10mg", "--days", "1"], capsys, monkeypatch)
+    assert code == 2 and "--replace-drug" in one_error_line(err)

@@ -113,10 +113,21 @@ def regimens(drugs: list[str], doses: list[str] | None, schedules: list[str] | N
         ]
 
 
-def register_drug_files(paths: list[Path] | None) -> None:
-    """``--drug-file`` (repeatable): users' drugs, usable wherever a built-in drug is."""
-    from mtorsim.pharmacology.registry import register_drug
+#: ``--replace-drug``: a --drug-file may take over a built-in drug's name only when asked.
+REPLACE_DRUG_HELP = "Let a --drug-file record replace the built-in drug of the same name."
+
+
+def register_drug_files(paths: list[Path] | None, replace: bool = False) -> None:
+    """``--drug-file`` (repeatable): users' drugs, usable wherever a built-in drug is; one
+    that shadows a built-in drug's name is refused unless ``--replace-drug``."""
+    from mtorsim.pharmacology.registry import library_clashes, load_drug_file, register_drug
 
     for path in paths or []:
+        clashes = library_clashes(load_drug_file(path))
+        if clashes and not replace:
+            raise MtorsimError(
+                f"{path}: {'; '.join(clashes)}; rename it, or add --replace-drug to use "
+                "this record instead"
+            )
         drug = register_drug(path, replace=True)
         err_console.print(f"note: registered drug {drug.name!r} from {path}", highlight=False)

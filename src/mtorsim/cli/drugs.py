@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from mtorsim.cli.common import (
+    REPLACE_DRUG_HELP,
     assignments,
     check_figure,
     check_outputs,
@@ -18,6 +19,7 @@ from mtorsim.cli.common import (
     write_figure,
     write_table,
 )
+from mtorsim.errors import MtorsimError
 
 drugs_app = typer.Typer(
     help="The drug library: mechanisms, potencies, PK, sources.", no_args_is_help=True
@@ -32,6 +34,7 @@ DrugFileOpt = Annotated[
     list[Path] | None,
     typer.Option("--drug-file", help="Register a drug from a YAML/JSON file (repeatable)."),
 ]
+ReplaceOpt = Annotated[bool, typer.Option("--replace-drug", help=REPLACE_DRUG_HELP)]
 ScheduleOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -103,6 +106,7 @@ def drugs_show(name: Annotated[str, typer.Argument(help="Drug name or alias.")])
 def pk_cmd(
     drug: DrugOpt,
     drug_file: DrugFileOpt = None,
+    replace_drug: ReplaceOpt = False,
     dose: DoseOpt = None,
     schedule: ScheduleOpt = None,
     days: Annotated[float, typer.Option(help="Duration (days).")] = 14.0,
@@ -118,7 +122,7 @@ def pk_cmd(
 
     span = guard.check_duration(days=days) or days
     guard.check_memory((span * 48 + 1) * 8 * len(drug) * 32, f"{span:g} days of PK", "lower --days")
-    register_drug_files(drug_file)
+    register_drug_files(drug_file, replace_drug)
     regs = regimens(drug, dose, schedule)
     df = pk_profile(regs, days=days)
     write_table(df, out)
@@ -156,6 +160,7 @@ def _plot_pk(df, regs, days, ax) -> None:
 def dose_response_cmd(
     drug: Annotated[str, typer.Option("--drug", help="Drug name or alias.")],
     drug_file: DrugFileOpt = None,
+    replace_drug: ReplaceOpt = False,
     readout: Annotated[str, typer.Option(help="Read-out (species or observable).")] = "S6K1",
     hours: Annotated[float, typer.Option(help="Exposure time (h).")] = 24.0,
     combine: Annotated[
@@ -177,7 +182,7 @@ def dose_response_cmd(
     from mtorsim import guard
 
     guard.check_duration(hours=hours)
-    register_drug_files(drug_file)
+    register_drug_files(drug_file, replace_drug)
     params = assignments(set_, "--set")
     model = mtorsim.load()
     if combine:
@@ -226,9 +231,14 @@ def _plot_matrix(df, ax) -> None:
 @drugs_app.command("check")
 def drugs_check(path: Annotated[Path, typer.Argument(help="Drug file (.yaml/.json).")]) -> None:
     """Validate a drug file (every problem on one line) without registering it."""
-    from mtorsim.pharmacology.registry import load_drug_file
+    from mtorsim.pharmacology.registry import library_clashes, load_drug_file
 
     d = load_drug_file(path)
+    clashes = library_clashes(d)
+    if clashes:
+        raise MtorsimError(
+            f"{path}: {'; '.join(clashes)}; rename it (commands refuse it unless --replace-drug)"
+        )
     console.print(f"{path}: {d.name} ({d.drug_class}) is a valid drug record")
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from mtorsim.cli.common import (
+    REPLACE_DRUG_HELP,
     assignments,
     check_figure,
     check_outputs,
@@ -104,6 +105,7 @@ def simulate_cmd(
         list[Path] | None,
         typer.Option("--drug-file", help="Register a drug from a YAML/JSON file (repeatable)."),
     ] = None,
+    replace_drug: Annotated[bool, typer.Option("--replace-drug", help=REPLACE_DRUG_HELP)] = False,
     dosing_table: Annotated[
         Path | None,
         typer.Option(
@@ -145,7 +147,8 @@ def simulate_cmd(
         time_unit="h" if sbml is None else None,  # SBML units: checked by Model.simulate
         columns=64 if patients is None else 16 + len(readout or READOUTS),
     )  # fmt: skip
-    register_drug_files(drug_file)
+    _check_mode_flags(sbml, until, drug, dose, schedule, patients, seed, chunk_size, dosing_table)
+    register_drug_files(drug_file, replace_drug)
     model = _model(sbml, map_)
     genotype = variant or None
     params = assignments(set_, "--set")
@@ -184,6 +187,33 @@ def simulate_cmd(
         a, b = result[r].iloc[0], result[r].iloc[-1]
         table.add_row(r, f"{a:.4g}", f"{b:.4g}", f"{b / a:.2f}" if a else "-")
     console.print(table)
+
+
+def _check_mode_flags(
+    sbml: Path | None,
+    until: float | None,
+    drug: list[str] | None,
+    dose: list[str] | None,
+    schedule: list[str] | None,
+    patients: int | None,
+    seed: int,
+    chunk_size: int,
+    dosing_table: Path | None,
+) -> None:
+    """A flag the chosen mode ignores is an error: a run must not silently differ from
+    what was asked for."""
+    if until is not None and sbml is None:
+        raise MtorsimError("--until is for SBML models (their own time unit); use --hours/--days")
+    if (dose or schedule) and not drug:
+        which = "--dose" if dose else "--schedule"
+        raise MtorsimError(f"{which} is part of a drug's regimen; add --drug NAME")
+    if patients is None and (seed != 0 or chunk_size != 250):
+        which = "--seed" if seed != 0 else "--chunk-size"
+        raise MtorsimError(f"{which} applies to cohorts; add --patients N or drop {which}")
+    if patients is not None and dosing_table is not None:
+        raise MtorsimError("--patients and --dosing-table do not combine; the table lists the IDs")
+    if dosing_table is not None and dosing_table.suffix.lower() in (".xlsx", ".xls", ".ods"):
+        raise MtorsimError(f"--dosing-table {dosing_table}: save the sheet as a .csv text table")
 
 
 def _dosing_table(model, path, drug, dose, days, hours, points, params, names, out) -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "drug_schema",
     "drug_to_dict",
     "example_drug_file",
+    "library_clashes",
     "load_drug_file",
     "register_drug",
     "registered_drugs",
@@ -477,6 +478,18 @@ def _owner(key: str) -> str | None:
         if key in aliases:
             return aliases[key]
     return None
+
+
+def library_clashes(drug: Drug) -> list[str]:
+    """Names or aliases of ``drug`` that a built-in drug already uses: a file that shadows
+    the library must say so (``--replace-drug``), not silently change a run's drug."""
+    out = []
+    for key in (drug.name, *drug.aliases):
+        k = key.lower()
+        owner = k if k in catalogue.DRUGS else catalogue._ALIASES.get(k)
+        if owner is not None:
+            out.append(f"{key!r} already names the built-in drug {owner!r}")
+    return out
 
 
 def _clear_compiled() -> None:
