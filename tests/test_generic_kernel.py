@@ -173,9 +173,11 @@ def test_batch_gauges_its_work_on_a_probe(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv(kernels.KERNEL_ENV)
     monkeypatch.setattr(kernels, "specialized_cached", lambda key, entry: False)
 
-    def fresh() -> mtorsim.engine.CompiledNetwork:  # no kernel history in this process
+    def fresh() -> mtorsim.engine.CompiledNetwork:  # no kernel history, here or on disk
         arrays = codegen._artifacts(compiled.network, compiled.key)
-        return replace(compiled, kernels=codegen._Kernels(compiled.key, compiled.network, arrays))
+        k = codegen._Kernels(compiled.key, compiled.network, arrays)
+        k.work.forget()
+        return replace(compiled, kernels=k)
 
     small = fresh()
     _, values, _ = mtorsim.engine.simulate_batch(small, 24.0, sets, points=5)
@@ -218,3 +220,17 @@ def test_warm_process_runs_without_sympy() -> None:
         "print('sympy' in sys.modules)"
     )
     assert _run(code) == "False"
+
+
+def test_generic_work_is_remembered_across_processes(tmp_path, monkeypatch) -> None:
+    """Every CLI run is a new process: the step budget counts earlier processes' work."""
+    monkeypatch.setenv("MTORSIM_CACHE_DIR", str(tmp_path))
+    first = kernels.WorkCounter("k")
+    first.add(kernels.STEP_BUDGET // 2)
+    first.flush()
+    second = kernels.WorkCounter("k")  # a later process
+    assert second.steps == kernels.STEP_BUDGET // 2 and second.session == 0
+    second.add(kernels.STEP_BUDGET // 2)
+    rule = {"generic_ok": True, "cached": False, "size": 1, "entry": "simulate_batch"}
+    assert kernels.choose("auto", generic_steps=second.steps, **rule) == "specialized"
+    assert kernels.choose("auto", generic_steps=first.session, **rule) == "generic"

@@ -12,6 +12,7 @@ genotypes never trigger a recompile.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.resources
 import io
@@ -58,11 +59,18 @@ class _Kernels:
                 for k in (*_TAPE_KEYS, *_PLAN_KEYS, *_EXTRA_KEYS)
             )
         self.generic_error = str(arrays.get("generic_error", ""))
-        self.generic_steps = 0  # steps run by the generic kernel (see kernels.choose)
+        # steps run by the generic kernel, in this and earlier processes (kernels.choose)
+        self.work = kernels.WorkCounter(key)
+        atexit.register(self.work.flush)
         self._special: ModuleType | None = None
         self._cached: set[str] = set()
         self._lock = threading.Lock()
         self._sens: tuple[dict[str, np.ndarray], tuple[np.ndarray, ...] | None] | None = None
+
+    @property
+    def generic_steps(self) -> int:
+        """Generic-kernel steps of this structure run by this process."""
+        return self.work.session
 
     @property
     def special_loaded(self) -> bool:
@@ -89,7 +97,7 @@ class _Kernels:
             generic_ok=self.generic_md is not None,
             cached=cached,
             size=size,
-            generic_steps=self.generic_steps,
+            generic_steps=self.work.steps,
             entry=entry,
         )
         return kind
@@ -100,12 +108,12 @@ class _Kernels:
 
     def promotes(self, expected_steps: float) -> bool:
         """Whether ``expected_steps`` more generic steps would pass the step budget."""
-        return self.generic_steps + expected_steps >= kernels.STEP_BUDGET
+        return self.work.steps + expected_steps >= kernels.STEP_BUDGET
 
     def note_steps(self, module: ModuleType, steps: int) -> None:
         """Count steps the generic kernel ran (thread races only blur a heuristic)."""
         if module is not self._special:
-            self.generic_steps += int(steps)
+            self.work.add(int(steps))
 
     def sensitivity(self) -> tuple[ModuleType, tuple[np.ndarray, ...], np.ndarray]:
         """Module, model data and Jacobian pattern for sensitivity runs.

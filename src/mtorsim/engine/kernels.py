@@ -50,7 +50,9 @@ from mtorsim.errors import MtorsimError
 __all__ = [
     "KERNEL_ENV",
     "LARGE_JOB",
+    "NEWTON_STEP_EQUIVALENT",
     "STEP_BUDGET",
+    "WorkCounter",
     "cache_dir",
     "choose",
     "generic_module",
@@ -67,6 +69,11 @@ LARGE_JOB = {"newton_steady_batch": 20_000}
 #: Generic-kernel integration steps of one structure, in one process, after which its
 #: specialised module is compiled (~15 s of interpretation overhead, about a compile).
 STEP_BUDGET = 1_000_000
+#: Generic-kernel cost of one Newton steady state in integration steps (~10 iterations, each
+#: a Jacobian, an LU and one solve: about half a RODAS4 step's interpreted work).
+NEWTON_STEP_EQUIVALENT = 5
+#: Unsaved generic steps after which a structure's work counter is written to disk.
+_FLUSH_STEPS = 20_000
 #: The model data handed to specialised modules, which ignore it (numba drops it).
 SPECIALIZED_MD = (np.zeros(0, dtype=np.int64),)
 
@@ -198,3 +205,43 @@ def choose(
     if cached or large or generic_steps >= STEP_BUDGET:
         return "specialized"
     return "generic"
+
+
+class WorkCounter:
+    """Generic-kernel steps a structure has run, kept on disk across processes.
+
+    The compile a specialised module costs is paid once per machine, but every command-line
+    run is a new process: counting only this process's steps would let a repeated
+    ``mtorsim trial`` interpret forever. The count lives in ``<cache>/work/<key>`` and is
+    written every :data:`_FLUSH_STEPS` steps and at exit (races between processes only blur
+    a heuristic).
+    """
+
+    def __init__(self, key: str) -> None:
+        self.path = cache_dir() / "work" / key
+        try:
+            self.steps = int(self.path.read_text().strip() or 0)
+        except (OSError, ValueError):
+            self.steps = 0
+        self._saved = self.steps
+        self.session = 0  # of which this process ran
+
+    def add(self, steps: int) -> None:
+        self.steps += int(steps)
+        self.session += int(steps)
+        if self.steps - self._saved >= _FLUSH_STEPS:
+            self.flush()
+
+    def forget(self) -> None:
+        """Start from no history (tests of the rule); the file is rewritten at the next flush."""
+        self.steps = self._saved = self.session = 0
+
+    def flush(self) -> None:
+        if self.steps == self._saved:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, str(self.steps).encode())
+            self._saved = self.steps
+        except OSError:
+            pass  # a read-only cache only loses the memory of past runs

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.engine.codegen import CompiledNetwork
+from mtorsim.engine.kernels import NEWTON_STEP_EQUIVALENT
 from mtorsim.engine.schedule import validate_values
 from mtorsim.engine.simulate import as_compiled, simulate_batch
 from mtorsim.errors import MtorsimError, SteadyStateError
@@ -181,6 +182,7 @@ def steady_state_batch(
     module.newton_steady_batch(
         y, p, cons, compiled.dependent_rows, totals, tol, 50, status, residual, md
     )
+    compiled.kernels.note_steps(module, NEWTON_STEP_EQUIVALENT * b)
     ok = (status == 0) & np.all(np.isfinite(y), axis=1) & np.all(y >= -1e-9, axis=1)
     # failures: integrate them together (parallel) for growing windows, then Newton again
     window = 10.0
