@@ -173,3 +173,38 @@ def test_drug_file_shadowing_a_builtin_needs_replace_drug(
     argv = ["pk", "--drug-file", str(tmp_path / "e.yaml"), "--drug", "everolimus"]
     code, _, err = run_cli([*argv, "--dose", "10mg", "--days", "1"], capsys, monkeypatch)
     assert code == 2 and "--replace-drug" in one_error_line(err)
+
+
+# ----------------------------------------------------------------- one line
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["simulate", "--hours", "x"], r"'--hours'.*\(see 'mtorsim simulate --help'\)"),
+        (["simulate", "--hour", "3"], r"No such option: --hour.*mtorsim simulate --help"),
+        (["simulat"], r"No such command 'simulat'"),
+        (["pk", "--days"], r"'--days' requires an argument.*mtorsim pk --help"),
+        (["drugs", "show"], r"Missing argument.*mtorsim drugs show --help"),
+    ],
+)
+def test_usage_errors_are_one_line(argv, match, capsys, monkeypatch) -> None:
+    code, _, err = run_cli(argv, capsys, monkeypatch)
+    assert code == 2 and re.search(match, one_error_line(err))
+
+
+def test_help_and_version_still_work(capsys, monkeypatch) -> None:
+    code, out, _ = run_cli(["--version"], capsys, monkeypatch)
+    assert code == 0 and out.startswith("mtorsim ")
+    code, out, _ = run_cli(["simulate", "--help"], capsys, monkeypatch)
+    assert code == 0 and "--hours" in out
+
+
+def test_htslib_logging_is_silenced(tmp_path: Path, capfd) -> None:
+    pytest.importorskip("cyvcf2")
+    from mtorsim.genomics.readers import read_vcf
+
+    (tmp_path / "t.vcf").write_bytes(b"\x00\x01junk" * 10)
+    with pytest.raises(MtorsimError, match="not a readable VCF"):
+        read_vcf(tmp_path / "t.vcf")
+    assert "[E::" not in capfd.readouterr().err

@@ -13,6 +13,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from typer import _click as click  # typer 0.29 vendors click; its exceptions are these
 
 from mtorsim.cli import calibrate, drugs, genomics, network, simulate, trials, validate
 from mtorsim.cli.common import err_console
@@ -85,12 +86,38 @@ def _set_handlers(handler: Any) -> dict[int, Any]:
     return previous
 
 
+def _usage(exc: click.exceptions.ClickException) -> str:
+    """click's message on one line, with where to look (one ``error:`` line, as for the
+    errors mtorsim raises itself)."""
+    text = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        where = ctx.command_path
+    else:  # the option parser raises without a context: the command words from argv
+        words = [a for a in sys.argv[1:3] if not a.startswith("-")][:2]
+        known = app.registered_groups
+        group = bool(words) and any(g.name == words[0] for g in known)
+        where = " ".join(["mtorsim", *words[: 2 if group else 1]])
+    return f"{text} (see '{where} --help')"
+
+
 def main() -> None:
     """Entry point: run the app, turning input errors into one-line messages; SIGINT and
     SIGTERM remove this run's temporary files and exit 130 / 143."""
     previous = _set_handlers(_interrupt)
     try:
-        app()
+        code = app(prog_name="mtorsim", standalone_mode=False)  # usage errors raise here
+        if isinstance(code, int) and code:
+            sys.exit(code)  # typer.Exit(code) in non-standalone mode returns the code
+    except click.exceptions.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help())  # ``mtorsim`` / ``mtorsim drugs`` alone: the help
+        sys.exit(2)
+    except click.exceptions.ClickException as exc:
+        err_console.print(f"[red]error:[/red] {_usage(exc)}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Abort:
+        err_console.print("[red]error:[/red] aborted", highlight=False)
+        sys.exit(1)
     except _Interrupted as exc:
         _set_handlers(signal.SIG_IGN)  # a second signal does not cut the clean-up short
         io = sys.modules.get("mtorsim.io")

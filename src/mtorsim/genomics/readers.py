@@ -415,6 +415,15 @@ def _records(vcf, p: Path, header_lines: int):
         yield rec
 
 
+def _quiet_htslib() -> None:
+    """htslib logs its own ``[E::...]`` lines to stderr; our one ``error:`` line says it."""
+    try:
+        from cyvcf2.cyvcf2 import set_htslib_log_level
+    except ImportError:  # older cyvcf2: htslib's lines stay
+        return
+    set_htslib_log_level(0)  # HTS_LOG_OFF
+
+
 def read_vcf(
     path: str | os.PathLike[str], *, sample: str | None = None, keep_filtered: bool = False
 ) -> VariantTable:
@@ -430,6 +439,7 @@ def read_vcf(
         from cyvcf2 import VCF
     except ImportError:  # an optional extra: mtorsim[vcf]
         raise MtorsimError(NEEDS_CYVCF2) from None
+    _quiet_htslib()
     p = Path(path)
     if not p.exists():
         raise MtorsimError(f"{p}: file not found")
