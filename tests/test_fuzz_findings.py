@@ -208,3 +208,36 @@ def test_htslib_logging_is_silenced(tmp_path: Path, capfd) -> None:
     with pytest.raises(MtorsimError, match="not a readable VCF"):
         read_vcf(tmp_path / "t.vcf")
     assert "[E::" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        ("t.maf.gz", b"Hugo_Symbol\tTumor_Sample_Barcode\n", "not gzip-compressed"),
+        ("t.maf", b"\x1f\x8b\x08\x00rest", "gunzip it first"),
+        ("t.xlsx", b"Hugo_Symbol\tTumor_Sample_Barcode\n", "spreadsheet"),
+    ],
+)
+def test_compressed_or_spreadsheet_tables_say_so(
+    tmp_path: Path, name: str, content: bytes, match: str
+) -> None:
+    from mtorsim.genomics.readers import read_maf
+
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(MtorsimError, match=match):
+        read_maf(tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["drugs", "schema", "--out", "s.txt"], r"give a \.json file"),
+        (["simulate", "--sbml", "m.txt", "--until", "10"], r"--sbml m\.txt: give an SBML"),
+        (["simulate", "--sbml", "m.xml", "--until", "1e300"], r"--until is 1e\+300"),
+    ],
+)
+def test_output_and_sbml_checks(argv, match, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(argv, capsys, monkeypatch)
+    assert code == 2 and re.search(match, one_error_line(err))
+    assert not list(tmp_path.iterdir())

@@ -252,6 +252,8 @@ def drugs_schema(
     from mtorsim.io import write_text
     from mtorsim.pharmacology.registry import drug_schema
 
+    if out is not None and out.suffix.lower() != ".json":
+        raise MtorsimError(f"--out {out}: the schema is JSON; give a .json file")
     text = json.dumps(drug_schema(), indent=2)
     if out:
         write_text(out, text + "\n")

@@ -204,6 +204,15 @@ def _check_mode_flags(
     what was asked for."""
     if until is not None and sbml is None:
         raise MtorsimError("--until is for SBML models (their own time unit); use --hours/--days")
+    limit = 36_525.0 * 86_400.0  # a century in seconds, the smallest usual model unit
+    if until is not None and until > limit:
+        raise MtorsimError(f"--until is {until:g}; give at most {limit:.3g} (a century in s)")
+    if sbml is not None and not sbml.name.lower().endswith((".xml", ".sbml", ".xml.gz")):
+        raise MtorsimError(f"--sbml {sbml}: give an SBML .xml (or .sbml) file")
+    if sbml is not None and sbml.name.lower().endswith(".gz") and sbml.is_file():
+        with sbml.open("rb") as fh:
+            if fh.read(2) != b"\x1f\x8b":
+                raise MtorsimError(f"--sbml {sbml}: named .gz but not gzip; rename it to .xml")
     if (dose or schedule) and not drug:
         which = "--dose" if dose else "--schedule"
         raise MtorsimError(f"{which} is part of a drug's regimen; add --drug NAME")

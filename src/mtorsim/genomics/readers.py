@@ -126,6 +126,17 @@ def _raise_ragged(p: Path, lines: list[str], sep: str, skip: int) -> None:
     raise MtorsimError(f"{p}: rows have more fields than the header ({width}); fix the table")
 
 
+def _check_container(p: Path, raw: bytes) -> None:
+    """Compressed or spreadsheet files are not read as text tables: say so, with the fix."""
+    gzipped = raw[:2] == b"\x1f\x8b"
+    if gzipped:
+        raise MtorsimError(f"{p}: gzip-compressed tables are not read; gunzip it first")
+    if p.suffix.lower() == ".gz":
+        raise MtorsimError(f"{p}: named .gz but not gzip-compressed; rename it without .gz")
+    if p.suffix.lower() in (".xlsx", ".xls", ".ods") or raw[:4] == b"PK\x03\x04":
+        raise MtorsimError(f"{p}: a spreadsheet; save it as tab- or comma-separated text")
+
+
 def _load(path: str | os.PathLike[str], sep: str) -> tuple[pd.DataFrame, int]:
     p = Path(path)
     if not p.exists():
@@ -133,6 +144,7 @@ def _load(path: str | os.PathLike[str], sep: str) -> tuple[pd.DataFrame, int]:
     if p.is_dir():
         raise MtorsimError(f"{p}: is a folder, not a file")
     raw = p.read_bytes()
+    _check_container(p, raw)
     text = _decode(p, raw)
     lines = text.splitlines()
     skip = 0
@@ -443,6 +455,15 @@ def read_vcf(
     p = Path(path)
     if not p.exists():
         raise MtorsimError(f"{p}: file not found")
+    if p.is_dir():
+        raise MtorsimError(f"{p}: is a folder, not a VCF file")
+    name = p.name.lower()
+    if not name.endswith((".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")):
+        raise MtorsimError(f"{p}: give a .vcf, .vcf.gz or .bcf file")
+    if name.endswith((".gz", ".bgz")):
+        with p.open("rb") as fh:
+            if fh.read(2) != b"\x1f\x8b":
+                raise MtorsimError(f"{p}: named {p.suffix} but not compressed; rename it to .vcf")
     try:
         vcf = VCF(str(p))
     except Exception as exc:  # cyvcf2 raises plain exceptions on bad files
