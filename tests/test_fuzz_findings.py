@@ -241,3 +241,16 @@ def test_output_and_sbml_checks(argv, match, tmp_path: Path, capsys, monkeypatch
     code, _, err = run_cli(argv, capsys, monkeypatch)
     assert code == 2 and re.search(match, one_error_line(err))
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["pk", "--drug", "everolimus", "--days", "1"], "--dose is required"),
+        (["pk", "--drug", "foo", "--days", "1"], "unknown drug 'foo'"),
+        (["simulate", "--hours", "1", "--set", "PTEN_level=-1"], "PTEN_level=-1: .*>= 0"),
+    ],
+)
+def test_clear_messages(argv, match, capsys, monkeypatch) -> None:
+    code, _, err = run_cli(argv, capsys, monkeypatch)
+    assert code == 2 and re.search(match, one_error_line(err))

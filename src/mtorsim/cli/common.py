@@ -28,6 +28,18 @@ def assignments(items: list[str] | None, flag: str) -> dict[str, float]:
     return dict(parse_assignment(x, flag) for x in items or [])
 
 
+def nonnegative(params: dict[str, float], flag: str = "--set") -> dict[str, float]:
+    """mtorsim's own network has only rates, levels and constants >= 0: a negative value
+    would make the integration blow up, so it is refused naming the parameter."""
+    for name, value in params.items():
+        if value < 0:
+            raise MtorsimError(
+                f"{flag} {name}={value:g}: {name} is a rate, level or constant of mtorsim's "
+                "network and must be >= 0"
+            )
+    return params
+
+
 def node_map(items: list[str] | None) -> dict[str, str]:
     """``--map NODE=MODEL_ID`` options."""
     out = {}
@@ -95,10 +107,15 @@ def report_warnings() -> Iterator[None]:
 
 def regimens(drugs: list[str], doses: list[str] | None, schedules: list[str] | None) -> list:
     """``--drug/--dose/--schedule`` (one dose and at most one schedule per drug)."""
+    from mtorsim.pharmacology.catalogue import get_drug
     from mtorsim.pharmacology.regimen import Regimen, parse_dose
 
+    for name in drugs:  # an unknown drug is named before any count mismatch
+        get_drug(name)
     doses = doses or []
     schedules = schedules or []
+    if not doses:
+        raise MtorsimError("--dose is required: give one --dose per --drug, e.g. --dose 10mg")
     if len(doses) != len(drugs):
         raise MtorsimError(
             f"give one --dose per --drug ({len(drugs)} drug(s), {len(doses)} "

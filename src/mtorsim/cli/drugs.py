@@ -14,6 +14,7 @@ from mtorsim.cli.common import (
     check_figure,
     check_outputs,
     console,
+    nonnegative,
     regimens,
     register_drug_files,
     write_figure,
@@ -183,7 +184,7 @@ def dose_response_cmd(
 
     guard.check_duration(hours=hours)
     register_drug_files(drug_file, replace_drug)
-    params = assignments(set_, "--set")
+    params = nonnegative(assignments(set_, "--set"))
     model = mtorsim.load()
     if combine:
         df = model.dose_response(drug, readout, hours=hours, combine=combine, parameters=params)

@@ -18,6 +18,7 @@ from mtorsim.cli.common import (
     console,
     err_console,
     node_map,
+    nonnegative,
     regimens,
     register_drug_files,
     write_figure,
@@ -152,6 +153,8 @@ def simulate_cmd(
     model = _model(sbml, map_)
     genotype = variant or None
     params = assignments(set_, "--set")
+    if sbml is None:
+        nonnegative(params)
     if drug:
         if inhibit or treat or (growth_factor, amino_acids, energy_stress) != (1.0, 1.0, 0.0):
             raise MtorsimError("--drug (patients) cannot be combined with cell conditions")
@@ -323,6 +326,8 @@ def steady_state_cmd(
     check_outputs(out)
     model = _model(sbml, None)
     params = assignments(set_, "--set")
+    if sbml is None:
+        nonnegative(params)
     exposure = _exposure(growth_factor, amino_acids, energy_stress, inhibit, treat)
     ss = model.steady_state(exposure=exposure, genotype=variant or None, parameters=params)
     base = model.steady_state()
