@@ -254,3 +254,37 @@ def test_output_and_sbml_checks(argv, match, tmp_path: Path, capsys, monkeypatch
 def test_clear_messages(argv, match, capsys, monkeypatch) -> None:
     code, _, err = run_cli(argv, capsys, monkeypatch)
     assert code == 2 and re.search(match, one_error_line(err))
+
+
+# ----------------------------------------------------------------- signals
+
+_SWALLOWED = """
+import ctypes, os, signal, sys, time
+from mtorsim import cli
+
+cli._set_handlers(cli._interrupt)
+sys.unraisablehook = cli._unraisable
+
+@ctypes.CFUNCTYPE(None)
+def callback():  # like llvmlite's: the handler raises here and ctypes drops it
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(0.5)
+
+try:
+    callback()
+    t0 = time.time()
+    while time.time() - t0 < 10:
+        pass
+    sys.exit(1)
+except cli._Interrupted as exc:
+    sys.exit(128 + exc.signum)
+"""
+
+
+def test_signal_swallowed_in_a_ctypes_callback_still_ends_the_run() -> None:
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-c", _SWALLOWED], capture_output=True, timeout=60)
+    assert p.returncode == 143, p.stderr.decode()
+    assert b"Exception ignored" not in p.stderr

@@ -72,8 +72,28 @@ class _Interrupted(BaseException):
         self.signum = signum
 
 
+#: Signals received in this run, so one that was swallowed still ends it.
+_PENDING: list[int] = []
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    _PENDING.append(signum)
     raise _Interrupted(signum)
+
+
+def _unraisable(args: Any) -> None:
+    """A signal that arrived inside a ctypes callback (numba/llvmlite compiling) raised
+    there and was dropped by ctypes ("Exception ignored on calling ctypes callback"):
+    send it again shortly, so it raises at the next safe point in plain Python."""
+    if isinstance(args.exc_value, _Interrupted):
+        import os
+        import threading
+
+        resend = threading.Timer(0.05, os.kill, (os.getpid(), args.exc_value.signum))
+        resend.daemon = True
+        resend.start()
+        return
+    sys.__unraisablehook__(args)
 
 
 def _set_handlers(handler: Any) -> dict[int, Any]:
@@ -104,9 +124,13 @@ def _usage(exc: click.exceptions.ClickException) -> str:
 def main() -> None:
     """Entry point: run the app, turning input errors into one-line messages; SIGINT and
     SIGTERM remove this run's temporary files and exit 130 / 143."""
+    _PENDING.clear()
     previous = _set_handlers(_interrupt)
+    hook, sys.unraisablehook = sys.unraisablehook, _unraisable
     try:
         code = app(prog_name="mtorsim", standalone_mode=False)  # usage errors raise here
+        if _PENDING:  # a signal was swallowed on the way (e.g. inside a C callback)
+            raise _Interrupted(_PENDING[0])
         if isinstance(code, int) and code:
             sys.exit(code)  # typer.Exit(code) in non-standalone mode returns the code
     except click.exceptions.NoArgsIsHelpError as exc:
@@ -136,5 +160,6 @@ def main() -> None:
         )
         sys.exit(2)
     finally:
+        sys.unraisablehook = hook
         for sig, handler in previous.items():
             signal.signal(sig, handler)
