@@ -288,3 +288,22 @@ def test_signal_swallowed_in_a_ctypes_callback_still_ends_the_run() -> None:
     p = subprocess.run([sys.executable, "-c", _SWALLOWED], capture_output=True, timeout=60)
     assert p.returncode == 143, p.stderr.decode()
     assert b"Exception ignored" not in p.stderr
+
+
+def test_cli_messages_use_flag_names() -> None:
+    from mtorsim.cli import _flag_names
+
+    assert _flag_names("give until= in the model's unit") == "give --until in the model's unit"
+    assert _flag_names("map them with node_map (e.g. x)") == "map them with --map (e.g. x)"
+    assert _flag_names("--set PTEN_level=-1") == "--set PTEN_level=-1"
+
+
+def test_folders_and_unwritable_targets_are_named(tmp_path: Path, capsys, monkeypatch) -> None:
+    from mtorsim.io import write_text
+
+    (tmp_path / "d").mkdir()
+    (tmp_path / "f").write_text("")
+    code, _, err = run_cli(["drugs", "check", str(tmp_path / "d")], capsys, monkeypatch)
+    assert code == 2 and "is a folder" in one_error_line(err)
+    with pytest.raises(MtorsimError, match=r"cannot write .*f/x\.csv: .*f is a file"):
+        write_text(tmp_path / "f" / "x.csv", "x")

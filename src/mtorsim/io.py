@@ -121,9 +121,14 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if parent.exists() and not parent.is_dir():
+            raise MtorsimError(f"cannot write {target}: {parent} is a file, not a folder") from None
         raise MtorsimError(f"cannot create folder {parent}: {exc.strerror}") from None
     sweep_stale(target)
-    fd, tmp = tempfile.mkstemp(prefix=_prefix(target), suffix=".tmp", dir=parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=_prefix(target), suffix=".tmp", dir=parent)
+    except OSError as exc:  # name the target, not the temporary beside it
+        raise MtorsimError(f"cannot write {target}: {exc.strerror or exc}") from None
     tmp_path = Path(tmp)
     _ACTIVE.add(tmp_path)
     try:

@@ -8,6 +8,7 @@ by the input print one line (``error: ...``) and exit with code 2; no traceback.
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import sys
 from typing import Annotated, Any
@@ -121,6 +122,21 @@ def _usage(exc: click.exceptions.ClickException) -> str:
     return f"{text} (see '{where} --help')"
 
 
+#: The library's messages name API arguments; on the command line the flags are meant.
+_API_TO_FLAG = (
+    (re.compile(r"(?<![-\w])(until|hours|days|points|patients)="), r"--\1 "),
+    (re.compile(r"\bnode_map\b"), "--map"),
+    (re.compile(r"\breplace=True\b"), "--replace-drug"),
+)
+
+
+def _flag_names(text: str) -> str:
+    """``give until= in ...`` -> ``give --until in ...`` (only argument-like spellings)."""
+    for pattern, repl in _API_TO_FLAG:
+        text = pattern.sub(repl, text)
+    return re.sub(r"(--\w[\w-]*) ([\s.,;)])", r"\1\2", text)
+
+
 def main() -> None:
     """Entry point: run the app, turning input errors into one-line messages; SIGINT and
     SIGTERM remove this run's temporary files and exit 130 / 143."""
@@ -151,7 +167,8 @@ def main() -> None:
         err_console.print(f"interrupted ({name}); partial outputs removed", highlight=False)
         sys.exit(128 + exc.signum)
     except MtorsimError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        text = _flag_names(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+        err_console.print(f"[red]error:[/red] {text}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except OSError as exc:
         err_console.print(

@@ -61,7 +61,15 @@ def _model(sbml: Path | None, mapping: list[str] | None):
 
     if mapping and sbml is None:
         raise MtorsimError("--map names an SBML model's species; add --sbml")
-    return mtorsim.load(sbml, node_map=node_map(mapping)) if sbml else mtorsim.load()
+    if not sbml:
+        return mtorsim.load()
+    mapped = node_map(mapping)
+    nodes = mtorsim.load().network.species_names
+    for node in mapped:  # the left side is one of mtorsim's nodes, the right the model's
+        if node not in nodes:
+            shown = ", ".join(sorted(nodes)[:10])
+            raise MtorsimError(f"--map {node}=...: {node!r} is not a node of mtorsim ({shown} …)")
+    return mtorsim.load(sbml, node_map=mapped)
 
 
 def _exposure(gf, aa, es, inhibit, treat):

@@ -65,6 +65,8 @@ def _table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     else:
         path = Path(source)
         label = str(path)
+        if path.is_dir():
+            raise MtorsimError(f"{label}: is a folder; give the dosing table's .csv file")
         if not path.is_file():
             raise MtorsimError(f"{label}: dosing table not found")
         try:

@@ -415,6 +415,8 @@ def drug_schema() -> dict[str, Any]:
 
 
 def _read(path: Path) -> object:
+    if path.is_dir():
+        raise MtorsimError(f"{path}: is a folder; give a drug file (.yaml/.json)")
     if not path.is_file():
         raise MtorsimError(f"{path}: drug file not found")
     suffix = path.suffix.lower()
