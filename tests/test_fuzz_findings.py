@@ -307,3 +307,29 @@ def test_folders_and_unwritable_targets_are_named(tmp_path: Path, capsys, monkey
     assert code == 2 and "is a folder" in one_error_line(err)
     with pytest.raises(MtorsimError, match=r"cannot write .*f/x\.csv: .*f is a file"):
         write_text(tmp_path / "f" / "x.csv", "x")
+
+
+def test_last_campaign_zero_exits_are_errors(tmp_path: Path) -> None:
+    """A 20,000-character drug note and a design with 50 arms were accepted with exit 0 by
+    the independent campaign."""
+    import json
+
+    import yaml
+
+    import mtorsim.trials.design as design_module
+    from mtorsim.pharmacology.registry import example_drug_file, load_drug_file
+    from mtorsim.trials import load_design
+
+    rec = yaml.safe_load(example_drug_file().read_text())
+    rec["notes"] = "x" * 20_000
+    (tmp_path / "big.yaml").write_text(yaml.safe_dump(rec))
+    with pytest.raises(MtorsimError, match="notes") as info:
+        load_drug_file(tmp_path / "big.yaml")
+    assert len(str(info.value)) < 400  # the value is cut in the message
+    designs = Path(design_module.__file__).parents[1] / "data" / "trials" / "designs.json"
+    raw = json.loads(designs.read_text())
+    design = dict(raw[0] if isinstance(raw, list) else next(iter(raw.values())))
+    design["arms"] = [design["arms"][0]] * 50
+    (tmp_path / "many.json").write_text(json.dumps(design))
+    with pytest.raises(MtorsimError, match="at most 20"):
+        load_design(tmp_path / "many.json")

@@ -173,7 +173,7 @@ class DrugSpec(_Record):
     )
     aliases: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list)
     source: Source
-    notes: str = ""
+    notes: str = Field("", max_length=10_000)
 
     @field_validator("potencies")
     @classmethod
@@ -240,6 +240,12 @@ def _problems(err: Mapping[str, Any]) -> list[str]:
     return _problem(err).split("\n")
 
 
+def _shown(value: object) -> str:
+    """A value as the message shows it: its repr, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}... ({len(text)} characters)"
+
+
 def _problem(err: Mapping[str, Any]) -> str:
     loc = tuple(err["loc"])
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
@@ -260,8 +266,8 @@ def _problem(err: Mapping[str, Any]) -> str:
         records = isinstance(value, list) and any(isinstance(v, Mapping) for v in value)
         if isinstance(value, Mapping) or records:  # a record: the text names its fields
             return "\n".join(f"{where}: {line}" for line in text.split("\n"))
-        return f"{where} = {value!r}: {text}"
-    shown = f"{where} = {value!r}"
+        return f"{where} = {_shown(value)}: {text}"
+    shown = f"{where} = {_shown(value)}"
     if kind == "literal_error":
         choices = _choices(field)
         return f"{shown}: not allowed{_hint(value, choices)}; use one of {', '.join(choices)}"

@@ -149,7 +149,9 @@ class DesignSpec(_Record):
 
     name: Name = Field(description="trial name")
     cancer_type: StrictStr = Field(description="cancer-type code, e.g. RCC (any case)")
-    arms: list[ArmSpec] = Field(min_length=1, description="experimental arm(s) first")
+    arms: list[ArmSpec] = Field(
+        min_length=1, max_length=20, description="experimental arm(s) first (at most 20)"
+    )
     n_patients: StrictInt = Field(ge=1, description="patients enrolled (a whole number)")
     follow_up_months: Annotated[Positive, Field(le=1200)] = 24.0
     allocation: list[Positive] = Field(default_factory=list, description="ratio per arm")
@@ -278,6 +280,8 @@ def _problem(err: Mapping[str, Any]) -> str:
         return f"{shown}: {what}{_hint(value, choices)}; use one of {', '.join(choices)}"
     if kind == "too_short" and field == "arms":
         return f"{where}: the trial has no arms; give at least one"
+    if kind == "too_long" and field == "arms":
+        return f"{where}: {len(value)} arms; a design has at most 20"
     bounds = {
         "greater_than": "> {gt}",
         "greater_than_equal": ">= {ge}",
