@@ -35,7 +35,7 @@ def predict_cmd(
     seed: Annotated[int, typer.Option(help="Seed of the cell population.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Ranked table (.parquet/.csv).")] = None,
     explain_out: Annotated[
-        Path | None, typer.Option("--explain", help="Explanations per sample (.csv).")
+        Path | None, typer.Option("--explain", help="Explanations per sample (.csv/.tsv/.parquet).")
     ] = None,
     keep_filtered: KeepFilteredOpt = False,
     problems: Annotated[
