@@ -9,15 +9,38 @@ from __future__ import annotations
 __all__ = [
     "MtorsimError",
     "NetworkError",
+    "RecordError",
     "SBMLError",
     "SolverError",
     "SteadyStateError",
     "UnknownNameError",
+    "not_bool",
 ]
 
 
 class MtorsimError(Exception):
     """Base class for all errors caused by input the user can fix."""
+
+
+class RecordError(MtorsimError):
+    """A record read from a user's file (a drug, a trial design) is invalid: every problem
+    found is in ``problems`` and in the one-line message."""
+
+    record = "record"
+
+    def __init__(self, label: str, problems: list[str]) -> None:
+        n = len(problems)
+        head = f"{label}: {n} problem{'s' if n > 1 else ''} in the {self.record}: "
+        super().__init__(head + "; ".join(problems))
+        self.label, self.problems = label, problems
+
+
+def not_bool(value: object) -> object:
+    """A pydantic before-validator for numbers: pydantic reads ``true`` as 1, but a file
+    never means a flag where a number goes."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    return value
 
 
 class NetworkError(MtorsimError):

@@ -24,6 +24,7 @@ from mtorsim.errors import MtorsimError
 
 __all__ = [
     "atomic_path",
+    "decode_text",
     "parse_yaml",
     "read_csv_table",
     "read_yaml",
@@ -241,6 +242,21 @@ def write_partitioned(
     return target
 
 
+def decode_text(label: object, raw: bytes, what: str, *, scan: int = 65536) -> str:
+    """UTF-8 text of a small input file, or one line: binary (NUL bytes) or not UTF-8, with
+    the line and byte and how to convert it. Shared by every reader of user files."""
+    if b"\x00" in raw[:scan]:  # the first ``scan`` bytes tell a binary file
+        raise MtorsimError(f"{label}: a binary file, not a {what}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise MtorsimError(
+            f"{label}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}, e.g. Latin-1); "
+            "save it as UTF-8 (iconv -f latin1 -t utf-8)"
+        ) from None
+
+
 def read_csv_table(
     path: str | os.PathLike[str], columns: tuple[str, ...], what: str = "table"
 ) -> pd.DataFrame:
@@ -252,16 +268,7 @@ def read_csv_table(
     raw = p.read_bytes()
     if not raw.strip():
         raise MtorsimError(f"{p}: empty; give a header line {','.join(columns)} and rows")
-    if b"\x00" in raw[:65536]:
-        raise MtorsimError(f"{p}: a binary file, not a CSV {what}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise MtorsimError(
-            f"{p}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}, e.g. Latin-1); "
-            f"convert it to UTF-8 (iconv -f latin1 -t utf-8)"
-        ) from None
+    text = decode_text(p, raw, f"CSV {what}")
     from io import StringIO
 
     try:
@@ -351,15 +358,4 @@ def read_yaml(path: str | os.PathLike[str], what: str = "file") -> object:
         raise MtorsimError(f"{p}: is a folder; give a YAML {what}")
     if not p.is_file():
         raise MtorsimError(f"{p}: {what} not found")
-    raw = p.read_bytes()
-    if b"\x00" in raw[:65536]:
-        raise MtorsimError(f"{p}: a binary file, not a YAML {what}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise MtorsimError(
-            f"{p}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}, e.g. Latin-1); "
-            "save it as UTF-8 (iconv -f latin1 -t utf-8)"
-        ) from None
-    return parse_yaml(text, str(p))
+    return parse_yaml(decode_text(p, p.read_bytes(), f"YAML {what}"), str(p))

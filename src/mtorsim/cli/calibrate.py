@@ -127,15 +127,9 @@ def _read_test(test: Path) -> pd.DataFrame:
 
     import pandas as pd
 
-    raw = test.read_bytes()
-    if b"\x00" in raw[:65536]:
-        raise MtorsimError(f"--test {test}: a binary file, not a PEtab measurement table")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise MtorsimError(
-            f"--test {test}: not UTF-8 text (byte {exc.start}); save as UTF-8"
-        ) from None
+    from mtorsim.io import decode_text
+
+    text = decode_text(f"--test {test}", test.read_bytes(), "PEtab measurement table")
     try:
         return pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

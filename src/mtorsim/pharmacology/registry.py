@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from mtorsim.errors import MtorsimError, UnknownNameError
+from mtorsim.errors import MtorsimError, RecordError, UnknownNameError, not_bool
 from mtorsim.pharmacology import catalogue
 from mtorsim.pharmacology.drug import MECHANISMS, SITES, Drug, PKModel, Potency
 from mtorsim.pharmacology.regimen import SCHEDULES
@@ -67,24 +67,13 @@ _PK_NUMBERS = (
 )
 
 
-class DrugFileError(MtorsimError):
+class DrugFileError(RecordError):
     """A drug record is invalid; ``problems`` lists one message per problem."""
 
-    def __init__(self, label: str, problems: list[str]) -> None:
-        n = len(problems)
-        head = f"{label}: {n} problem{'s' if n > 1 else ''} in the drug record: "
-        super().__init__(head + "; ".join(problems))
-        self.label, self.problems = label, problems
+    record = "drug record"
 
 
-def _number(v: Any) -> Any:
-    """Reject booleans (pydantic would read ``true`` as 1.0); the rest is pydantic's."""
-    if isinstance(v, bool):
-        raise ValueError("must be a number, not true/false")
-    return v
-
-
-Num = Annotated[float, BeforeValidator(_number)]
+Num = Annotated[float, BeforeValidator(not_bool)]
 Source = Annotated[
     str,
     Field(
@@ -428,17 +417,11 @@ def _read(path: Path) -> object:
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
         raise MtorsimError(f"{path}: unknown drug file type {suffix!r}; use .yaml, .yml or .json")
-    from mtorsim.io import read_yaml
+    from mtorsim.io import decode_text, read_yaml
 
     if suffix != ".json":
         return read_yaml(path, "drug file")
-    raw = path.read_bytes()
-    if b"\x00" in raw[:65536]:
-        raise MtorsimError(f"{path}: a binary file, not a JSON drug file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise MtorsimError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    text = decode_text(path, path.read_bytes(), "JSON drug file")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -32,7 +32,7 @@ from pydantic import (
     field_validator,
 )
 
-from mtorsim.errors import MtorsimError
+from mtorsim.errors import MtorsimError, RecordError, not_bool
 
 __all__ = [
     "MAX_DEPTH",
@@ -53,24 +53,13 @@ MAX_DEPTH = 32
 MAX_BYTES = 1_000_000
 
 
-class DesignError(MtorsimError):
+class DesignError(RecordError):
     """A design is invalid; ``problems`` lists one message per problem."""
 
-    def __init__(self, label: str, problems: list[str]) -> None:
-        n = len(problems)
-        head = f"{label}: {n} problem{'s' if n > 1 else ''} in the trial design: "
-        super().__init__(head + "; ".join(problems))
-        self.label, self.problems = label, problems
+    record = "trial design"
 
 
 # ----------------------------------------------------------------- field types
-
-
-def _not_bool(v: Any) -> Any:
-    """pydantic reads ``true`` as 1; a design never means a flag where a number goes."""
-    if isinstance(v, bool):
-        raise ValueError("must be a number, not true/false")
-    return v
 
 
 def _finite(v: float) -> float:
@@ -79,7 +68,7 @@ def _finite(v: float) -> float:
     return v
 
 
-Num = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
+Num = Annotated[float, BeforeValidator(not_bool), AfterValidator(_finite)]
 Positive = Annotated[Num, Field(gt=0)]
 NonNegative = Annotated[Num, Field(ge=0)]
 Text = Annotated[StrictStr, Field(max_length=10_000)]
@@ -402,14 +391,8 @@ def read_design_file(path: Path) -> DesignSpec:
     raw = path.read_bytes()
     if len(raw) > MAX_BYTES:
         raise DesignError(label, [f"{len(raw):,} bytes; a design is a few kB"])
-    if b"\x00" in raw:
-        raise MtorsimError(f"{path}: a binary file, not a JSON/YAML design")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise MtorsimError(
-            f"{path}: not UTF-8 text (byte {exc.start}: 0x{raw[exc.start]:02x}); "
-            "save the design as UTF-8"
-        ) from None
+    from mtorsim.io import decode_text
+
+    text = decode_text(path, raw, "JSON/YAML design", scan=len(raw))
     yaml_text = path.suffix.lower() in (".yaml", ".yml")
     return validate_design(parse_design_text(text, label, yaml_text=yaml_text), label)
