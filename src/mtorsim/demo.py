@@ -20,6 +20,7 @@ from mtorsim.exposure import Inhibition, Medium
 from mtorsim.io import write_table
 from mtorsim.model import Model, load
 from mtorsim.report.plots import plot_fold_changes, plot_timecourse, save_figure
+from mtorsim.result import DEFAULT_READOUTS
 
 __all__ = ["PERTURBATIONS", "run_demo"]
 
@@ -33,7 +34,7 @@ PERTURBATIONS: dict[str, dict] = {
     "PTEN loss": {"genotype": {"PTEN_level": 0.0}},
     "TSC loss": {"genotype": {"TSC_level": 0.0}},
 }
-READOUTS = ["AKT_T308", "AKT_S473", "S6K1", "EIF4EBP1", "ERK", "GROWTH_DRIVE"]
+READOUTS = list(DEFAULT_READOUTS)
 
 #: Cell treatments compared in the demo (24 h, constant nM): label -> {drug: nM}.
 DRUG_COMPARISON: dict[str, dict[str, float]] = {

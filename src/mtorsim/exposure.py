@@ -15,7 +15,7 @@ parts that become parameters, medium concentrations or dosing events.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -167,12 +167,3 @@ def parse_assignment(text: str, what: str = "assignment") -> tuple[str, float]:
     if math.isnan(v):
         raise MtorsimError(f"{what} {text!r}: the value is NaN; give a number")
     return name.strip(), v
-
-
-def as_list(values: Iterable[str] | str | None) -> list[str]:
-    """Read-out names from a string or a list (None: empty)."""
-    if values is None:
-        return []
-    if isinstance(values, str):
-        return [values]
-    return list(values)

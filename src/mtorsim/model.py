@@ -115,14 +115,16 @@ class Model:
 
     def to_sbml(self, path: str | os.PathLike[str] | None = None) -> str:
         """SBML Level 3 text (units, sources, inhibition hooks); written if ``path`` given."""
-        from mtorsim.network.sbml_export import to_sbml, write_sbml
+        from mtorsim.network.sbml_export import to_sbml
 
-        if path is None:
-            return to_sbml(self.network)
-        if Path(path).suffix.lower() not in (".xml", ".sbml"):
+        if path is not None and Path(path).suffix.lower() not in (".xml", ".sbml"):
             raise MtorsimError(f"SBML file {str(path)!r} should end in .xml or .sbml")
-        write_sbml(self.network, path)
-        return Path(path).read_text()
+        text = to_sbml(self.network)
+        if path is not None:
+            from mtorsim.io import write_text
+
+            write_text(path, text)  # atomic, as write_sbml does
+        return text
 
     # ------------------------------------------------------------------ runs
     def simulate(

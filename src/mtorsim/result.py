@@ -18,7 +18,7 @@ import pandas as pd
 
 __all__ = ["Result"]
 
-#: Read-outs drawn when none are named (those the network has).
+#: Pathway read-outs shown, plotted and kept when none are named (those the network has).
 DEFAULT_READOUTS = ("AKT_T308", "AKT_S473", "S6K1", "EIF4EBP1", "ERK", "GROWTH_DRIVE")
 
 _TIME_LABEL = {"h": "time (h)", "d": "time (days)", "min": "time (min)", "s": "time (s)"}

@@ -26,8 +26,6 @@ from mtorsim.cli.common import (
 )
 from mtorsim.errors import MtorsimError
 
-READOUTS = ["AKT_T308", "AKT_S473", "S6K1", "EIF4EBP1", "ERK", "GROWTH_DRIVE"]
-
 InhibitOpt = Annotated[
     list[str] | None, typer.Option("--inhibit", help="NODE=FRACTION, e.g. mTORC1=0.9 (repeatable).")
 ]
@@ -149,6 +147,7 @@ def simulate_cmd(
     check_outputs(out)
     check_figure(plot)
     from mtorsim import guard  # sizes checked before the model loads
+    from mtorsim.result import DEFAULT_READOUTS as READOUTS
 
     guard.check_simulation(
         hours=hours, days=days, until=until, points=points, patients=patients,
@@ -177,7 +176,7 @@ def simulate_cmd(
                 raise MtorsimError("--sbml needs --until (end time in the model's time unit)")
             hours = 24.0
         exposure = _exposure(growth_factor, amino_acids, energy_stress, inhibit, treat)
-    names = readout or ([r for r in READOUTS] if sbml is None else [])
+    names = readout or (list(READOUTS) if sbml is None else [])
     if dosing_table is not None:
         _dosing_table(model, dosing_table, drug, dose, days, hours, points, params, names, out)
         return

@@ -23,26 +23,23 @@ from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.pk import sample_pk_parameters
 from mtorsim.pharmacology.regimen import Regimen
 from mtorsim.pharmacology.treatment import compiled_with_drugs, dosing_events, tidy_drug_columns
+from mtorsim.result import DEFAULT_READOUTS
 
 __all__ = [
-    "PATHWAY_READOUTS",
     "default_readouts",
     "sample_cohort_pk",
     "simulate_treatment_cohort",
 ]
 
-#: Pathway read-outs kept by default, besides each drug's concentrations and occupancies.
-PATHWAY_READOUTS = ("AKT_T308", "AKT_S473", "S6K1", "EIF4EBP1", "ERK", "GROWTH_DRIVE")
-
 
 def default_readouts(compiled: CompiledNetwork) -> list[str]:
-    """Each drug's blood and free concentrations and occupancies, then ``PATHWAY_READOUTS``."""
+    """Each drug's blood and free concentrations and occupancies, then ``DEFAULT_READOUTS``."""
     drug = [
         o
         for o in compiled.observables
         if o.endswith(("__blood_mg_L", "__free_nM")) or o.startswith("SITE__")
     ]
-    return [*drug, *(r for r in PATHWAY_READOUTS if r not in drug)]
+    return [*drug, *(r for r in DEFAULT_READOUTS if r not in drug)]
 
 
 def sample_cohort_pk(regimens: Sequence[Regimen], n_patients: int, seed: int = 0) -> pd.DataFrame:
@@ -77,7 +74,7 @@ def simulate_treatment_cohort(
         Drugs, doses and schedules, the same for every patient.
     parameters : dict
         Network or genotype values shared by the cohort (e.g. ``{"PTEN_level": 0}``).
-    readouts : species or observables to keep (default: ``PATHWAY_READOUTS`` and each
+    readouts : species or observables to keep (default: ``DEFAULT_READOUTS`` and each
         drug's blood and free concentrations and target occupancies).
     points_per_day : output times per day (a time course of 1,000 patients × a year at the
         default 1 a day is 366,000 rows per read-out).
