@@ -203,29 +203,22 @@ class Model:
         sbml_state: dict[str, float] = {}
         if self.sbml is not None:  # species set for a run are start values, not parameters
             fixed, sbml_state = self.sbml.split(fixed)
-        if patients is not None and out is not None:
+        if out is not None and patients is None:
+            raise MtorsimError("out= streams cohorts (patients=); save other results with .save()")
+        if patients is not None:
+            cohort = (plan, fixed, t_end, unit, patients, seed, points, readouts, chunk_size)
+            if out is None:
+                return self._cohort(*cohort, on_chunk, progress, rtol, atol)
             from mtorsim.io import table_writer
 
-            with table_writer(out) as write:
+            with table_writer(out) as write:  # the file appears whole, or not at all
 
                 def both(chunk: Result) -> None:
                     write(chunk)
                     if on_chunk is not None:
                         on_chunk(chunk)
 
-                return self.simulate(
-                    hours=hours, days=days, until=until, points=points, exposure=exposure,
-                    genotype=genotype, parameters=parameters, patients=patients, seed=seed,
-                    readouts=readouts, chunk_size=chunk_size, on_chunk=both, progress=progress,
-                    rtol=rtol, atol=atol,
-                )  # fmt: skip
-        if out is not None:
-            raise MtorsimError("out= streams cohorts (patients=); save other results with .save()")
-        if patients is not None:
-            return self._cohort(
-                plan, fixed, t_end, unit, patients, seed, points, readouts, chunk_size,
-                on_chunk, progress, rtol, atol,
-            )  # fmt: skip
+                return self._cohort(*cohort, both, progress, rtol, atol)
         if plan.dosed:
             return self._patient(plan, fixed, t_end, unit, scale, points, rtol, atol)
         compiled = self._compiled(list(plan.concentrations_nM), pk=False)
