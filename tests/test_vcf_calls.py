@@ -3,6 +3,7 @@ FILTER handling, and the optional cyvcf2 / Dask extras (issue #14 item 4)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -182,3 +183,84 @@ def test_missing_dask_names_the_extra(monkeypatch) -> None:
         scale.local_client(1)
     with pytest.raises(MtorsimError, match=r'pip install "mtorsim\[dask\]"'):
         scale.run_trial_distributed(None)  # type: ignore[arg-type]
+
+
+# ------------------------------------------- CSQ entries and header lines (issue #16)
+
+SMALL = (DATA / "small.vcf").read_text()
+H1047R = (
+    "G|missense_variant|MODERATE|PIK3CA|ENSG00000121879|Transcript|ENST00000263967|"
+    "protein_coding|21/21||ENST00000263967.4:c.3140A>G|ENSP00000263967.3:p.His1047Arg"
+)
+
+
+def _with_entry(tmp_path: Path, entry: str) -> Path:
+    assert H1047R in SMALL
+    p = tmp_path / "x.vcf"
+    p.write_text(SMALL.replace(H1047R, entry))
+    return p
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("G|missense_variant", "2 of the header's 12 fields, none for SYMBOL"),
+        ("G", "1 of the header's 12 fields, none for Consequence/SYMBOL"),
+        (H1047R + "|extra|fields", "14 fields but the header's Format lists 12"),
+    ],
+)
+def test_csq_entries_the_header_does_not_describe_are_problems(tmp_path, entry, message):
+    t = read_vcf(_with_entry(tmp_path, entry))
+    assert "PIK3CA" not in t.variants.gene.tolist()
+    assert len(t.problems) == 1 and message in t.problems.problem[0]
+    assert t.problems.line[0] == 10  # the record's line in the file
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        # VEP run without --hgvs output, re-written by a tool that drops trailing empties
+        "G|missense_variant|MODERATE|PIK3CA|ENSG00000121879|Transcript|ENST00000263967",
+        H1047R + "||",  # trailing empty fields beyond the Format are harmless
+    ],
+)
+def test_sparse_csq_entries_still_read(tmp_path, entry):
+    t = read_vcf(_with_entry(tmp_path, entry))
+    assert t.problems.empty
+    assert "PIK3CA" in t.variants.gene.tolist()
+
+
+CSQ_LINE = next(ln for ln in SMALL.splitlines() if ln.startswith("##INFO=<ID=CSQ"))
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (CSQ_LINE.removesuffix(">"), "does not end with '>'"),
+        ("##INFO=<ID=DP,Number=1>", "has no Type"),
+        ('##INFO=<ID=DP,Number=1,Type=Banana,Description="d">', "Type='Banana'"),
+        ('##INFO=<ID=DP,Number=many,Type=Integer,Description="d">', "Number='many'"),
+        ("##INFO=garbage", "takes a <ID=...,...> definition"),
+        ('##FORMAT=<Number=1,Type=Integer,Description="d">', "has no ID"),
+        ('##INFO=<ID=DP,Number=1,Type=Integer,Description="unclosed>', "not key=value"),
+        ("#junk", "the column header is not #CHROM"),
+    ],
+)
+def test_malformed_header_lines_are_errors(tmp_path, line, message):
+    p = tmp_path / "x.vcf"
+    p.write_text(SMALL.replace(CSQ_LINE, f"{line}\n{CSQ_LINE}"))
+    n = SMALL.splitlines().index(CSQ_LINE) + 1
+    with pytest.raises(MtorsimError, match=rf"line {n}: .*{re.escape(message)}"):
+        read_vcf(p)
+
+
+def test_well_formed_extra_header_lines_still_read(tmp_path):
+    extra = (
+        '##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth, \\"total\\"",Source="x">\n'
+        "##contig=<ID=chr3,length=198295559>\n##source=hand written\n"
+    )
+    p = tmp_path / "x.vcf"
+    p.write_text(SMALL.replace(CSQ_LINE, extra + CSQ_LINE))
+    assert calls("small.vcf") == list(
+        zip(*(read_vcf(p).variants[c] for c in ("gene", "protein_change", "kind")), strict=True)
+    )

@@ -343,23 +343,89 @@ def _annotation_header(p: Path, header: str) -> tuple[str, list[str]]:
     raise MtorsimError(f"{p}: no VEP CSQ or snpEff ANN annotation; annotate the VCF first")
 
 
-def _header_lines(p: Path, raw_header: str) -> int:
-    """Header lines in the file itself, so record line numbers match the file: htslib's
-    header adds lines (``##FILTER=<ID=PASS>``). BCF has no lines: its header's count."""
+#: Structured meta lines (``##KEY=<...>``) and the keys each must carry (VCF 4.3 §1.4).
+_META_KEYS = {"INFO": ("ID", "Number", "Type"), "FORMAT": ("ID", "Number", "Type")}
+_META_TYPES = {
+    "INFO": {"Integer", "Float", "Flag", "Character", "String"},
+    "FORMAT": {"Integer", "Float", "Character", "String"},
+}
+_META_NUMBER = re.compile(r"\d+|[ARG.]")
+_META_PAIR = re.compile(r'\s*([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|[^,"]*)\s*(?:,|$)')
+
+
+def _meta_problem(line: str) -> str | None:
+    """Why a ``##`` header line is malformed (htslib only warns and reads on), else None:
+    an unclosed ``<...>`` or quote, a pair that is not ``key=value``, an INFO/FORMAT
+    definition without ID/Number/Type or with a Type or Number the spec does not have."""
+    body = line[2:]
+    key, eq, value = body.partition("=")
+    if not eq or not key.strip() or " " in key.strip():
+        return "a meta line is ##key=value"
+    if not value.startswith("<"):
+        if key in _META_KEYS or key in ("FILTER", "ALT", "contig"):
+            return f"##{key}= takes a <ID=...,...> definition"
+        return None
+    if not value.endswith(">"):
+        return f"##{key}=<...> does not end with '>'"
+    inner, pos, pairs = value[1:-1], 0, {}
+    while pos < len(inner):
+        m = _META_PAIR.match(inner, pos)
+        if m is None or m.end() == pos:
+            bad = inner[pos : pos + 30]
+            return f"##{key}=<...>: {bad!r} is not key=value (or a quote is unclosed)"
+        pairs[m.group(1)] = m.group(2).strip('"')
+        pos = m.end()
+    structured = key in _META_KEYS or key in ("FILTER", "ALT", "contig")
+    if structured and not pairs.get("ID"):
+        return f"##{key}=<...> has no ID"
+    for name in _META_KEYS.get(key, ()):
+        if name not in pairs:
+            return f"##{key}=<ID={pairs.get('ID')},...> has no {name}"
+    if key in _META_TYPES and pairs["Type"] not in _META_TYPES[key]:
+        allowed = ", ".join(sorted(_META_TYPES[key]))
+        return f"##{key}=<ID={pairs['ID']},...>: Type={pairs['Type']!r}; give one of {allowed}"
+    if key in _META_KEYS and not _META_NUMBER.fullmatch(pairs["Number"]):
+        return (
+            f"##{key}=<ID={pairs['ID']},...>: Number={pairs['Number']!r}; "
+            "give a count, A, R, G or ."
+        )
+    return None
+
+
+def _check_header(p: Path) -> int:
+    """Check the file's own ``##`` lines and its ``#CHROM`` line; the number of header lines
+    (so record line numbers match the file: htslib's header adds lines such as
+    ``##FILTER=<ID=PASS>``). BCF is binary: 0 (htslib has checked it)."""
     import gzip
 
     with p.open("rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
+    n = 0
     with gzip.open(p, "rb") if gz else p.open("rb") as fh:
-        if fh.read(3) == b"BCF":
-            return raw_header.count("\n")
-        fh.seek(0)
-        n = 0
-        for line in fh:
-            if not line.startswith(b"#"):
-                break
-            n += 1
-    return n
+        try:
+            if fh.read(3) == b"BCF":
+                return 0
+            fh.seek(0)
+            for n, raw in enumerate(fh, start=1):
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if line.startswith("##"):
+                    why = _meta_problem(line)
+                    if why:
+                        raise MtorsimError(
+                            f"{p}: line {n}: malformed header line ({why}); "
+                            'e.g. ##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">'
+                        )
+                    continue
+                fixed = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
+                if line.split("\t")[:8] != fixed:
+                    raise MtorsimError(
+                        f"{p}: line {n}: the column header is not "
+                        "#CHROM POS ID REF ALT QUAL FILTER INFO (tab-separated)"
+                    )
+                return n
+        except (OSError, EOFError) as exc:  # a damaged gzip stream
+            raise MtorsimError(f"{p}: not a readable VCF ({exc})") from None
+    raise MtorsimError(f"{p}: line {n}: no #CHROM column header line")
 
 
 def _tumour_column(p: Path, samples: list[str], sample: str | None) -> int:
@@ -370,6 +436,39 @@ def _tumour_column(p: Path, samples: list[str], sample: str | None) -> int:
     if sample in samples:
         return samples.index(sample)
     raise MtorsimError(f"{p}: sample {sample!r} not in the VCF ({', '.join(samples)})")
+
+
+#: Fields a CSQ/ANN entry must reach: without them the entry is cut short, not sparse.
+_NEEDED = {"CSQ": ("Consequence", "SYMBOL"), "ANN": ("Annotation", "Gene_Name")}
+
+
+def _entry_problem(value: str, fields: list[str], source: str) -> str | None:
+    """Why one record's CSQ/ANN value does not match the header's Format, else None.
+
+    VEP and snpEff write every field of every entry, empty ones as ``||``; tools that
+    re-write a VCF (Perl's ``split``) may drop trailing empty fields, so a shorter entry is
+    read as long as it reaches the fields the call stands on (Consequence and the gene).
+    An entry cut before them, or one with non-empty fields beyond the Format, is not
+    described by the header: its fields would be read under the wrong names.
+    """
+    needed = [fields.index(f) for f in _NEEDED[source] if f in fields]
+    for k, entry in enumerate(value.split(","), start=1):
+        if not entry.strip():
+            continue
+        parts = entry.split("|")
+        if needed and len(parts) <= max(needed):
+            missing = [f for f in _NEEDED[source] if f in fields and fields.index(f) >= len(parts)]
+            return (
+                f"{source} entry {k} has {len(parts)} of the header's {len(fields)} fields, "
+                f"none for {'/'.join(missing)}; VEP and snpEff write every field "
+                "(empty ones as ||): re-annotate or fix the entry"
+            )
+        if len(parts) > len(fields) and any(x.strip() for x in parts[len(fields) :]):
+            return (
+                f"{source} entry {k} has {len(parts)} fields but the header's Format lists "
+                f"{len(fields)}; fix the ##INFO=<ID={source}> Description or the entry"
+            )
+    return None
 
 
 def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
@@ -464,6 +563,7 @@ def read_vcf(
         with p.open("rb") as fh:
             if fh.read(2) != b"\x1f\x8b":
                 raise MtorsimError(f"{p}: named {p.suffix} but not compressed; rename it to .vcf")
+    header_lines = _check_header(p)
     try:
         vcf = VCF(str(p))
     except Exception as exc:  # cyvcf2 raises plain exceptions on bad files
@@ -488,7 +588,7 @@ def read_vcf(
     col = _tumour_column(p, samples, sample)
     name = samples[col] if samples else p.stem
     rows, problems, skipped = [], [], []
-    header_lines = _header_lines(p, header)
+    header_lines = header_lines or header.count("\n")  # BCF: the header's own lines
     has_ad = "##FORMAT=<ID=AD," in header
     for n_rec, rec in enumerate(_records(vcf, p, header_lines)):
         line = header_lines + n_rec + 1
@@ -496,6 +596,9 @@ def read_vcf(
             skipped.append((line, "filtered", f"FILTER {rec.FILTER} is not PASS"))
             continue
         value = rec.INFO.get(source)
+        if value and (why := _entry_problem(str(value), fields, source)):
+            problems.append((line, why))
+            continue
         chosen = pick(parse_annotations(value, fields, source), source) if value else None
         if chosen is None:
             skipped.append((line, "unannotated", f"no {source} annotation"))
