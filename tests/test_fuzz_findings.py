@@ -333,3 +333,55 @@ def test_last_campaign_zero_exits_are_errors(tmp_path: Path) -> None:
     (tmp_path / "many.json").write_text(json.dumps(design))
     with pytest.raises(MtorsimError, match="at most 20"):
         load_design(tmp_path / "many.json")
+
+
+# ------------------------------------------------- second independent campaign (#16)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"n_patients": 10**12}, r"memory.*lower n_patients="),
+        ({"n_patients": True}, r"n_patients= is True"),
+        ({"n_patients": 0}, r"n_patients= is 0"),
+        ({"n_patients": 5, "seed": -1}, r"seed= is -1"),
+        ({"n_patients": 5, "chunk_size": 0}, r"chunk_size= is 0"),
+    ],
+)
+def test_run_trial_api_has_the_clis_resource_guard(kw: dict, match: str) -> None:
+    from mtorsim import run_trial
+    from mtorsim.guard import ResourceError
+
+    t0 = time.perf_counter()
+    with pytest.raises(ResourceError, match=match):
+        run_trial("RECORD-1", **kw)
+    assert time.perf_counter() - t0 < 5.0
+
+
+def test_cohort_chunks_run_in_short_kernel_calls(monkeypatch) -> None:
+    """A signal is handled only between kernel calls: a chunk runs in slices of about
+    SLICE_SECONDS each (so Ctrl-C stops a 2,500-member chunk in ~1 s, not a minute), and
+    slicing changes no number."""
+    import numpy as np
+
+    from mtorsim.engine import cohort
+    from mtorsim.engine.simulate import as_compiled
+    from mtorsim.network.default import default_network
+
+    c = as_compiled(default_network())
+    rng = np.random.default_rng(0)
+    ps = pd.DataFrame({"GF": rng.uniform(0.5, 1.5, 12)})
+    t = np.linspace(0, 24, 5)
+    whole = cohort.simulate_cohort(c, 24, ps, t, chunk_size=12)
+    sizes = []
+    real = cohort.run_kernel
+
+    def spy(compiled, y0, *args):
+        sizes.append(y0.shape[0])
+        return real(compiled, y0, *args)
+
+    monkeypatch.setattr(cohort, "run_kernel", spy)
+    monkeypatch.setattr(cohort, "SLICE_SECONDS", 1e-9)  # one row per call after the first
+    sliced = cohort.simulate_cohort(c, 24, ps, t, chunk_size=12)
+    assert sizes == [8, 1, 1, 1, 1]
+    pd.testing.assert_frame_equal(sliced, whole)

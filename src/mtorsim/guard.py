@@ -312,14 +312,21 @@ def check_simulation(
 
 
 def check_trial(
-    patients: Any, chunk_size: Any, seed: Any, *, assessments: float = 12.0, cli: bool = True
+    patients: Any,
+    chunk_size: Any,
+    seed: Any,
+    *,
+    assessments: float = 12.0,
+    cli: bool = True,
+    key: str = "patients",
 ) -> None:
     """A virtual trial keeps every patient's rows (one per scan): memory and time grow with
-    patients x ``assessments`` (scans per patient)."""
-    n = check_count(patients, "patients", cli=cli)
+    patients x ``assessments`` (scans per patient). ``key`` names the patient count as the
+    caller spells it (``n_patients`` in :func:`mtorsim.run_trial`)."""
+    n = check_count(patients, key, cli=cli)
     chunk = check_count(chunk_size, "chunk_size", cli=cli)
     check_seed(seed, cli=cli)
-    fix = f"lower {_flag('patients', cli)}"
+    fix = f"lower {_flag(key, cli)}"
     per_patient = _TRIAL_BYTES + max(assessments, 1.0) * _ASSESSMENT_BYTES
     need = n * per_patient + min(chunk, n) * (_CELL_BYTES + per_patient * _COPIES)
     check_memory(need, f"a {n:,}-patient trial ({assessments:,.0f} scans each)", fix)

@@ -43,6 +43,42 @@ class _PlanCache:
         return plan
 
 
+#: Seconds one kernel call may run: a signal (Ctrl-C, SIGTERM) is handled only between
+#: calls, when the compiled code hands control back to Python, so a 2,500-member chunk run
+#: in one call took a minute to stop. Rows are independent: slicing changes no number.
+SLICE_SECONDS = 0.5
+
+
+class _Slices:
+    """Runs a chunk through the kernel in slices sized from the seconds per row measured so
+    far (the first slice is small), so each call returns within :data:`SLICE_SECONDS`."""
+
+    def __init__(self, first: int = 8) -> None:
+        self.rows = first
+        self.per_row: float | None = None
+
+    def run(self, compiled, y0, p_seg, seg_t, jumps, times, rtol, atol, max_steps):
+        import time
+
+        b = y0.shape[0]
+        results, statuses, start = [], [], 0
+        while start < b:
+            stop = min(b, start + self.rows)
+            t0 = time.perf_counter()
+            part = (a[start:stop] for a in (y0, p_seg, seg_t, jumps))
+            res, st = run_kernel(compiled, *part, times, rtol, atol, max_steps)
+            per_row = (time.perf_counter() - t0) / (stop - start)
+            # the first call may include compiling: the later, faster rows set the size
+            self.per_row = per_row if self.per_row is None else min(per_row, 2 * self.per_row)
+            self.rows = max(1, min(100_000, int(SLICE_SECONDS / max(self.per_row, 1e-9))))
+            results.append(res)
+            statuses.append(st)
+            start = stop
+        if len(results) == 1:
+            return results[0], statuses[0]
+        return np.concatenate(results), np.concatenate(statuses)
+
+
 def _start_state(compiled: CompiledNetwork, initial: np.ndarray | None, n: int) -> np.ndarray:
     if initial is None:
         return compiled.y0
@@ -117,6 +153,7 @@ def simulate_cohort(
     idx = [compiled.parameter_index(c) for c in parameter_sets.columns]
     start_state = _start_state(compiled, initial, n)
     plans = _PlanCache(compiled, t_end)
+    slices = _Slices()
     out_parts = []
     for start in range(0, n, chunk_size):
         rows = range(start, min(n, start + chunk_size))
@@ -139,7 +176,7 @@ def simulate_cohort(
             y0 = np.repeat(start_state[None, :], b, axis=0)
         else:
             y0 = start_state[start : start + b].copy()
-        result, status = run_kernel(compiled, y0, p_seg, seg_t, jumps, times, rtol, atol, max_steps)
+        result, status = slices.run(compiled, y0, p_seg, seg_t, jumps, times, rtol, atol, max_steps)
         full = result[:, :, cols]
         table = pd.DataFrame(full.reshape(b * times.size, len(cols)), columns=keep)
         table.insert(0, "time", np.tile(times, b))

@@ -78,10 +78,10 @@ def run_trial(
     """
     d = load_design(design) if isinstance(design, str) else design
     n = d.n_patients if n_patients is None else n_patients
-    if not isinstance(n, int) or n < 1:
-        raise MtorsimError(f"n_patients is {n!r}; give a whole number >= 1")
-    if chunk_size < 1:
-        raise MtorsimError("chunk_size must be >= 1")
+    from mtorsim import guard  # the CLI's resource guard: a huge n_patients fails at once
+
+    scans = d.follow_up_months * 4.345 / d.assessment_weeks
+    guard.check_trial(n, chunk_size, seed, assessments=scans, cli=False, key="n_patients")
     parts = [
         simulate_patients(d, min(chunk_size, n - start), seed, first=start, progress=progress)
         for start in range(0, n, chunk_size)
