@@ -110,3 +110,14 @@ def test_hook_lowers_targets_without_recompiling(compiled, node: str) -> None:
     base = steady_state(compiled).values[target]
     inhibited = steady_state(compiled, {f"inhibit_{node}": 0.9}).values[target]
     assert inhibited < 0.8 * base
+
+
+def test_names_with_digits_before_an_exponent_are_names() -> None:
+    """'Xb26114e7' is one identifier, not 'Xb2' followed by the number 6114e7."""
+    from mtorsim.network.expressions import identifiers
+
+    assert identifiers("k_Xb26114e7*Xb26114e7 + 1.5e-3*x + 2e5") == {
+        "Xb26114e7",
+        "k_Xb26114e7",
+        "x",
+    }

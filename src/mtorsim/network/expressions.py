@@ -115,7 +115,7 @@ def __getattr__(name: str) -> Any:
 
 
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER_EXP = re.compile(r"(?<![A-Za-z_])(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+_NUMBER_EXP = re.compile(r"(?<![A-Za-z0-9_])(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 
 #: Base unit symbols understood by the unit checker (and by the SBML exporter).
 BASE_UNITS = ("h", "min", "s", "nM", "uM", "mg", "ng", "L", "mL", "day")
