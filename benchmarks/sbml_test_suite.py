@@ -3,7 +3,8 @@
 Run: ``python benchmarks/sbml_test_suite.py PATH/TO/cases/semantic [--sample N --seed S]
 [--out table.csv]``. Each case folder ``NNNNN`` holds ``NNNNN-settings.txt`` (start,
 duration, steps, variables, absolute, relative, amount, concentration), ``NNNNN-results.csv``
-and SBML files (L3V2, else L3V1, else the highest L2 one); ``NNNNN-model.m`` gives the
+and SBML files (L3V2, else L3V1, else the highest L2 one; the highest that libsbml reads
+without errors, when a stored file is invalid); ``NNNNN-model.m`` gives the
 component and test tags. The suite's criterion: |sim − expected| ≤ absolute + relative ×
 |expected| at every time and variable. Outcomes: ``pass``, ``wrong`` (simulated, but off),
 ``refused`` (SBMLError naming the construct), ``error`` (another mtorsim error, e.g. the
@@ -73,14 +74,9 @@ def read_case(folder: Path) -> Case | None:
     """A case from its folder, or None when settings, results or SBML are missing."""
     cid = folder.name
     settings_file, results = folder / f"{cid}-settings.txt", folder / f"{cid}-results.csv"
-    sbml = next(
-        (
-            folder / f"{cid}-sbml-{v}.xml"
-            for v in LEVELS
-            if (folder / f"{cid}-sbml-{v}.xml").exists()
-        ),
-        None,
-    )
+    files = [folder / f"{cid}-sbml-{v}.xml" for v in LEVELS]
+    files = [f for f in files if f.exists()]
+    sbml = next((f for f in files if _valid(f)), files[0] if files else None)
     if not (settings_file.exists() and results.exists() and sbml):
         return None
     settings = {}
@@ -100,6 +96,18 @@ def read_case(folder: Path) -> Case | None:
     if not model_m.exists():
         comps, tests = _tags_file(folder.parent).get(cid, ((), ()))
     return Case(cid, folder, sbml, settings, comps, tests)
+
+
+def _valid(path: Path) -> bool:
+    """Whether libsbml reads the file without errors (some stored L3V1 files lack
+    attributes L3 requires; the case then runs on its highest valid level)."""
+    import libsbml
+
+    doc = libsbml.readSBMLFromFile(str(path))
+    return not any(
+        doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+        for i in range(doc.getNumErrors())
+    )
 
 
 def _tags_file(root: Path) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -2,9 +2,10 @@
 
 On the fixed sample: no wrong result and no unexpected exception (what mtorsim cannot do is
 refused with a one-line SBMLError naming the construct); the pass rate beside
-libRoadRunner's is printed, not asserted. Then: initial assignments evaluated per run,
-species set at run time, settings without effect refused, events resetting species,
-conversion factors.
+libRoadRunner's is printed (mtorsim's floor asserted). Then: initial assignments evaluated
+per run, species set at run time, settings without effect refused, events resetting
+species, conversion factors, and state-triggered events (root finding, delays,
+persistence, priorities, initialValue, values from the trigger or the execution time).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def test_suite_sample_has_no_wrong_results_and_no_crashes(capsys) -> None:
     counts = suite.by_outcome(table)
     with capsys.disabled():
         print("\nSBML Test Suite sample:\n" + counts.to_string())
-    assert counts.loc["pass", "mtorsim"] >= 3
+    assert counts.loc["pass", "mtorsim"] >= 19  # of 21: 00052 and 00950 are refused
 
 
 def _model(
@@ -136,19 +137,122 @@ def test_conversion_factor_scales_the_species_rate(tmp_path: Path) -> None:
     assert r["S"].iloc[-1] == pytest.approx(2.0 * np.exp(-1.5), rel=1e-5)
 
 
-def test_unsupported_constructs_are_refused_in_one_line(tmp_path: Path) -> None:
+def _with_events(tmp_path: Path, *events: dict) -> Path:
+    """The ``_model`` network (S from 2, decaying at 0.5) with events given as dicts:
+    trigger, sets ((variable, value), ...), and optionally delay, priority, persistent,
+    initial (initialValue), from_trigger (useValuesFromTriggerTime)."""
     doc = libsbml.readSBMLFromFile(str(_model(tmp_path)))
-    e = doc.getModel().createEvent()
-    e.setId("when_low"), e.setUseValuesFromTriggerTime(True)
-    t = e.createTrigger()
-    t.setMath(libsbml.parseL3Formula("S < 0.5")), t.setPersistent(True), t.setInitialValue(True)
-    a = e.createEventAssignment()
-    a.setVariable("S"), a.setMath(libsbml.parseL3Formula("1"))
-    path = tmp_path / "state.xml"
+    m = doc.getModel()
+    for i, ev in enumerate(events):
+        e = m.createEvent()
+        e.setId(f"ev{i}"), e.setUseValuesFromTriggerTime(ev.get("from_trigger", True))
+        t = e.createTrigger()
+        t.setMath(libsbml.parseL3Formula(ev["trigger"]))
+        t.setPersistent(ev.get("persistent", True)), t.setInitialValue(ev.get("initial", True))
+        if "delay" in ev:
+            e.createDelay().setMath(libsbml.parseL3Formula(ev["delay"]))
+        if "priority" in ev:
+            e.createPriority().setMath(libsbml.parseL3Formula(ev["priority"]))
+        for var, value in ev["sets"]:
+            if m.getParameter(var) is not None:
+                m.getParameter(var).setConstant(False)
+            a = e.createEventAssignment()
+            a.setVariable(var), a.setMath(libsbml.parseL3Formula(value))
+    path = tmp_path / f"events{len(list(tmp_path.iterdir()))}.xml"
     libsbml.writeSBMLToFile(doc, str(path))
-    with pytest.raises(SBMLError, match=r"when_low.*root finding") as info:
-        mtorsim.load(path)
+    return path
+
+
+def test_state_triggered_event_fires_where_its_trigger_turns_true(tmp_path: Path) -> None:
+    """S = 2 exp(-t/2) crosses 0.5 at t* = 2 ln 4; the event resets S to 2, so the course
+    repeats with period t* (root located to ~1e-12, not to the output grid)."""
+    path = _with_events(tmp_path, {"trigger": "S < 0.5", "sets": (("S", "2"),)})
+    t = np.linspace(0, 8, 41)
+    r = mtorsim.load(path).simulate(until=8, points=41, rtol=1e-10, atol=1e-14)
+    period = 2 * math.log(4)
+    expected = 2 * np.exp(-0.5 * (t % period))
+    assert r["S"].to_numpy() == pytest.approx(expected, rel=1e-6)
+    assert r["R"].to_numpy() == pytest.approx(3 * expected, rel=1e-6)  # rules follow
+
+
+def test_delayed_state_event_persistence_and_trigger_time_values(tmp_path: Path) -> None:
+    """S < 1.5 turns true at t1 = 2 ln(4/3); a second event resets S to 2 when S < 1.2
+    (t2 = 2 ln(5/3)), turning the first trigger false again. With a delay of 1, the
+    persistent event still executes at t1 + 1 with u = S(t1) = 1.5, the non-persistent
+    one (setting k) is cancelled."""
+    path = _with_events(
+        tmp_path,
+        {"trigger": "S < 1.5", "delay": "1", "sets": (("u", "S"),)},
+        {"trigger": "S < 1.5", "delay": "1", "persistent": False, "sets": (("k", "99"),)},
+        {"trigger": "S < 1.2", "sets": (("S", "2"),)},
+    )
+    t1 = 2 * math.log(4 / 3)
+    r = mtorsim.load(path).simulate(until=2, points=5, rtol=1e-10, atol=1e-14)
+    steps = r.attrs["sbml_parameter_steps"]
+    assert [t for t, _ in steps["u"]] == pytest.approx([t1 + 1], rel=1e-9)
+    assert [v for _, v in steps["u"]] == pytest.approx([1.5], rel=1e-8)
+    assert "k" not in steps
+
+
+def test_values_at_execution_time_and_initial_value_false(tmp_path: Path) -> None:
+    """initialValue false and a trigger true at 0: the event fires at 0 (S = 2 + 1); a
+    delayed event with useValuesFromTriggerTime false reads S when it executes."""
+    path = _with_events(
+        tmp_path,
+        {"trigger": "S > 1", "initial": False, "sets": (("S", "S + 1"),)},
+        {"trigger": "S < 2", "delay": "1", "from_trigger": False, "sets": (("u", "S"),)},
+    )
+    r = mtorsim.load(path).simulate(until=3, points=4, rtol=1e-10, atol=1e-14)
+    assert r["S"].iloc[0] == pytest.approx(3.0)
+    t1 = 2 * math.log(1.5)  # S = 3 exp(-t/2) < 2
+    ((when, value),) = r.attrs["sbml_parameter_steps"]["u"]
+    assert when == pytest.approx(t1 + 1, rel=1e-9)
+    assert value == pytest.approx(3 * math.exp(-0.5 * (t1 + 1)), rel=1e-7)
+
+
+def test_priorities_order_simultaneous_state_events(tmp_path: Path) -> None:
+    """Both fire when S < 1; the higher priority runs first: u = (7 + 1) * 2 = 16, and
+    swapped priorities give 7 * 2 + 1 = 15 (values read when each executes)."""
+
+    def run(p_add: str, p_mul: str) -> float:
+        path = _with_events(
+            tmp_path,
+            {"trigger": "S < 1", "priority": p_add, "from_trigger": False,
+             "sets": (("u", "u + 1"),)},
+            {"trigger": "S < 1", "priority": p_mul, "from_trigger": False,
+             "sets": (("u", "u * 2"),)},
+        )  # fmt: skip
+        r = mtorsim.load(path).simulate(until=3, points=4)
+        return r.attrs["sbml_parameter_steps"]["u"][-1][1]
+
+    assert run("2", "1") == pytest.approx(16.0)
+    assert run("1", "2") == pytest.approx(15.0)
+
+
+def test_simultaneous_events_with_open_order_are_refused_in_one_line(tmp_path: Path) -> None:
+    path = _with_events(
+        tmp_path,
+        {"trigger": "S < 1", "sets": (("u", "1"),)},
+        {"trigger": "S < 1", "sets": (("u", "2"),)},
+    )
+    with pytest.raises(SBMLError, match=r"ev0.*ev1.*priorities") as info:
+        mtorsim.load(path).simulate(until=3, points=4)
     assert "\n" not in str(info.value)
+
+
+def test_models_without_state_events_keep_the_time_event_path(tmp_path: Path, monkeypatch) -> None:
+    """Time-triggered events never enter the root-finding driver."""
+    import mtorsim.network.sbml_events as driver
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the root-finding driver ran")
+
+    monkeypatch.setattr(driver, "run_events", refuse)
+    r = mtorsim.load(_model(tmp_path, event="10")).simulate(until=2, points=5)
+    assert r["S"].iloc[2] == pytest.approx(10.0)
+    with pytest.raises(AssertionError, match="driver ran"):
+        path = _with_events(tmp_path, {"trigger": "S < 1", "sets": (("S", "2"),)})
+        mtorsim.load(path).simulate(until=2, points=5)
 
 
 def test_state_reset_after_a_parameter_event_sees_the_course_that_event_made(

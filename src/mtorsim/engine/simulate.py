@@ -107,8 +107,9 @@ def simulate(
     rtol: float = 1e-6,
     atol: float = 1e-9,
     max_steps: int = 200_000,
+    t_start: float | None = None,
 ) -> pd.DataFrame:
-    """Simulate a network from 0 to ``t_end``.
+    """Simulate a network from 0 (or ``t_start``) to ``t_end``.
 
     Parameters
     ----------
@@ -128,6 +129,10 @@ def simulate(
         apply from t = 0.
     events : list of Event
         Later changes of parameters and bolus additions.
+    t_start : float, optional
+        Start the course at this time from ``initial`` (one segment, no ``events``; ``t_end``
+        may equal it, for the read-outs at one time). Drivers that stop and restart the
+        integration (SBML state-triggered events) use it; without it nothing changes.
 
     Returns
     -------
@@ -135,6 +140,9 @@ def simulate(
         One row per output time: ``time_h`` (or ``time``), then every species and observable.
     """
     compiled = as_compiled(model)
+    if t_start is not None:
+        return _simulate_from(compiled, t_start, t_end, t_out, parameters, initial, events, rtol,
+                              atol, max_steps)  # fmt: skip
     t_end = check_time("duration (t_end)", t_end, positive=True)
     times = output_times(t_end, points, t_out)
     p = compiled.parameter_vector(validate_values("parameter", parameters or {}))
@@ -160,6 +168,49 @@ def simulate(
     status, steps = module.simulate_one(
         y0, p_seg, seg_t, jumps, times, float(rtol), float(atol), int(max_steps), y_out, obs_out, md
     )
+    compiled.kernels.note_steps(module, steps)
+    if status != 0:
+        s = SolverStatus(status)
+        raise SolverError(f"integration failed ({s.name}): {s.message}", status)
+    df = pd.DataFrame(
+        np.hstack([times[:, None], y_out, obs_out]),
+        columns=[time_column(compiled), *compiled.species, *compiled.observables],
+    )
+    df.attrs.update(model=compiled.network.name, steps=int(steps), rtol=rtol, atol=atol)
+    return df
+
+
+def _simulate_from(
+    compiled: CompiledNetwork,
+    t_start: float,
+    t_end: float,
+    t_out: Sequence[float] | None,
+    parameters: Mapping[str, float] | None,
+    initial: Mapping[str, float] | np.ndarray | str | None,
+    events: Sequence[Event],
+    rtol: float,
+    atol: float,
+    max_steps: int,
+) -> pd.DataFrame:
+    """One segment from ``t_start`` to ``t_end`` (>= t_start) from the state ``initial``."""
+    t0 = check_time("start time (t_start)", t_start)
+    t1 = check_time("duration (t_end)", t_end)
+    if t1 < t0 or events or t_out is None:
+        raise MtorsimError("t_start needs t_end >= t_start, output times and no events")
+    times = np.asarray(t_out, dtype=float)
+    if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) < 0):
+        raise MtorsimError("output times must be a non-empty increasing list")
+    if times[0] < t0 or times[-1] > t1:
+        raise MtorsimError(f"output times must be within [{t0}, {t1}]")
+    p = compiled.parameter_vector(validate_values("parameter", parameters or {}))
+    y0 = _initial_state(compiled, p, initial)
+    y_out = np.full((times.size, compiled.n_species), np.nan)
+    obs_out = np.full((times.size, len(compiled.observables)), np.nan)
+    module, md = compiled.kernel("simulate_one")
+    status, steps = module.simulate_one(
+        y0, p[None, :], np.array([t0, t1]), np.zeros((1, compiled.n_species)), times,
+        float(rtol), float(atol), int(max_steps), y_out, obs_out, md,
+    )  # fmt: skip
     compiled.kernels.note_steps(module, steps)
     if status != 0:
         s = SolverStatus(status)

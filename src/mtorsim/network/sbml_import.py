@@ -5,10 +5,12 @@ concentration species (``hasOnlySubstanceUnits = false``) changes at ``stoich * 
 of its compartment; boundary and constant species, and species no reaction or rule changes,
 become parameters (events may still set them); assignment rules become observables; rate
 rules become production reactions; local parameters are promoted, function definitions and
-initial assignments expanded (libsbml converters). Time-triggered events (``time >= t``)
-become engine events. Anything the engine cannot honour (algebraic rules, delays, fast
-reactions, state-triggered events, non-integer or variable stoichiometry) is an error that
-names the element; never a silently different model.
+initial assignments expanded (libsbml converters). Events at times known in advance
+(``time >= t`` with constant t and delay) become engine events; every other event (a trigger
+on species or rule values, a delay or priority that changes) runs in the root-finding
+driver (:mod:`mtorsim.network.sbml_events`). Anything the engine cannot honour (algebraic
+rules, delay(), fast reactions, variable compartments, non-integer or variable
+stoichiometry) is an error that names the element; never a silently different model.
 """
 
 from __future__ import annotations
@@ -387,6 +389,9 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         used |= {x.name for x in sp.sympify(r.rate, locals=_locals(r.rate)).free_symbols}
     for spec in events:
         used |= {x.name for x in spec.time.free_symbols}
+        for extra in (spec.trigger, spec.delay, spec.priority_expr):
+            if extra is not None:
+                used |= {x.name for x in extra.free_symbols}
         used |= {x.name for _, e in spec.assignments for x in e.free_symbols}
     ids = tuple(s.getId() for s in model.getListOfSpecies())
     initial = tuple((n, start[n]) for n in order if not start[n].is_number)
@@ -548,31 +553,37 @@ def _events(
     known = {_sym(k) for k in known_names}
     for e in model.getListOfEvents():
         eid = e.getId() or "(unnamed)"
-        trig = _math(
-            e.getTrigger().getMath() if e.isSetTrigger() else None, f"trigger of event {eid!r}"
-        )
-        found = _trigger_time(trig)
-        if found is None or found[0].free_symbols - known:
-            raise SBMLError(
-                f"{path}: event {eid!r}: only time-triggered events (time >= t, t from "
-                f"constants) are supported; trigger is {trig} (state-triggered events need "
-                "root finding)"
+        trig = resolve(
+            _math(
+                e.getTrigger().getMath() if e.isSetTrigger() else None,
+                f"trigger of event {eid!r}",
             )
+        )
+        if {s.name for s in trig.free_symbols} - ids - {"time"}:
+            raise SBMLError(f"{path}: the trigger of event {eid!r} uses names the model lacks")
+        if not isinstance(trig, sp.logic.boolalg.Boolean):
+            raise SBMLError(
+                f"{path}: the trigger of event {eid!r} is {trig}, not a true/false condition; "
+                "not supported"
+            )
+        found = _trigger_time(trig)
+        timed = found is not None and not found[0].free_symbols - known
         initial_value = (
             e.getTrigger().getInitialValue() if e.getTrigger().isSetInitialValue() else True
         )
+        persistent = e.getTrigger().getPersistent() if e.getTrigger().isSetPersistent() else True
         delay: sp.Basic = sp.Integer(0)
         if e.isSetDelay():
-            delay = _math(e.getDelay().getMath(), f"delay of event {eid!r}")
-            if delay.free_symbols - known:
-                raise SBMLError(
-                    f"{path}: event {eid!r}: its delay {delay} uses values that change in time; "
-                    "not supported"
-                )
+            delay = resolve(_math(e.getDelay().getMath(), f"delay of event {eid!r}"))
+            if {s.name for s in delay.free_symbols} - ids - {"time"}:
+                raise SBMLError(f"{path}: the delay of event {eid!r} uses names the model lacks")
         from_trigger = (
             e.getUseValuesFromTriggerTime() if e.isSetUseValuesFromTriggerTime() else True
         )
-        t_eval = found[0] if from_trigger else found[0] + delay
+        # the older path (engine events at known times) takes events at constant times only;
+        # anything else goes to the root-finding driver (sbml_events.py)
+        timed = timed and not delay.free_symbols - known
+        t_eval = found[0] if timed and from_trigger else found[0] + delay if timed else None
         assignments = []
         for a in e.getListOfEventAssignments():
             var = a.getVariable()
@@ -584,17 +595,26 @@ def _events(
                 )
             if {s.name for s in value.free_symbols} - ids - {"time"}:
                 raise SBMLError(f"{path}: event {eid!r} uses names the model does not define")
-            if TIME in value.free_symbols:
-                value = value.xreplace({TIME: t_eval})
             assignments.append((var, value))
         priority = None
+        priority_expr = None
         if e.isSetPriority():
-            pr = _math(e.getPriority().getMath(), f"priority of event {eid!r}")
+            pr = resolve(_math(e.getPriority().getMath(), f"priority of event {eid!r}"))
             priority = float(pr) if pr.is_number else None  # variable: only alone is it safe
+            priority_expr = pr
+        raw = tuple(assignments)
+        if t_eval is not None:
+            assignments = [
+                (v, x.xreplace({TIME: t_eval}) if TIME in x.free_symbols else x)
+                for v, x in assignments
+            ]
         out.append(
             EventSpec(
-                eid, found[0], tuple(assignments), found[1], not initial_value, priority,
-                delay, bool(from_trigger),
+                eid, found[0] if timed else sp.nan, tuple(assignments),
+                found[1] if timed else False, not initial_value, priority, delay,
+                bool(from_trigger), trigger=trig, persistent=bool(persistent),
+                initial_value=bool(initial_value), priority_expr=priority_expr,
+                timed=timed, raw_assignments=raw,
             )
         )  # fmt: skip
     return out

@@ -1,11 +1,13 @@
-"""An imported SBML model as data: its network, start-state rules and time-triggered events.
+"""An imported SBML model as data: its network, start-state rules and events.
 
 Initial values stay expressions (initial assignments, amounts over compartment sizes), so
 a value set for a run (a rate constant, a compartment size, a species) moves every initial
 value that depends on it, as SBML says; :meth:`SBMLModel.start` evaluates them per run.
 Events may reset species to values computed from the state just before they fire; the
 engine adds amounts, so :meth:`SBMLModel.run` integrates up to each such event, reads the
-state and turns the reset into the jump that reaches the asked value.
+state and turns the reset into the jump that reaches the asked value. Models with an
+event that does not fire at a time known in advance run in
+:mod:`mtorsim.network.sbml_events` (root finding) instead.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ CLOCK = "sbml__still"
 
 @dataclass(frozen=True)
 class EventSpec:
-    """A time-triggered SBML event: trigger time, assigned values, whether it fires at 0.
+    """An SBML event: trigger time (time-triggered ones), assigned values, when it fires.
 
     ``at_start`` says whether a trigger already true at t = 0 fires then (SBML
     ``initialValue="false"``, or ``time > 0``); ``priority`` orders events that fire
@@ -48,6 +50,16 @@ class EventSpec:
     priority: float | None = None
     delay: sp.Basic = sp.S.Zero
     from_trigger: bool = True
+    #: the whole trigger, persistence, initialValue and priority as read, for the
+    #: root-finding driver (:mod:`mtorsim.network.sbml_events`), which runs every event of
+    #: a model with one event that is not ``timed`` (a trigger on the state, a delay or a
+    #: trigger time that changes in time)
+    trigger: sp.Basic | None = None
+    persistent: bool = True
+    initial_value: bool = True
+    priority_expr: sp.Basic | None = None
+    timed: bool = True
+    raw_assignments: tuple[tuple[str, sp.Expr], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,13 @@ class SBMLModel:
         events whose values need the state when they fire, use :meth:`run`."""
         values = {**self.network.parameter_values(), **(parameters or {})}
         out = []
+        for spec in self.event_specs:
+            if not spec.timed:
+                raise SBMLError(
+                    f"{self.path}: event {spec.id!r} fires when its trigger on the state "
+                    "turns true (or after a delay that changes); run it with Model.simulate "
+                    "from the initial state"
+                )
         for t, spec, _ in self._timed(values):
             if self._needs_state(spec):
                 raise SBMLError(
@@ -197,7 +216,12 @@ class SBMLModel:
         **options: object,
     ):
         """One run with this model's events: ``simulate`` is the engine's, called once per
-        event that needs the state when it fires, then once for the whole course."""
+        event that needs the state when it fires, then once for the whole course. Models
+        with an event that is not at a known time run in the root-finding driver."""
+        if any(not s.timed for s in self.event_specs):
+            from mtorsim.network.sbml_events import run_events
+
+            return run_events(self, simulate, t_end, t_out, params, y0, env, **options)
         current = dict(params)
         events: list[Event] = []
         end = t_end
