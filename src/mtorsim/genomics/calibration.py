@@ -28,13 +28,17 @@ from mtorsim.genomics.predict import predict_response
 from mtorsim.genomics.validation import GDSC_DRUGS
 
 __all__ = [
+    "DOSE_FOLDS",
     "LOG_BOUNDS",
     "MIN_LINES",
+    "DoseResponseCache",
     "MechanisticFit",
     "ResponseCache",
+    "fit_context",
     "fit_mechanistic",
     "parameter_rows",
     "predict_mechanistic",
+    "with_context",
 ]
 
 #: bounds of the log multiplier on an effect size: both may shrink to 5 % of the assumed
@@ -80,11 +84,82 @@ class ResponseCache:
                 n=self.n_cells,
                 seed=self.seed,
                 parameter_set="prior",  # effect scales are applied by the caller
+                intervals=False,
             )
             wide = pred.pivot(index="sample", columns="drug", values="response_mean")
             for i, k in enumerate(missing):
                 self._store[k] = wide.loc[f"g{i}", names].to_numpy(float)
         return np.array([self._store[k] for k in keys]).reshape(len(keys), len(self.drugs))
+
+
+#: doses of the simulated dose-response, as multiples of each drug's clinical free
+#: concentration (assumed: two decades either side, half-decade steps)
+DOSE_FOLDS = tuple(float(x) for x in 10.0 ** np.arange(-2.0, 2.01, 0.5))
+
+
+class DoseResponseCache(ResponseCache):
+    """Simulated area under the growth-drive fall over a dose range, per (genotype, drug).
+
+    GDSC's ln IC50 is a potency read from a 7-9 point dose-response, so the network is
+    read the same way: each genotype's cell population is equilibrated once and exposed
+    for 24 h to ``DOSE_FOLDS`` x the drug's clinical free concentration; the score is the
+    mean fall over those log-spaced doses (0 = no effect at any dose, 1 = full fall at
+    every dose). One dose near saturation ranks genotypes on noise; the area does not.
+    Genotype entries may also set context parameters (``GF``, ...).
+    """
+
+    def __init__(
+        self, drugs: list[str], *, n_cells: int = 8, seed: int = 0, folds=DOSE_FOLDS
+    ) -> None:
+        super().__init__(drugs, n_cells=n_cells, seed=seed)
+        self.folds = tuple(folds)
+
+    def get(self, genotypes: list[dict[str, float]]) -> np.ndarray:
+        keys = [_key(g) for g in genotypes]
+        missing = [k for k in dict.fromkeys(keys) if k not in self._store]
+        if missing:
+            cols = np.column_stack([self._auc(d, missing) for d in self.drugs])
+            for k, row in zip(missing, cols, strict=True):
+                self._store[k] = row
+        return np.array([self._store[k] for k in keys]).reshape(len(keys), len(self.drugs))
+
+    def _auc(self, gdsc_name: str, keys: list[tuple]) -> np.ndarray:
+        from mtorsim.engine.simulate import simulate_batch
+        from mtorsim.engine.steady import steady_state_batch
+        from mtorsim.errors import MtorsimError
+        from mtorsim.genomics.predict import clinical_free_nM, kinetic_variability
+        from mtorsim.pharmacology.catalogue import get_drug
+        from mtorsim.pharmacology.mechanism import drug_id
+        from mtorsim.pharmacology.treatment import compiled_with_drugs
+
+        drug = get_drug(GDSC_DRUGS[gdsc_name]).name
+        compiled = compiled_with_drugs([drug], pk=False)
+        medium = f"{drug_id(drug)}__medium_nM"
+        exposure = clinical_free_nM(drug)
+        n = self.n_cells
+        population = kinetic_variability(compiled, n, 0.25, np.random.default_rng(self.seed))
+        sets = pd.concat([population] * len(keys), ignore_index=True)
+        for g, key in enumerate(keys):
+            for k, v in key:
+                if k in compiled.parameters:
+                    if k not in sets.columns:
+                        sets[k] = compiled.p0[compiled.parameter_index(k)]
+                    sets.loc[g * n : (g + 1) * n - 1, k] = v
+        sets[medium] = 0.0
+        base, ok = steady_state_batch(compiled, sets)
+        if not ok.all():
+            raise MtorsimError(f"{int((~ok).sum())} cells found no steady state")
+        j = [*compiled.species, *compiled.observables].index("GROWTH_DRIVE")
+        doses = pd.concat(
+            [sets.assign(**{medium: exposure * f}) for f in self.folds], ignore_index=True
+        )
+        initial = np.tile(base[:, : compiled.n_species], (len(self.folds), 1))
+        _, values, status = simulate_batch(compiled, 24.0, doses, t_out=[24.0], initial=initial)
+        if (status != 0).any():
+            raise MtorsimError(f"{drug}: {int((status != 0).sum())} integrations failed")
+        fall = 1.0 - values[:, -1, j] / np.tile(base[:, j], len(self.folds))
+        fall = fall.reshape(len(self.folds), len(keys), n)  # dose, genotype, cell
+        return fall.mean(axis=(0, 2))
 
 
 @dataclass
@@ -95,9 +170,11 @@ class MechanisticFit:
     links: dict[str, tuple[float, float]]  # drug -> (intercept, slope) in ln uM
     offsets: dict[str, dict[str, float]] = field(default_factory=dict)  # drug -> tissue -> ln uM
     tissue: bool = False
+    isotonic: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     n_lines: int = 0
     nfev: int = 0
     seconds: float = 0.0
+    starts: list[tuple[float, float]] = field(default_factory=list)  # (cost, seconds) each
 
     @property
     def scales(self) -> dict[str, float]:
@@ -130,6 +207,51 @@ def _solve_link(
     return fitted, float(beta[0]), float(beta[1]), offsets
 
 
+def _solve_isotonic(
+    r: np.ndarray, y: np.ndarray, tissue: np.ndarray | None, n_t: int, sweeps: int = 20
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """(fitted y, (knots x, knots y) of a non-increasing link, tissue offsets).
+
+    Backfitting: the monotone link of ln IC50 on simulated response and the ridge-shrunk
+    tissue offsets (penalty ``TISSUE_SHRINK`` lines) are refitted in turn.
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    off = np.zeros(n_t)
+    iso = IsotonicRegression(increasing=False, out_of_bounds="clip")
+    for _ in range(sweeps if tissue is not None else 1):
+        shift = off[tissue] if tissue is not None else 0.0
+        g = iso.fit_transform(r, y - shift)
+        if tissue is None:
+            break
+        resid = y - g
+        sums = np.bincount(tissue, resid, minlength=n_t)
+        counts = np.bincount(tissue, minlength=n_t)
+        new = sums / (counts + TISSUE_SHRINK)
+        if np.max(np.abs(new - off)) < 1e-6:
+            off = new
+            break
+        off = new
+    fitted = g + (off[tissue] if tissue is not None else 0.0)
+    return fitted, (iso.X_thresholds_.copy(), iso.y_thresholds_.copy()), off
+
+
+def with_context(
+    profiles: dict[str, dict[str, float]],
+    tissues: pd.Series,
+    context: dict[str, dict[str, float]] | None,
+) -> dict[str, dict[str, float]]:
+    """Each line's parameters plus its tissue's context parameters (``tissues``: line ->
+    tissue); lines of a tissue without context keep the network's defaults."""
+    if not context:
+        return profiles
+    out = dict(profiles)
+    for cl, t in tissues.items():
+        if cl in out and context.get(t):
+            out[cl] = {**out[cl], **context[t]}
+    return out
+
+
 def _genotypes(profiles: dict[str, dict[str, float]], lines: pd.Series) -> tuple[list, np.ndarray]:
     keys = [_key(profiles[cl]) for cl in lines]
     unique = list(dict.fromkeys(keys))
@@ -145,12 +267,20 @@ def fit_mechanistic(
     tissue: bool = False,
     fit_effects: bool = True,
     max_nfev: int = 15,
+    link: str = "linear",
+    n_starts: int = 1,
+    start_seed: int = 0,
 ) -> MechanisticFit:
     """Fit effect multipliers (if ``fit_effects``) and the link on ``train`` rows.
 
     ``train`` has ``cell_line, tissue, drug, observed``; rows with NaN observed are dropped
-    first, so a test line's response can never enter the fit.
+    first, so a test line's response can never enter the fit. ``link``: ``"linear"``
+    (``a + b r``, ``b <= 0``) or ``"isotonic"`` (any non-increasing step function of the
+    simulated response, fitted once the effect sizes are fixed). ``n_starts``: local fits
+    from the assumed sizes and ``n_starts - 1`` seeded uniform starts; the best is kept.
     """
+    if link not in ("linear", "isotonic"):
+        raise ValueError(f"link is {link!r}; use 'linear' or 'isotonic'")
     start = time.perf_counter()
     train = train.dropna(subset=["observed"])
     base, gidx = _genotypes(profiles, train["cell_line"])
@@ -185,10 +315,19 @@ def fit_mechanistic(
     if free:
         lo = [LOG_BOUNDS[_kind(p)][0] for p in free]
         hi = [LOG_BOUNDS[_kind(p)][1] for p in free]
-        res = least_squares(
-            residuals, np.zeros(len(free)), bounds=(lo, hi), diff_step=0.1, max_nfev=max_nfev
-        )
-        theta, nfev = res.x, int(res.nfev)
+        # start 0 is the assumed sizes; further starts uniform within the bounds, seeded
+        rng = np.random.default_rng(start_seed)
+        x0s = [np.zeros(len(free))] + [rng.uniform(lo, hi) for _ in range(n_starts - 1)]
+        best, starts = None, []
+        for x0 in x0s:
+            x0 = np.clip(x0, np.nextafter(lo, hi), np.nextafter(hi, lo))
+            t0 = time.perf_counter()
+            res = least_squares(residuals, x0, bounds=(lo, hi), diff_step=0.1, max_nfev=max_nfev)
+            starts.append((float(res.cost), time.perf_counter() - t0))
+            nfev += int(res.nfev)
+            if best is None or res.cost < best.cost:
+                best = res
+        theta = best.x
     fit = MechanisticFit(
         log_scales=dict(zip(free, map(float, theta), strict=True)),
         links={},
@@ -196,8 +335,14 @@ def fit_mechanistic(
         n_lines=int(train["cell_line"].nunique()),
         nfev=nfev,
     )
-    for d, _, (_, a, b, off) in links(theta):
+    if free:
+        fit.starts = starts
+    for d, i, (_, a, b, off) in links(theta):
         fit.links[d] = (a, b)
+        if link == "isotonic":
+            r = responses(theta)[gidx[i], col[d]]
+            t = tcode[i] if tissue else None
+            _, fit.isotonic[d], off = _solve_isotonic(r, y_all[i], t, len(tissues))
         if tissue:
             fit.offsets[d] = dict(zip(tissues, map(float, off), strict=True))
     fit.seconds = time.perf_counter() - start
@@ -209,17 +354,86 @@ def predict_mechanistic(
     table: pd.DataFrame,
     profiles: dict[str, dict[str, float]],
     cache: ResponseCache,
+    *,
+    context: dict[str, dict[str, float]] | None = None,
 ) -> np.ndarray:
-    """Predicted ln IC50 for each row (``cell_line, tissue, drug``) of ``table``."""
-    genos, gidx = _genotypes(profiles, table["cell_line"])
+    """Predicted ln IC50 for each row (``cell_line, tissue, drug``) of ``table``.
+
+    ``context``: tissue -> context parameters chosen by :func:`fit_context` (a test
+    line's tissue gets the context chosen on the training lines of that tissue)."""
+    lines = table.drop_duplicates("cell_line").set_index("cell_line")["tissue"]
+    genos, gidx = _genotypes(with_context(profiles, lines, context), table["cell_line"])
     sim = cache.get([scale_effects(g, fit.scales) for g in genos])
     out = np.full(len(table), np.nan)
     for d, (a, b) in fit.links.items():
         i = np.flatnonzero(table["drug"].to_numpy() == d)
-        out[i] = a + b * sim[gidx[i], cache.drugs.index(d)]
+        r = sim[gidx[i], cache.drugs.index(d)]
+        if d in fit.isotonic:
+            out[i] = np.interp(r, *fit.isotonic[d])
+        else:
+            out[i] = a + b * r
         if fit.tissue:
             out[i] += table["tissue"].iloc[i].map(fit.offsets[d]).fillna(0.0).to_numpy()
     return out
+
+
+def fit_context(
+    train: pd.DataFrame,
+    profiles: dict[str, dict[str, float]],
+    cache: ResponseCache,
+    grid: dict[str, tuple[float, ...]],
+    *,
+    penalty: float = 2.0,
+    **kw,
+) -> tuple[MechanisticFit, dict[str, dict[str, float]]]:
+    """Per-tissue context parameters (one value per tissue from ``grid``) and the model.
+
+    The model is first fitted with the network's defaults (value 1.0 = default); then for
+    each tissue of ``train`` every grid value of every context parameter is tried with the
+    links fixed and only that tissue's offsets re-solved, and kept if it lowers the
+    tissue's standardised squared error by more than ``penalty`` (AIC-like: 2 per extra
+    parameter, assumed); the model is refitted with the chosen contexts. Only training
+    rows enter; a tissue without training lines keeps the defaults.
+    """
+    train = train.dropna(subset=["observed"]).reset_index(drop=True)
+    lines = train.drop_duplicates("cell_line").set_index("cell_line")["tissue"]
+    base = fit_mechanistic(train, profiles, cache, **kw)
+    sd = train.groupby("drug")["observed"].std()
+
+    def sse(rows: pd.DataFrame, ctx: dict) -> float:
+        pred = predict_mechanistic(base, rows, profiles, cache, context=ctx)
+        resid = (rows["observed"].to_numpy() - pred) / rows["drug"].map(sd).to_numpy()
+        # the tissue's offsets re-solved for this context (shrunk like the fit's)
+        total = 0.0
+        for _, idx in rows.groupby("drug").indices.items():
+            e = resid[idx]
+            total += float(np.sum((e - e.sum() / (len(e) + TISSUE_SHRINK)) ** 2))
+        return total
+
+    # simulate every candidate genotype x context in one batch (the cache keeps them)
+    candidates = [
+        {**profiles[cl], name: float(v)}
+        for cl in lines.index
+        for name, values in grid.items()
+        for v in values
+        if v != 1.0
+    ]
+    cache.get([scale_effects(g, base.scales) for g in candidates])
+    chosen: dict[str, dict[str, float]] = {}
+    for t, rows in train.groupby("tissue"):
+        best, best_ctx = sse(rows, {}), {}
+        for name, values in grid.items():
+            for v in values:
+                if v == 1.0:
+                    continue
+                cand = {t: {name: float(v)}}
+                err = sse(rows, cand)
+                if err < best - penalty:
+                    best, best_ctx = err, {name: float(v)}
+        if best_ctx:
+            chosen[t] = best_ctx
+    fit = fit_mechanistic(train, with_context(profiles, lines, chosen), cache, **kw)
+    return fit, chosen
 
 
 def parameter_rows(fit: MechanisticFit, source: str) -> pd.DataFrame:

@@ -1,0 +1,117 @@
+"""GDSC1 cross-validation of the session-5 mechanistic variants beside the baselines.
+
+Every variant and baseline is fitted on the training lines of each of the same 5 folds
+(``cell_line_folds``, seed 0) and scored on the test lines; nothing about a test line but
+its genotype flags and tissue is used. Simulated responses are cached per genotype in a
+pickle (``--cache``), so reruns only pay for genotypes not seen before.
+
+    nice python benchmarks/gdsc_session5.py --baselines --cache DIR --out DIR/scores.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mtorsim.genomics.baselines import BASELINES
+from mtorsim.genomics.calibration import (
+    DoseResponseCache,
+    ResponseCache,
+    fit_context,
+    fit_mechanistic,
+    predict_mechanistic,
+)
+from mtorsim.genomics.folds import cell_line_folds
+from mtorsim.genomics.gdsc_cv import _baseline, _score, summarise_cv
+from mtorsim.genomics.validation import gdsc_profiles, gdsc_response_table, load_gdsc
+
+#: name -> (cache kind, fit_mechanistic keywords, tissue-context grid or None)
+VARIANTS = {
+    "mech + tissue, clinical dose (assumed)": ("clinical", {"tissue": True, "fit_effects": False}),
+    "mech, dose-response (assumed)": ("dose", {"tissue": False, "fit_effects": False}),
+    "mech + tissue, dose-response (assumed)": ("dose", {"tissue": True, "fit_effects": False}),
+    "mech + tissue, dose-response, isotonic link": (
+        "dose",
+        {"tissue": True, "fit_effects": False, "link": "isotonic"},
+    ),
+    "mech + tissue, clinical dose, isotonic link (assumed)": (
+        "clinical",
+        {"tissue": True, "fit_effects": False, "link": "isotonic"},
+    ),
+    "mech + tissue, clinical dose, isotonic link (fitted effects)": (
+        "clinical",
+        {"tissue": True, "fit_effects": True, "link": "isotonic"},
+    ),
+    "mech, clinical dose, isotonic link (fitted effects)": (
+        "clinical",
+        {"tissue": False, "fit_effects": True, "link": "isotonic"},
+    ),
+    "mech + tissue, dose-response, tissue GF context": (
+        "dose",
+        {"tissue": True, "fit_effects": False, "context": {"GF": (0.5, 1.0, 2.0)}},
+    ),
+}
+
+
+def _load(path: Path, cache: ResponseCache) -> ResponseCache:
+    if path.exists():
+        cache._store.update(pickle.loads(path.read_bytes()))
+    return cache
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/cal5_gdsc_helper"))
+    ap.add_argument("--out", type=Path, default=Path("/tmp/cal5_gdsc_helper/scores.csv"))
+    ap.add_argument("--variants", nargs="*", default=None)
+    ap.add_argument("--baselines", action="store_true")
+    args = ap.parse_args()
+    table = gdsc_response_table()
+    profiles = gdsc_profiles(load_gdsc()[0])
+    folds = cell_line_folds(table["cell_line"], k=5, seed=0)
+    table["fold"] = table["cell_line"].map(folds)
+    drugs = sorted(table["drug"].unique())
+    caches = {
+        "clinical": _load(args.cache / "clinical.pkl", ResponseCache(drugs)),
+        "dose": _load(args.cache / "dose.pkl", DoseResponseCache(drugs)),
+    }
+    chosen = args.variants or list(VARIANTS)
+    rows, times = [], {}
+    for f in range(5):
+        train = table[table["fold"] != f].reset_index(drop=True)
+        test = table[table["fold"] == f].reset_index(drop=True)
+        for name in chosen:
+            kind, kw = VARIANTS[name]
+            cache = caches[kind]
+            start = time.perf_counter()
+            if "context" in kw:
+                kw = dict(kw)
+                grid = kw.pop("context")
+                fit, ctx = fit_context(train, profiles, cache, grid, **kw)
+            else:
+                fit, ctx = fit_mechanistic(train, profiles, cache, **kw), None
+            times.setdefault(name, []).append(time.perf_counter() - start)
+            for split, part in (("fit", train), ("test", test)):
+                pred = predict_mechanistic(fit, part, profiles, cache, context=ctx)
+                rows += _score(name, f, split, part, pred)
+            pickle.dump(cache._store, (args.cache / f"{kind}.pkl").open("wb"))
+            print(f"fold {f}: {name} {times[name][-1]:.1f} s", flush=True)
+        if args.baselines:
+            for name, fn in BASELINES.items():
+                for split, part in (("fit", train), ("test", test)):
+                    rows += _score(name, f, split, part, _baseline(fn, train, part, 0))
+    scores = pd.DataFrame(rows)
+    scores.to_csv(args.out, index=False)
+    summary = summarise_cv(scores)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(summary.round(3).to_string())
+    print({k: round(float(np.sum(v)), 1) for k, v in times.items()})
+
+
+if __name__ == "__main__":
+    main()
