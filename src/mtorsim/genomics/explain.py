@@ -1,8 +1,10 @@
 """Plain-language explanations of predictions: which variants changed which nodes, which
-feedback limited a drug, which drug overcomes it."""
+feedback limited a drug, which drug overcomes it, and (where the parameter set has a
+bootstrap ensemble) the 5-95 % interval the fit leaves on the best drug's response."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["explain"]
@@ -40,10 +42,11 @@ def explain(annotated: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
         text = "; ".join(known) if known else "no variant of known effect (wild-type model)"
         if unknown:
             text += f". Uncertain effect, not modelled: {', '.join(unknown)}"
-        text += (
-            f". Best: {best.drug} (growth-drive fall {best.response_mean:.2f}, "
-            f"P(response) {best.probability_response:.2f})"
-        )
+        text += f". Best: {best.drug} (growth-drive fall {best.response_mean:.2f}"
+        low, high = best.get("response_fit_p05", np.nan), best.get("response_fit_p95", np.nan)
+        if np.isfinite(low) and np.isfinite(high):
+            text += f", fit interval {low:.2f}-{high:.2f}"
+        text += f", P(response) {best.probability_response:.2f})"
         if notes:
             text += ". " + "; ".join(notes[:4])
         rows.append(

@@ -39,7 +39,14 @@ from mtorsim.genomics.validation import (
     load_gdsc,
 )
 
-__all__ = ["MECHANISTIC", "MODELS", "fit_final", "gdsc_cross_validation", "summarise_cv"]
+__all__ = [
+    "MECHANISTIC",
+    "MODELS",
+    "bootstrap_ensemble",
+    "fit_final",
+    "gdsc_cross_validation",
+    "summarise_cv",
+]
 
 #: mechanistic variants: name -> fit_mechanistic keywords
 MECHANISTIC = {
@@ -178,3 +185,45 @@ def fit_final(
     if path is not None:
         write_parameter_set(rows, path, load_parameter_set("prior"))
     return fit, rows
+
+
+def bootstrap_ensemble(
+    variant: str,
+    members: int,
+    *,
+    seed: int = 0,
+    n_cells: int = 8,
+    max_nfev: int = 15,
+    cache: ResponseCache | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Refit ``variant`` on ``members`` bootstrap resamples of the shipped cell lines.
+
+    Lines (not rows) are drawn with replacement, seeded, so a line's drugs stay together;
+    each member is a full refit (effect sizes and links). Returns rows ``member, parameter,
+    value, unit, source`` of every member's effect-size multipliers, the ensemble
+    :func:`~mtorsim.genomics.predict.predict_response` turns into an interval.
+    """
+    table = gdsc_response_table()
+    profiles = gdsc_profiles(load_gdsc()[0])
+    cache = cache or ResponseCache(sorted(table["drug"].unique()), n_cells=n_cells, seed=seed)
+    names = np.array(sorted(table["cell_line"].unique()))
+    by_line = {cl: g for cl, g in table.groupby("cell_line")}
+    rng = np.random.default_rng(seed)
+    rows = []
+    for b in range(members):
+        drawn = rng.choice(names, size=len(names), replace=True)
+        sample = pd.concat([by_line[cl] for cl in drawn], ignore_index=True)
+        start = time.perf_counter()
+        fit = fit_mechanistic(sample, profiles, cache, max_nfev=max_nfev, **MECHANISTIC[variant])
+        if progress:
+            progress(f"member {b + 1}/{members}: {time.perf_counter() - start:.0f} s")
+        source = (
+            f"fitted: GDSC1 developers' half, bootstrap member {b} of {members} (seed {seed}, "
+            f"{len(names)} lines drawn with replacement), {variant}"
+        )
+        for p_, m in sorted(fit.scales.items()):
+            rows.append(
+                (b, f"effect_scale:{p_}", round(m, 4), "multiplier on rule effect size", source)
+            )
+    return pd.DataFrame(rows, columns=["member", "parameter", "value", "unit", "source"])

@@ -23,8 +23,10 @@ from mtorsim.errors import MtorsimError
 
 __all__ = [
     "DEFAULT_SET",
+    "ENSEMBLES",
     "PARAMETER_SETS",
     "effect_scales",
+    "ensemble_scales",
     "load_parameter_set",
     "scale_effects",
 ]
@@ -36,6 +38,34 @@ PARAMETER_SETS = {"prior": "genotype_prior.csv", "gdsc_v1": "gdsc_v1.csv"}
 #: GDSC cross-validation (BENCHMARKS.md, "GDSC calibration") did not show the fitted effect
 #: sizes predicting held-out lines better than the assumed ones.
 DEFAULT_SET = "prior"
+#: Bootstrap ensembles of effect sizes (set name -> file of ``member, parameter, value,
+#: unit, source`` rows): each member is the same fit redone on cell lines resampled with
+#: replacement, so its spread is the uncertainty the fit leaves. Predictions report the
+#: 5-95 % range over members beside the point estimate.
+ENSEMBLES = {"gdsc_v1": "gdsc_v1_ensemble.csv"}
+#: Sets without an ensemble of their own that report another set's (none so far).
+ENSEMBLE_OF: dict[str, str] = {}
+
+
+@lru_cache(maxsize=8)
+def ensemble_scales(name: str = DEFAULT_SET) -> tuple[dict[str, float], ...]:
+    """Effect-size multipliers of each bootstrap member of set ``name`` (or of the
+    ensemble the set borrows, see :data:`ENSEMBLE_OF`); empty if it has none."""
+    if name not in PARAMETER_SETS:
+        raise MtorsimError(f"unknown parameter set {name!r}; choose one of {list(PARAMETER_SETS)}")
+    source = ENSEMBLE_OF.get(name, name)
+    if source not in ENSEMBLES:
+        return ()
+    path = files("mtorsim.data").joinpath("calibration", ENSEMBLES[source])
+    with path.open() as fh:
+        table = pd.read_csv(fh)
+    if table["source"].isna().any():
+        raise MtorsimError(f"ensemble of {source}: every row needs a source")
+    rows = table[table["parameter"].str.startswith("effect_scale:")]
+    return tuple(
+        {p.split(":", 1)[1]: float(v) for p, v in zip(g["parameter"], g["value"], strict=True)}
+        for _, g in rows.groupby("member", sort=True)
+    )
 
 
 @lru_cache(maxsize=8)

@@ -18,7 +18,12 @@ import pandas as pd
 from mtorsim.engine.simulate import simulate_batch
 from mtorsim.engine.steady import steady_state_batch
 from mtorsim.errors import MtorsimError
-from mtorsim.genomics.parameter_sets import DEFAULT_SET, effect_scales, scale_effects
+from mtorsim.genomics.parameter_sets import (
+    DEFAULT_SET,
+    effect_scales,
+    ensemble_scales,
+    scale_effects,
+)
 from mtorsim.pharmacology.catalogue import DRUGS, get_drug
 from mtorsim.pharmacology.mechanism import drug_id
 from mtorsim.pharmacology.pk import average_free_nM as clinical_free_nM
@@ -33,6 +38,10 @@ PATHWAY_DRUGS = [
     if d.drug_class not in ("endocrine", "VEGFR-TKI", "chemotherapy", "autophagy")
 ]
 RESPONSE_THRESHOLD = 0.35  # assumed: growth-drive fall counted as a response
+#: cells per ensemble member: a member's response is the point estimate plus the change
+#: the member's effect sizes make on the first ENSEMBLE_CELLS cells of the same population
+#: (common random numbers), so the interval costs about B x 8 cells, not B x n
+ENSEMBLE_CELLS = 8
 
 
 def kinetic_variability(compiled, n: int, cv: float, rng: np.random.Generator) -> pd.DataFrame:
@@ -59,6 +68,7 @@ def predict_response(
     hours: float = 24.0,
     progress: Callable[[str], None] | None = None,
     parameter_set: str = DEFAULT_SET,
+    intervals: bool = True,
 ) -> pd.DataFrame:
     """Predicted response of each sample to each drug.
 
@@ -75,24 +85,41 @@ def predict_response(
     parameter_set : str
         Effect sizes of the variants (:mod:`mtorsim.genomics.parameter_sets`): ``"prior"``
         (as written in the knowledge base) or a fitted set; default :data:`DEFAULT_SET`.
+    intervals : bool
+        If the set has a bootstrap ensemble (:data:`~mtorsim.genomics.parameter_sets.ENSEMBLES`),
+        add ``response_fit_p05, response_fit_p95``: the 5-95 % range of the mean response
+        over the ensemble's effect sizes, i.e. the uncertainty the fit leaves (NaN if the
+        set has no ensemble, or ``intervals=False``).
 
     Returns
     -------
     DataFrame
         ``sample, drug, drug_class, exposure_nM, response_mean, response_p10,
-        response_p90, probability_response, S6K1_fold, AKT_S473_fold, ERK_fold`` (folds are
-        population means of treated over untreated), sorted by sample then response.
+        response_p90, response_fit_p05, response_fit_p95, probability_response, S6K1_fold,
+        AKT_S473_fold, ERK_fold`` (folds are population means of treated over untreated),
+        sorted by sample then response.
     """
     if n < 2:
         raise MtorsimError(f"n is {n}; use at least 2 cells per sample")
     names = [get_drug(d).name for d in (drugs or PATHWAY_DRUGS)]
     scales = effect_scales(parameter_set)
-    profiles = {s: scale_effects(p, scales) for s, p in profiles.items()}
+    members = ensemble_scales(parameter_set) if intervals else ()
+    m = min(ENSEMBLE_CELLS, n)
+    raw = profiles
+    profiles = {s: scale_effects(p, scales) for s, p in raw.items()}
     # samples sharing a genotype share a prediction: simulate each genotype once
     genotypes: dict[tuple, list[str]] = {}
     for sample, params in profiles.items():
         genotypes.setdefault(tuple(sorted(params.items())), []).append(sample)
     keys = list(genotypes)
+    # each member's genotype of each sample; those not already simulated get m cells
+    member_keys = {
+        s: [tuple(sorted(scale_effects(p, ms).items())) for ms in members] for s, p in raw.items()
+    }
+    extra = list(dict.fromkeys(k for ks in member_keys.values() for k in ks if k not in genotypes))
+    blocks = [(k, n) for k in keys] + [(k, m) for k in extra]
+    starts = np.cumsum([0] + [size for _, size in blocks])
+    where = {k: (int(starts[i]), size) for i, (k, size) in enumerate(blocks)}
     rows = []
     for drug in names:
         if progress is not None:
@@ -105,13 +132,14 @@ def predict_response(
         # the same cell population for every sample and drug (common random numbers), so
         # differences between samples come from their genotypes alone
         population = kinetic_variability(compiled, n, cv, np.random.default_rng(seed))
-        sets = pd.concat([population] * len(keys), ignore_index=True)
-        for g, key in enumerate(keys):
+        sets = pd.concat([population.iloc[:size] for _, size in blocks], ignore_index=True)
+        for key, size in blocks:
+            first = where[key][0]
             for k, v in key:
                 if k in compiled.parameters:
                     if k not in sets.columns:
                         sets[k] = compiled.p0[compiled.parameter_index(k)]
-                    sets.loc[g * n : (g + 1) * n - 1, k] = v
+                    sets.loc[first : first + size - 1, k] = v
         sets[medium] = 0.0
         base, ok = steady_state_batch(compiled, sets)
         if not ok.all():
@@ -126,8 +154,15 @@ def predict_response(
         if (status != 0).any():
             raise MtorsimError(f"{drug}: {int((status != 0).sum())} integrations failed")
         end = values[:, -1, :]
-        for g, key in enumerate(keys):
-            block = slice(g * n, (g + 1) * n)
+        fall = 1.0 - end[:, idx["GROWTH_DRIVE"]] / base[:, idx["GROWTH_DRIVE"]]
+
+        def first_cells(key: tuple, fall: np.ndarray = fall) -> float:
+            first = where[key][0]
+            return float(fall[first : first + m].mean())
+
+        for key in keys:
+            first = where[key][0]
+            block = slice(first, first + n)
             fold = {k: end[block, j] / base[block, j] for k, j in idx.items()}
             response = 1.0 - fold["GROWTH_DRIVE"]
             summary = {
@@ -137,12 +172,21 @@ def predict_response(
                 "response_mean": float(response.mean()),
                 "response_p10": float(np.quantile(response, 0.1)),
                 "response_p90": float(np.quantile(response, 0.9)),
+                "response_fit_p05": np.nan,
+                "response_fit_p95": np.nan,
                 "probability_response": float((response >= RESPONSE_THRESHOLD).mean()),
                 "S6K1_fold": float(fold["S6K1"].mean()),
                 "AKT_S473_fold": float(fold["AKT_S473"].mean()),
                 "ERK_fold": float(fold["ERK"].mean()),
             }
-            rows += [{"sample": sample, **summary} for sample in genotypes[key]]
+            for sample in genotypes[key]:
+                row = {"sample": sample, **summary}
+                if members:
+                    ref = first_cells(key)
+                    ens = [row["response_mean"] + first_cells(k) - ref for k in member_keys[sample]]
+                    row["response_fit_p05"] = float(np.quantile(ens, 0.05))
+                    row["response_fit_p95"] = float(np.quantile(ens, 0.95))
+                rows.append(row)
     df = pd.DataFrame(rows)
     return df.sort_values(
         ["sample", "response_mean"], ascending=[True, False], kind="stable"

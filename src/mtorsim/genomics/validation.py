@@ -146,7 +146,7 @@ def gdsc_validation(
     keys = {cl: tuple(sorted(p.items())) for cl, p in prof.items()}
     unique = {f"g{i}": dict(k) for i, k in enumerate(sorted(set(keys.values())))}
     by_key = {tuple(sorted(v.items())): g for g, v in unique.items()}
-    pred = predict_response(unique, list(chosen.values()), n=n, seed=seed)
+    pred = predict_response(unique, list(chosen.values()), n=n, seed=seed, intervals=False)
     pred_map = {(r.sample, r.drug): r.response_mean for r in pred.itertuples()}
     rows, genes = [], []
     for gdsc_name, drug in chosen.items():
