@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mtorsim.engine import kernels
+from mtorsim.engine import interpreted, kernels
 from mtorsim.engine.kernels import cache_dir, load_module, write_atomic
 from mtorsim.network.hooks import with_inhibition_hooks
 from mtorsim.network.model import Network
@@ -63,6 +63,7 @@ class _Kernels:
         self.work = kernels.WorkCounter(key)
         atexit.register(self.work.flush)
         self._special: ModuleType | None = None
+        self._interp: interpreted.Interpreted | None = None
         self._cached: set[str] = set()
         self._lock = threading.Lock()
         self._sens: tuple[dict[str, np.ndarray], tuple[np.ndarray, ...] | None] | None = None
@@ -76,16 +77,55 @@ class _Kernels:
     def special_loaded(self) -> bool:
         return self._special is not None
 
+    def _module_path(self) -> Path:
+        """The specialised module's file (printed again if it went missing)."""
+        path = cache_dir() / f"mtorsim_model_{self.key}.py"
+        if not path.exists():
+            text, _ = generate(self.net)
+            write_atomic(path, text.encode())
+        return path
+
     def specialized(self) -> ModuleType:
         """The specialised module (imported now; numba compiles or loads it on first call)."""
         with self._lock:
             if self._special is None:
-                path = cache_dir() / f"mtorsim_model_{self.key}.py"
-                if not path.exists():
-                    text, _ = generate(self.net)
-                    write_atomic(path, text.encode())
+                path = self._module_path()
                 self._special = load_module(path, f"mtorsim_model_{self.key}")
             return self._special
+
+    def interpreted(self) -> interpreted.Interpreted:
+        """The specialised module's text run by CPython (no numba), with compiled fallback."""
+        with self._lock:
+            if self._interp is None:
+                path = self._module_path()
+                module = interpreted.load_text(path, f"mtorsim_py_{self.key}")
+                self._interp = interpreted.Interpreted(
+                    module,
+                    path.stat().st_size,
+                    lambda entry: self.compiled(entry, 1),
+                    self.note_steps,
+                    capped=kernels.kernel_mode() == "auto",
+                )
+            return self._interp
+
+    def _compiled_here(self, entry: str) -> bool:
+        """Whether a compiled module of this process already holds ``entry`` compiled."""
+        mods = [self._special, kernels.loaded_generic()]
+        return any(m is not None and getattr(m, entry).signatures for m in mods)
+
+    def interprets(self, entry: str, size: int) -> bool:
+        """The interpreted tier's rule (:mod:`mtorsim.engine.interpreted`)."""
+        if entry not in interpreted.ENTRIES or size != 1:
+            return False
+        mode = kernels.kernel_mode()
+        if mode == "interpreted":
+            return True
+        if mode != "auto" or self._compiled_here(entry):
+            return False
+        on_disk = kernels.specialized_cached(self.key, entry) or (
+            self.generic_md is not None and kernels.generic_cached(entry)
+        )
+        return interpreted.Interpreted.wanted(on_disk)
 
     def choose(self, entry: str, size: int) -> str:
         cached = entry in self._cached
@@ -110,9 +150,9 @@ class _Kernels:
         """Whether ``expected_steps`` more generic steps would pass the step budget."""
         return self.work.steps + expected_steps >= kernels.STEP_BUDGET
 
-    def note_steps(self, module: ModuleType, steps: int) -> None:
+    def note_steps(self, module: ModuleType | interpreted.Interpreted, steps: int) -> None:
         """Count steps the generic kernel ran (thread races only blur a heuristic)."""
-        if module is not self._special:
+        if module is not self._special and module is not self._interp:
             self.work.add(int(steps))
 
     def sensitivity(self) -> tuple[ModuleType, tuple[np.ndarray, ...], np.ndarray]:
@@ -145,6 +185,12 @@ class _Kernels:
         return kernels.generic_module(), md, pattern
 
     def get(self, entry: str, size: int) -> tuple[ModuleType, tuple[np.ndarray, ...]]:
+        if self.interprets(entry, size):
+            return self.interpreted(), kernels.SPECIALIZED_MD  # type: ignore[return-value]
+        return self.compiled(entry, size)
+
+    def compiled(self, entry: str, size: int) -> tuple[ModuleType, tuple[np.ndarray, ...]]:
+        """The numba module (generic or specialised, by :func:`kernels.choose`) for a job."""
         if self.choose(entry, size) == "specialized":
             return self.specialized(), kernels.SPECIALIZED_MD
         assert self.generic_md is not None
@@ -225,6 +271,9 @@ class CompiledNetwork:
     def _point(self, name: str, y: np.ndarray, p: np.ndarray, t: float, out: np.ndarray):
         # one-off evaluations never compile a specialised module that is not loaded yet
         k = self.kernels
+        interpretable = kernels.kernel_mode() in ("auto", "interpreted") and not k.special_loaded
+        if interpretable and k.interpreted().point(name, float(t), y, p, out):
+            return out
         if k.special_loaded or k.generic_md is None or kernels.kernel_mode() == "specialized":
             getattr(k.specialized(), name)(float(t), y, p, out, kernels.SPECIALIZED_MD)
         else:

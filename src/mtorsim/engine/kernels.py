@@ -1,22 +1,27 @@
-"""Which compiled kernel runs a job: the generic one (compiled once) or a specialised one.
+"""Which kernel runs a job: interpreted, the generic one (compiled once) or a specialised one.
 
-Two tiers run the same solver text (``_kernel_template.py``):
+Three tiers run the same solver text (``_kernel_template.py``), bit for bit alike:
 
+* the **interpreted tier** (:mod:`mtorsim.engine.interpreted`): the specialised module's
+  text run by CPython, no numba at all; it takes small serial jobs (one time course, one
+  steady state) while they stay cheap, so a first run or a warm command-line run costs
+  neither numba's import (~0.5 s) nor its compile (~9 s);
 * the **generic module**, compiled once per machine, interprets a network handed to it as
   data (``md``: a register-machine tape and the sparse LU plan's index arrays);
 * a **specialised module** per network structure, with right-hand side, Jacobian and LU
   printed as straight-line code: fastest per step, but numba needs seconds to compile it.
 
-Rule (:func:`choose`): the specialised module runs when its numba cache for the entry point
-is already on disk (free to load), or once this process has spent (or, for a batch of time
-courses, is about to spend) :data:`STEP_BUDGET` integration steps of the structure in the
-generic kernel; a batch of steady states also goes specialised from :data:`LARGE_JOB`
-members. Otherwise the generic module runs, so a new network costs no numba compile at
-all. A batch of time courses gauges its work on its first rows
+Rule between the two compiled tiers (:func:`choose`): the specialised module runs when its
+numba cache for the entry point is already on disk (free to load), or once this process has
+spent (or, for a batch of time courses, is about to spend) :data:`STEP_BUDGET` integration
+steps of the structure in the generic kernel; a batch of steady states also goes specialised
+from :data:`LARGE_JOB` members. Otherwise the generic module runs, so a new network costs
+no numba compile at all. A batch of time courses gauges its work on its first rows
 (:data:`mtorsim.engine.simulate.PROBE_ROWS`, run generic): their mean step count times
 the remaining rows is what it is about to spend. ``MTORSIM_KERNEL=generic`` or
-``specialized`` overrides the rule (``auto`` is the default); a network the tape cannot
-express always runs specialised.
+``specialized`` sends every job to that tier, ``interpreted`` every serial job to CPython
+(batches then follow the rule); ``auto`` is the default. A network the tape cannot express
+always runs specialised when compiled.
 
 Why these numbers (measured on this project's 2-core machine, BENCHMARKS.md "Cold and warm
 start"): a specialised module costs ~5-15 s of numba compile (~15 s CPU for the default
@@ -50,19 +55,24 @@ from mtorsim.errors import MtorsimError
 __all__ = [
     "KERNEL_ENV",
     "LARGE_JOB",
+    "MODES",
     "NEWTON_STEP_EQUIVALENT",
     "STEP_BUDGET",
     "WorkCounter",
     "cache_dir",
     "choose",
+    "generic_cached",
     "generic_module",
     "kernel_mode",
     "load_module",
+    "loaded_generic",
     "specialized_cached",
     "write_atomic",
 ]
 
 KERNEL_ENV = "MTORSIM_KERNEL"
+#: Values of ``MTORSIM_KERNEL``: the rule, or one tier for every job it can run.
+MODES = ("auto", "interpreted", "generic", "specialized")
 #: Members of one job from which the specialised module is compiled in-process, by entry
 #: point (time courses: by :data:`STEP_BUDGET` instead).
 LARGE_JOB = {"newton_steady_batch": 20_000}
@@ -134,6 +144,11 @@ def generic_source() -> tuple[str, str]:
     return text, hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def loaded_generic() -> ModuleType | None:
+    """The generic module if this process has loaded it (loading it imports numba)."""
+    return _GENERIC.get(generic_source()[1])
+
+
 def generic_module() -> ModuleType:
     """The generic kernel module, written once per cache folder (key: its own source)."""
     text, key = generic_source()
@@ -171,7 +186,15 @@ def specialized_cached(key: str, entry: str) -> bool:
     Checks for the index file numba writes (``<module>.<function>-<line>.pyXY.nbi``) with
     one ``stat``; callers remember a True answer.
     """
-    name = f"mtorsim_model_{key}"
+    return _numba_cached(f"mtorsim_model_{key}", entry)
+
+
+def generic_cached(entry: str) -> bool:
+    """Whether numba's on-disk cache holds ``entry`` of the generic module."""
+    return _numba_cached(f"mtorsim_generic_{generic_source()[1]}", entry)
+
+
+def _numba_cached(name: str, entry: str) -> bool:
     path = cache_dir() / f"{name}.py"
     try:
         line = _first_lines(path, path.stat().st_mtime_ns).get(entry)
@@ -184,12 +207,13 @@ def specialized_cached(key: str, entry: str) -> bool:
 
 
 def kernel_mode() -> str:
-    """``auto`` (default), ``generic`` or ``specialized`` from ``MTORSIM_KERNEL``."""
+    """``auto`` (default), ``interpreted``, ``generic`` or ``specialized`` from
+    ``MTORSIM_KERNEL``."""
     mode = os.environ.get(KERNEL_ENV, "auto").strip().lower() or "auto"
     if mode == "specialised":
         mode = "specialized"
-    if mode not in ("auto", "generic", "specialized"):
-        raise MtorsimError(f"{KERNEL_ENV}={mode!r} is unknown; use auto, generic or specialized")
+    if mode not in MODES:
+        raise MtorsimError(f"{KERNEL_ENV}={mode!r} is unknown; use {', '.join(MODES)}")
     return mode
 
 
