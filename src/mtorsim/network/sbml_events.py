@@ -229,6 +229,16 @@ class _Driver:
     def execute(self, w: _Waiting) -> None:
         values = w.values if w.values is not None else self.assigned(w.spec)
         params = {}
+        for cid in set(values) & set(self.model.concentrations):
+            old, new = self.row[cid], values[cid]
+            if not (new > 0 and math.isfinite(new)):
+                raise SBMLError(
+                    f"{self.model.path}: event {self.spec(w.spec).id!r} sets compartment "
+                    f"{cid!r} to {new}; give a positive size"
+                )
+            for sid in self.model.concentrations[cid]:  # amounts are conserved
+                self.y[sid] *= old / new
+                self.row[sid] = self.y[sid]
         for var, v in values.items():
             if var in self.y:
                 self.y[var] = v

@@ -275,12 +275,20 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         return sbase.getUnits() if sbase.isSetUnits() else "1"
 
     for cid, c in comps.items():
-        if cid in assigned or cid in rated:
-            raise SBMLError(f"{path}: compartment {cid!r} changes in time; not supported")
-        if cid in event_targets:
-            raise SBMLError(f"{path}: an event sets compartment {cid!r}; not supported")
+        if cid in assigned:
+            raise SBMLError(
+                f"{path}: compartment {cid!r} is set by an assignment rule (a size that "
+                "changes in time); not supported (a rate rule on it is)"
+            )
         start[cid] = inits.get(cid, sp.Float(c.getSize() if c.isSetSize() else 1.0))
-        kinds[cid] = "compartment"
+        kinds[cid] = "state" if cid in rated else "compartment"
+    # concentration species of each compartment: their amounts are conserved when its size
+    # changes (rate rule: dilution term; event: rescaled), so they must be states or rules
+    concentrations: dict[str, list[str]] = {}
+    for s in model.getListOfSpecies():
+        if not s.getHasOnlySubstanceUnits() and s.getId() not in assigned:
+            concentrations.setdefault(s.getCompartment(), []).append(s.getId())
+    moving = set(rated) & set(comps) | event_targets & set(comps)
     for s in model.getListOfSpecies():
         sid, vol = s.getId(), _sym(s.getCompartment())
         only = s.getHasOnlySubstanceUnits()
@@ -302,6 +310,13 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             kinds[sid] = "state"
         else:
             kinds[sid] = "constant species"
+    for cid in sorted(moving):
+        for sid in concentrations.get(cid, []):
+            if kinds[sid] != "state" or sid in rated:
+                raise SBMLError(
+                    f"{path}: species {sid!r} (a concentration) is not moved by reactions "
+                    f"but its compartment {cid!r} changes size; not supported"
+                )
     for p in model.getListOfParameters():
         pid = p.getId()
         start[pid] = inits.get(pid, sp.Float(p.getValue() if p.isSetValue() else 0.0))
@@ -314,6 +329,14 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     order = _order(start, path)
     values = _defaults(order, start, path)
     for cid, c in comps.items():
+        if cid in rated:  # a size with a rate rule is a state
+            species.append(
+                Species(
+                    cid, values[cid], unit_of(c), c.getName() or "compartment size",
+                    source=f"SBML compartment with a rate rule ({path})",
+                )
+            )  # fmt: skip
+            continue
         params.append(
             Parameter(
                 cid, values[cid], unit_of(c),
@@ -361,6 +384,15 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             )
         )  # fmt: skip
     reactions += _reactions(model, dynamic, path, resolve)[0]
+    for cid in sorted(set(rated) & set(comps)):  # d[S]/dt = law/V - [S] (dV/dt)/V
+        size_rate = resolve(_math(rated[cid].getMath(), f"rate rule for {cid!r}"))
+        for sid in concentrations.get(cid, []):
+            reactions.append(
+                Reaction(
+                    f"dilution_{sid}", _text(-_sym(sid) * size_rate / _sym(cid)),
+                    products=(sid,), description=f"{sid} diluted as {cid} changes size",
+                )
+            )  # fmt: skip
     if not species and (assigned or model.getNumEvents()):  # rules/events only: a still state
         species.append(Species(CLOCK, 0.0, "1", "placeholder state (no species moves)"))
         reactions.append(Reaction(f"{CLOCK}_rate", "0", products=(CLOCK,)))
@@ -371,7 +403,7 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             f"non-constant species), so there is nothing to simulate{hint if level == 1 else ''}"
         )
     names = {p.name for p in params}
-    events = _events(model, names - event_targets, set(kinds), kinds, path, resolve)
+    events = _events(model, names - event_targets, set(kinds), kinds, path, resolve, concentrations)
     net = Network(
         name=model.getId() or Path(path).stem,
         species=species,
@@ -398,6 +430,7 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     return SBMLModel(
         net, tuple(events), ids, path, level, version,
         initial=initial, kinds=kinds, used=frozenset(used), defaults=values,
+        concentrations={c: tuple(v) for c, v in concentrations.items() if c in moving},
     )  # fmt: skip
 
 
@@ -548,6 +581,7 @@ def _events(
     kinds: dict[str, str],
     path: str,
     resolve: Callable[[sp.Basic], sp.Basic],
+    concentrations: dict[str, list[str]],
 ) -> list[EventSpec]:
     out: list[EventSpec] = []
     known = {_sym(k) for k in known_names}
@@ -588,7 +622,7 @@ def _events(
         for a in e.getListOfEventAssignments():
             var = a.getVariable()
             value = resolve(_math(a.getMath(), f"event {eid!r}"))
-            if kinds.get(var) not in ("parameter", "constant species", "state"):
+            if kinds.get(var) not in ("parameter", "constant species", "state", "compartment"):
                 raise SBMLError(
                     f"{path}: event {eid!r} assigns {var!r} "
                     f"({kinds.get(var, 'not a species or parameter')}); not supported"
@@ -596,6 +630,15 @@ def _events(
             if {s.name for s in value.free_symbols} - ids - {"time"}:
                 raise SBMLError(f"{path}: event {eid!r} uses names the model does not define")
             assignments.append((var, value))
+        written = {v for v, _ in assignments}
+        for cid in written & set(concentrations):
+            both = sorted(written & set(concentrations[cid]))
+            if both:
+                raise SBMLError(
+                    f"{path}: event {eid!r} sets compartment {cid!r} and species {both[0]!r} "
+                    "in it at once; not supported"
+                )
+            timed = False  # the driver rescales the compartment's concentrations
         priority = None
         priority_expr = None
         if e.isSetPriority():

@@ -85,6 +85,9 @@ class SBMLModel:
     kinds: dict[str, str] = field(default_factory=dict)
     used: frozenset[str] = frozenset()
     defaults: dict[str, float] = field(default_factory=dict)
+    #: concentration species of each compartment whose size changes (an event or a rate
+    #: rule sets it): their amounts are conserved, so an event rescales them
+    concentrations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @cached_property
     def _parameters(self) -> frozenset[str]:
