@@ -385,3 +385,16 @@ def test_cohort_chunks_run_in_short_kernel_calls(monkeypatch) -> None:
     sliced = cohort.simulate_cohort(c, 24, ps, t, chunk_size=12)
     assert sizes == [8, 1, 1, 1, 1]
     pd.testing.assert_frame_equal(sliced, whole)
+
+
+def test_warnings_come_first_and_the_error_line_stands_alone(tmp_path, capsys, monkeypatch):
+    """Unreadable rows are warnings (one line each); with no row left, the last stderr line
+    is the one error, and it names the count and the first problem on its own."""
+    p = tmp_path / "v.csv"
+    p.write_text("sample,gene,variant,vaf\nA,PTEN,p.!!,\nB,KRAS,p.G12D,7\n")
+    code, _, err = run_cli(["predict", "--variants", str(p), "--n", "2"], capsys, monkeypatch)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and "Traceback" not in err
+    assert [ln.split(":")[0] for ln in lines] == ["warning", "warning", "error"]
+    assert lines[-1].startswith("error: no readable variants in the given file(s): 2 unreadable")
+    assert f"the first {p}: line 2: " in lines[-1]

@@ -122,8 +122,24 @@ def _read_variants(maf, vcf, variants, cna, report: Path | None = None, keep_fil
         write(rep[["file", "line", "problem"]], report)
     merged = pd.concat([t.variants for t in tables], ignore_index=True)
     if merged.empty:
-        raise MtorsimError("no readable variants in the given file(s)")
+        raise MtorsimError(_none_readable(tables))
     return merged
+
+
+def _none_readable(tables) -> str:
+    """The one ``error:`` line when no variant is left: it stands alone (the warnings above
+    it list each row), so it counts what was unreadable or left out and quotes the first."""
+    bad = [(t.path, r.line, r.problem) for t in tables for r in t.problems.itertuples()]
+    left = sum(len(t.skipped) for t in tables)
+    parts = []
+    if bad:
+        path, line, problem = bad[0]
+        shown = problem if len(problem) <= 120 else problem[:117] + "..."
+        parts.append(f"{len(bad)} unreadable row(s), the first {path}: line {line}: {shown}")
+    if left:
+        parts.append(f"{left} record(s) left out (silent, non-coding, filtered or unannotated)")
+    detail = "; ".join(parts) if parts else "the file(s) list no variants"
+    return f"no readable variants in the given file(s): {detail}"
 
 
 def cohort_cmd(
