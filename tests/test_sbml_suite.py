@@ -314,6 +314,40 @@ def test_compartment_changes_that_are_not_supported_are_refused(tmp_path: Path) 
         mtorsim.load(path)
 
 
+def test_non_integer_stoichiometry_moves_each_species_at_its_share(tmp_path: Path) -> None:
+    """1.5 S -> 0.5 S + 0.25 P + 2.5 Q at 0.7 S C (C = 2, Q in amounts): S decays at 0.7,
+    P = 0.25 (1 - S) and Q = 2.5 C (1 - S)."""
+    doc = libsbml.SBMLDocument(3, 2)
+    m = doc.createModel()
+    m.setId("m")
+    c = m.createCompartment()
+    c.setId("C"), c.setSize(2.0), c.setConstant(True)
+    for sid, v in (("S", 1.0), ("P", 0.0), ("Q", 0.0)):
+        sp_ = m.createSpecies()
+        sp_.setId(sid), sp_.setCompartment("C"), sp_.setInitialConcentration(v)
+        sp_.setHasOnlySubstanceUnits(sid == "Q"), sp_.setBoundaryCondition(False)
+        sp_.setConstant(False)
+    r = m.createReaction()
+    r.setId("r"), r.setReversible(False)
+    for sid, n, product in (
+        ("S", 1.5, False),
+        ("P", 0.25, True),
+        ("Q", 2.5, True),
+        ("S", 0.5, True),
+    ):
+        ref = r.createProduct() if product else r.createReactant()
+        ref.setSpecies(sid), ref.setStoichiometry(n), ref.setConstant(True)
+    r.createKineticLaw().setMath(libsbml.parseL3Formula("0.7 * S * C"))
+    path = tmp_path / "stoichiometry.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    t = np.linspace(0, 3, 7)
+    res = mtorsim.load(path).simulate(until=3, points=7, rtol=1e-10, atol=1e-14)
+    s = np.exp(-0.7 * t)
+    assert res["S"].to_numpy() == pytest.approx(s, rel=1e-8)
+    assert res["P"].to_numpy() == pytest.approx(0.25 * (1 - s), rel=1e-8, abs=1e-12)
+    assert res["Q"].to_numpy() == pytest.approx(5.0 * (1 - s), rel=1e-8, abs=1e-12)
+
+
 def test_models_without_state_events_keep_the_time_event_path(tmp_path: Path, monkeypatch) -> None:
     """Time-triggered events never enter the root-finding driver."""
     import mtorsim.network.sbml_events as driver

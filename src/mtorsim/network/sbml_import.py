@@ -8,9 +8,12 @@ rules become production reactions; local parameters are promoted, function defin
 initial assignments expanded (libsbml converters). Events at times known in advance
 (``time >= t`` with constant t and delay) become engine events; every other event (a trigger
 on species or rule values, a delay or priority that changes) runs in the root-finding
-driver (:mod:`mtorsim.network.sbml_events`). Anything the engine cannot honour (algebraic
-rules, delay(), fast reactions, variable compartments, non-integer or variable
-stoichiometry) is an error that names the element; never a silently different model.
+driver (:mod:`mtorsim.network.sbml_events`). A compartment with a rate rule is a state
+that dilutes its concentration species; an event resizing one conserves their amounts.
+Non-integer stoichiometry moves each such species at n × rate. Anything the engine cannot
+honour (algebraic rules, delay(), fast reactions, compartment sizes from assignment rules,
+variable stoichiometry) is an error that names the element; never a silently different
+model.
 """
 
 from __future__ import annotations
@@ -529,39 +532,51 @@ def _reactions(
             raise SBMLError(f"{path}: reaction {rid!r} has no kinetic law")
         law = _math(rx.getKineticLaw().getMath(), f"kinetic law of {rid!r}")
         law = resolve(law) if resolve is not None else law
-        groups: dict[tuple[str, str], dict[str, int]] = {}
+        groups: dict[tuple[str, str], dict[str, float]] = {}
         for sign, refs in ((-1, rx.getListOfReactants()), (1, rx.getListOfProducts())):
             for ref in refs:
                 sid = ref.getSpecies()
                 if sid not in dynamic:
                     continue
                 st = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
-                if abs(st - round(st)) > 1e-12:
+                if not math.isfinite(st):
                     raise SBMLError(
-                        f"{path}: reaction {rid!r}: non-integer stoichiometry "
-                        f"{st} of {sid!r} is not supported"
+                        f"{path}: reaction {rid!r}: stoichiometry {st} of {sid!r}; give a "
+                        "finite number"
                     )
                 s = dynamic[sid]
                 comp = "" if s.getHasOnlySubstanceUnits() else s.getCompartment()
                 cf = s.getConversionFactor() if s.isSetConversionFactor() else model_cf
                 entry = groups.setdefault((comp, cf), {})
-                entry[sid] = entry.get(sid, 0) + sign * round(st)
+                entry[sid] = entry.get(sid, 0.0) + sign * st
         for (comp, cf), st in groups.items():
             rate = law if not comp else law / _sym(comp)
             rate = rate * _sym(cf) if cf else rate
+            whole = {k: round(n) for k, n in st.items() if abs(n - round(n)) <= 1e-12}
             for sid, n in st.items():
-                rates[sid] = rates.get(sid, sp.Integer(0)) + n * rate
-            reac = tuple(s for s, n in st.items() if n < 0 for _ in range(-n))
-            prod = tuple(s for s, n in st.items() if n > 0 for _ in range(n))
-            if not reac and not prod:
-                continue
+                rates[sid] = (
+                    rates.get(sid, sp.Integer(0))
+                    + (whole[sid] if sid in whole else sp.Float(n)) * rate
+                )
+            reac = tuple(s for s, n in whole.items() if n < 0 for _ in range(-n))
+            prod = tuple(s for s, n in whole.items() if n > 0 for _ in range(n))
             tag = f"{comp or 'amount'}{'_x_' + cf if cf else ''}"
             name = rid if len(groups) == 1 else f"{rid}__in_{tag}"
-            out.append(
-                Reaction(
-                    name, _text(rate), reactants=reac, products=prod, description=rx.getName() or ""
-                )
-            )
+            if reac or prod:
+                out.append(
+                    Reaction(
+                        name, _text(rate), reactants=reac, products=prod,
+                        description=rx.getName() or "",
+                    )
+                )  # fmt: skip
+            for sid, n in st.items():  # non-integer stoichiometry: n × rate, one species
+                if sid not in whole:
+                    out.append(
+                        Reaction(
+                            f"{name}__{sid}", _text(sp.Float(n) * rate), products=(sid,),
+                            description=f"{rx.getName() or rid}: {n:g} {sid} per event",
+                        )
+                    )  # fmt: skip
     return out, rates
 
 
