@@ -162,6 +162,21 @@ def simulate(
     seg_t, p_seg, jumps = build_segments(
         p, events, t_end, compiled.parameter_index, compiled.species_index, compiled.n_species
     )
+    return _run_one(compiled, y0, p_seg, seg_t, jumps, times, rtol, atol, max_steps)
+
+
+def _run_one(
+    compiled: CompiledNetwork,
+    y0: np.ndarray,
+    p_seg: np.ndarray,
+    seg_t: np.ndarray,
+    jumps: np.ndarray,
+    times: np.ndarray,
+    rtol: float,
+    atol: float,
+    max_steps: int,
+) -> pd.DataFrame:
+    """One course through the kernel the rule picks, as a frame (failure raised)."""
     y_out = np.full((times.size, compiled.n_species), np.nan)
     obs_out = np.full((times.size, len(compiled.observables)), np.nan)
     module, md = compiled.kernel("simulate_one")
@@ -204,23 +219,9 @@ def _simulate_from(
         raise MtorsimError(f"output times must be within [{t0}, {t1}]")
     p = compiled.parameter_vector(validate_values("parameter", parameters or {}))
     y0 = _initial_state(compiled, p, initial)
-    y_out = np.full((times.size, compiled.n_species), np.nan)
-    obs_out = np.full((times.size, len(compiled.observables)), np.nan)
-    module, md = compiled.kernel("simulate_one")
-    status, steps = module.simulate_one(
-        y0, p[None, :], np.array([t0, t1]), np.zeros((1, compiled.n_species)), times,
-        float(rtol), float(atol), int(max_steps), y_out, obs_out, md,
-    )  # fmt: skip
-    compiled.kernels.note_steps(module, steps)
-    if status != 0:
-        s = SolverStatus(status)
-        raise SolverError(f"integration failed ({s.name}): {s.message}", status)
-    df = pd.DataFrame(
-        np.hstack([times[:, None], y_out, obs_out]),
-        columns=[time_column(compiled), *compiled.species, *compiled.observables],
-    )
-    df.attrs.update(model=compiled.network.name, steps=int(steps), rtol=rtol, atol=atol)
-    return df
+    no_jump = np.zeros((1, compiled.n_species))
+    seg_t = np.array([t0, t1])
+    return _run_one(compiled, y0, p[None, :], seg_t, no_jump, times, rtol, atol, max_steps)
 
 
 def simulate_batch(
