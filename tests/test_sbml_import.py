@@ -141,16 +141,21 @@ def _with(tmp_path: Path, edit) -> Path:
 def test_unsupported_constructs_are_named(tmp_path: Path) -> None:
     import libsbml
 
-    def algebraic(model):
-        z = model.createParameter()
-        z.setId("z")
-        z.setValue(0.0)
-        z.setConstant(False)
-        rule = model.createAlgebraicRule()
-        rule.setMath(libsbml.parseFormula("z - mTORC1"))
+    def algebraic(formula):
+        def edit(model):
+            z = model.createParameter()
+            z.setId("z")
+            z.setValue(0.0)
+            z.setConstant(False)
+            rule = model.createAlgebraicRule()
+            rule.setMath(libsbml.parseFormula(formula))
 
-    with pytest.raises(SBMLError, match="algebraic rule"):
-        read_sbml(_with(tmp_path, algebraic))
+        return edit
+
+    # 0 = z - mTORC1 determines z alone: an assignment; z^2 = mTORC1 has two roots
+    assert "z" in read_sbml(_with(tmp_path, algebraic("z - mTORC1"))).network.observable_names
+    with pytest.raises(SBMLError, match=r"algebraic rule .* no single solution for 'z'"):
+        read_sbml(_with(tmp_path, algebraic("z * z - mTORC1")))
 
     def state_event(model):
         ev = model.createEvent()

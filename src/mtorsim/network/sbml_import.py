@@ -187,11 +187,6 @@ def _convert(doc: libsbml.SBMLDocument, option: str, path: str) -> None:
 
 
 def _unsupported(model: libsbml.Model, path: str) -> None:
-    for r in model.getListOfRules():
-        if r.isAlgebraic():
-            raise SBMLError(
-                f"{path}: algebraic rule is not supported (the engine integrates ODEs only)"
-            )
     for r in model.getListOfReactions():
         if r.isSetFast() and r.getFast():
             raise SBMLError(
@@ -236,6 +231,71 @@ def read_sbml(path: str | os.PathLike[str]) -> SBMLModel:
         ) from None
 
 
+def _algebraic(
+    model: libsbml.Model,
+    assigned: dict[str, sp.Basic],
+    rated: dict[str, libsbml.Rule],
+    path: str,
+) -> dict[str, sp.Basic]:
+    """Algebraic rules 0 = f that reduce to assignments: each must hold exactly one variable
+    that nothing else determines (not constant, no rule, no event, no reaction moving it)
+    and be solvable for it alone; solved in turn (a triangular system). Others are refused."""
+    rules = [
+        (i, _math(r.getMath(), "algebraic rule"))
+        for i, r in enumerate(model.getListOfRules())
+        if r.isAlgebraic()
+    ]
+    if not rules:
+        return {}
+    moved = {
+        ref.getSpecies()
+        for rx in model.getListOfReactions()
+        for ref in (*rx.getListOfReactants(), *rx.getListOfProducts())
+    }
+    events = {
+        a.getVariable() for e in model.getListOfEvents() for a in e.getListOfEventAssignments()
+    }
+    free: set[str] = set()
+    for p in model.getListOfParameters():
+        free |= {p.getId()} if not p.getConstant() else set()
+    for c in model.getListOfCompartments():
+        free |= {c.getId()} if not c.getConstant() else set()
+    for sp_ in model.getListOfSpecies():
+        if not sp_.getConstant() and (sp_.getBoundaryCondition() or sp_.getId() not in moved):
+            free.add(sp_.getId())
+    free -= set(assigned) | set(rated) | events
+    solved: dict[str, sp.Basic] = {}
+    pending = list(rules)
+    while pending:
+        progress = False
+        for item in list(pending):
+            _, f = item
+            names = {s.name for s in f.free_symbols} & (free - set(solved))
+            if len(names) != 1:
+                continue
+            (name,) = names
+            x = _sym(name)
+            try:
+                roots = sp.solve(sp.Eq(f, 0), x, dict=False)
+            except (NotImplementedError, TypeError, ValueError):
+                roots = []
+            if len(roots) != 1 or x in sp.sympify(roots[0]).free_symbols:
+                raise SBMLError(
+                    f"{path}: algebraic rule 0 = {f} has no single solution for {name!r}; "
+                    "not supported (write it as an assignment rule)"
+                )
+            solved[name] = sp.sympify(roots[0])
+            pending.remove(item)
+            progress = True
+        if not progress:
+            f = pending[0][1]
+            raise SBMLError(
+                f"{path}: algebraic rule 0 = {f} does not reduce to an assignment (it needs "
+                "exactly one variable no reaction, rule or event sets); not supported"
+            )
+    return solved
+
+
 def _sym(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
@@ -250,8 +310,13 @@ def _species_refs(model: libsbml.Model) -> set[str]:
 
 
 def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLModel:
-    assigned = {r.getVariable(): r for r in model.getListOfRules() if r.isAssignment()}
+    assigned = {
+        r.getVariable(): _math(r.getMath(), f"assignment rule for {r.getVariable()!r}")
+        for r in model.getListOfRules()
+        if r.isAssignment()
+    }
     rated = {r.getVariable(): r for r in model.getListOfRules() if r.isRate()}
+    assigned.update(_algebraic(model, assigned, rated, path))
     inits = {
         ia.getSymbol(): _math(ia.getMath(), f"initial assignment of {ia.getSymbol()!r}")
         for ia in model.getListOfInitialAssignments()
@@ -280,8 +345,8 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     for cid, c in comps.items():
         if cid in assigned:
             raise SBMLError(
-                f"{path}: compartment {cid!r} is set by an assignment rule (a size that "
-                "changes in time); not supported (a rate rule on it is)"
+                f"{path}: compartment {cid!r} is set by an assignment or algebraic rule (a "
+                "size that changes in time); not supported (a rate rule on it is)"
             )
         start[cid] = inits.get(cid, sp.Float(c.getSize() if c.isSetSize() else 1.0))
         kinds[cid] = "state" if cid in rated else "compartment"
@@ -324,8 +389,8 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         pid = p.getId()
         start[pid] = inits.get(pid, sp.Float(p.getValue() if p.isSetValue() else 0.0))
         kinds[pid] = "rule" if pid in assigned else "state" if pid in rated else "parameter"
-    for var, rule in assigned.items():
-        start[var] = _math(rule.getMath(), f"assignment rule for {var!r}")
+    for var, expr in assigned.items():
+        start[var] = expr
         kinds.setdefault(var, "rule")
     resolve = _resolver(model, dynamic, rated, kinds, path)
     start = {k: resolve(e) for k, e in start.items()}
