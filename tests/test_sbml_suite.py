@@ -210,6 +210,23 @@ def test_values_at_execution_time_and_initial_value_false(tmp_path: Path) -> Non
     assert value == pytest.approx(3 * math.exp(-0.5 * (t1 + 1)), rel=1e-7)
 
 
+def test_events_due_at_an_output_time_show_in_that_row(tmp_path: Path) -> None:
+    """Comparisons linear in time inside a trigger end the segment exactly where they
+    switch: ``time >= 1 && S > 0.1`` sets S = 5 at t = 1, and a clock event
+    ``time - k >= 0.5`` (k from 1, set to time) counts u up at 1.5 and 2; the rows at those
+    times show the values after the events."""
+    path = _with_events(
+        tmp_path,
+        {"trigger": "time >= 1 && S > 0.1", "sets": (("S", "5"),)},
+        {"trigger": "time - k >= 0.5", "sets": (("k", "time"), ("u", "u + 1"))},
+    )
+    r = mtorsim.load(path).simulate(until=2, points=5, rtol=1e-10, atol=1e-14)
+    assert r["S"].iloc[2] == pytest.approx(5.0)
+    steps = r.attrs["sbml_parameter_steps"]
+    assert steps["u"] == [(1.5, 8.0), (2.0, 9.0)]  # exactly at the output times
+    assert steps["k"] == [(1.5, 1.5), (2.0, 2.0)]
+
+
 def test_priorities_order_simultaneous_state_events(tmp_path: Path) -> None:
     """Both fire when S < 1; the higher priority runs first: u = (7 + 1) * 2 = 16, and
     swapped priorities give 7 * 2 + 1 = 15 (values read when each executes)."""

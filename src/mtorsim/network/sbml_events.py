@@ -81,14 +81,16 @@ class _Driver:
         specs = self.model.event_specs
         self.species = list(self.model.network.species_names)
         self.observables = set(self.model.network.observable_names)
-        names = sorted(
-            {s.name for e in specs for s in e.trigger.free_symbols} | {"time"}  # type: ignore[union-attr]
-        )
+        params = set(self.model.network.parameter_names)
+        triggers, cuts = _time_cuts([e.trigger for e in specs], params)  # type: ignore[misc]
+        names = sorted({s.name for t in triggers for s in t.free_symbols} | {"time"})
         self.names = names
         syms = [sp.Symbol(n, real=True) for n in names]
-        self.fns = [sp.lambdify(syms, e.trigger, modules="numpy", dummify=True) for e in specs]
+        self.fns = [sp.lambdify(syms, t, modules="numpy", dummify=True) for t in triggers]
         self.state = [e.initial_value for e in specs]
-        self.threshold = [_time_form(e.trigger) for e in specs]
+        self.cuts = [
+            (name, sorted(s.name for s in c.free_symbols), _lambdify(c)) for name, c in cuts
+        ]
 
     # ------------------------------------------------------------------ integration
     def integrate(self, t1: float, t_out: np.ndarray) -> pd.DataFrame:
@@ -110,8 +112,14 @@ class _Driver:
         out["time"] = df.iloc[:, 0].to_numpy(float)
         return out
 
+    def cut_values(self) -> dict[str, float]:
+        """The times at which comparisons linear in time switch, for the parameters now."""
+        with np.errstate(all="ignore"):
+            return {name: float(fn(*(self.p[a] for a in args))) for name, args, fn in self.cuts}
+
     def triggers(self, env: Mapping[str, np.ndarray | float], n: int) -> np.ndarray:
         """(events, n) truth values of every trigger."""
+        env = {**env, **self.cut_values()}
         args = []
         for name in self.names:
             if name not in env:
@@ -254,11 +262,8 @@ class _Driver:
         stop = t_end
         for w in self.waiting:
             stop = min(stop, w.due)
-        for i, th in enumerate(self.threshold):
-            if th is None or {s.name for s in th.free_symbols} - set(self.p):
-                continue
-            c = self.value(th, f"trigger time of event {self.spec(i).id!r}")
-            if c > self.t * (1 + 1e-15) + 1e-300 and c < stop:
+        for c in self.cut_values().values():  # stop exactly where time comparisons switch
+            if self.t < c < stop:
                 stop = c
         return stop
 
@@ -334,13 +339,41 @@ class _Driver:
         return tb, exact
 
 
-def _time_form(trig: sp.Basic | None) -> sp.Basic | None:
-    """t for a trigger ``time >= t`` (or > t, t <= time, t < time), else None."""
-    if isinstance(trig, sp.Ge | sp.Gt) and trig.lhs == TIME:
-        return trig.rhs
-    if isinstance(trig, sp.Le | sp.Lt) and trig.rhs == TIME:
-        return trig.lhs
-    return None
+_FLIP = {sp.Ge: sp.Le, sp.Gt: sp.Lt, sp.Le: sp.Ge, sp.Lt: sp.Gt, sp.Eq: sp.Eq, sp.Ne: sp.Ne}
+
+
+def _time_cuts(
+    triggers: list[sp.Basic], params: set[str]
+) -> tuple[list[sp.Basic], list[tuple[str, sp.Expr]]]:
+    """Triggers with every comparison linear in time (a numeric slope, the rest from
+    parameters: ``time >= t_on``, ``time - reset >= 0.01``) rewritten as ``time OP c`` with
+    c a named value, and those values' expressions. Segments then end exactly at c and the
+    comparison there is exact, so an event due at an output time shows in that row."""
+    out: list[sp.Basic] = []
+    cuts: list[tuple[str, sp.Expr]] = []
+    for trig in triggers:
+        subs = {}
+        for rel in trig.atoms(sp.core.relational.Relational):
+            if TIME not in rel.free_symbols or type(rel) not in _FLIP:
+                continue
+            g = sp.expand(rel.lhs - rel.rhs)
+            slope = sp.diff(g, TIME)
+            rest = sp.expand(g - slope * TIME)
+            if not slope.is_number or slope == 0 or TIME in rest.free_symbols:
+                continue
+            if {s.name for s in rest.free_symbols} - params:
+                continue
+            name = f"sbml__cut{len(cuts)}"
+            op = type(rel) if slope > 0 else _FLIP[type(rel)]
+            subs[rel] = op(TIME, sp.Symbol(name, real=True), evaluate=False)
+            cuts.append((name, -rest / slope))
+        out.append(trig.xreplace(subs))
+    return out, cuts
+
+
+def _lambdify(expr: sp.Expr) -> Callable[..., float]:
+    syms = sorted(expr.free_symbols, key=lambda s: s.name)
+    return sp.lambdify(syms, expr, modules="numpy", dummify=True)
 
 
 def run_events(
