@@ -399,6 +399,15 @@ def test_algebraic_rules_that_reduce_to_assignments(tmp_path: Path) -> None:
         assert "\n" not in str(info.value)
 
 
+def test_equality_on_a_moving_value_is_refused_and_on_time_fires(tmp_path: Path) -> None:
+    path = _with_events(tmp_path, {"trigger": "S == 0.5", "sets": (("u", "1"),)})
+    with pytest.raises(SBMLError, match=r"'ev0' compares 'S' with == or !=.*use < or >"):
+        mtorsim.load(path)
+    path = _with_events(tmp_path, {"trigger": "time == 1", "sets": (("u", "1"),)})
+    r = mtorsim.load(path).simulate(until=2, points=3)
+    assert r.attrs["sbml_parameter_steps"]["u"] == [(1.0, 1.0)]
+
+
 def test_models_without_state_events_keep_the_time_event_path(tmp_path: Path, monkeypatch) -> None:
     """Time-triggered events never enter the root-finding driver."""
     import mtorsim.network.sbml_events as driver

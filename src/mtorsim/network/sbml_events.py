@@ -7,10 +7,13 @@ keeps :meth:`SBMLModel.run`'s path (engine events at known times) unchanged.
 The course is integrated segment by segment with the engine's own solver
 (``simulate(..., t_start=t)``): each segment ends at the next known time (an event whose
 delay runs out, a ``time >= t`` trigger, the end) and is read on a grid of 500 points plus
-the asked output times. Every trigger is evaluated on that grid; the first grid interval
-where one changes value holds a root, located by bisection to 1e-12 (relative) by
-integrating from the segment start to each midpoint. At the root (the first point where the
-new value holds) the SBML Level 3 event semantics apply:
+the asked output times. Comparisons linear in time (``time >= t_on``, ``time - reset >=
+0.01``, also inside and/or) are rewritten as ``time OP c`` with c from the parameters, and
+segments end exactly at each c, so such events fire exactly on time. Every trigger is
+evaluated on the grid; the first grid interval where one changes value holds a root,
+located by bisection to 1e-12 (relative) by integrating from the segment start to each
+midpoint. Triggers comparing moving values with == or != are refused at import. At the
+root (the first point where the new value holds) the SBML Level 3 event semantics apply:
 
 * a trigger turning true triggers its event (at t = 0 when ``initialValue`` is false and the
   trigger is true there); one turning false cancels the waiting executions of its event when

@@ -680,6 +680,16 @@ def _events(
                 f"{path}: the trigger of event {eid!r} is {trig}, not a true/false condition; "
                 "not supported"
             )
+        for rel in trig.atoms(sp.Eq, sp.Ne):
+            moving = sorted(
+                x.name for x in rel.free_symbols if kinds.get(x.name) in ("state", "rule")
+            )
+            if moving:
+                raise SBMLError(
+                    f"{path}: the trigger of event {eid!r} compares {moving[0]!r} with == or "
+                    "!=; a value that moves in time passes a level without equalling it at "
+                    "any step, so the event would be missed; use < or >"
+                )
         found = _trigger_time(trig)
         timed = found is not None and not found[0].free_symbols - known
         initial_value = (
