@@ -15,6 +15,7 @@ from mtorsim.errors import MtorsimError
 from mtorsim.io import parse_yaml, read_yaml
 from mtorsim.pharmacology.nonmem import read_dosing_table
 
+DATA = Path(__file__).parent / "data"
 BOMB = "a: &a [1, 1, 1]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
 
 
@@ -398,3 +399,78 @@ def test_warnings_come_first_and_the_error_line_stands_alone(tmp_path, capsys, m
     assert [ln.split(":")[0] for ln in lines] == ["warning", "warning", "error"]
     assert lines[-1].startswith("error: no readable variants in the given file(s): 2 unreadable")
     assert f"the first {p}: line 2: " in lines[-1]
+
+
+MAF_HEAD = "Hugo_Symbol\tTumor_Sample_Barcode\tVariant_Classification\tHGVSp_Short\tt_alt_count"
+MAF_HEAD += "\tt_ref_count\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("PTEN\tS1\n", "2 field(s) where the header has 6: no HGVSp_Short"),
+        ("PTEN\tS1\t\t\t1\t2\n", "PTEN: no HGVSp_Short and no Variant_Classification"),
+        ("PTEN\tS1\tMissense_Mutation\tp.R130Q\t-5\t-3\n", "give read counts >= 0"),
+        ("PTEN\tS1\tMissense_Mutation\tp.R130Q\tnan\tinf\n", "give read counts >= 0"),
+        ("PTEN\tS1\tMissense_Mutation\tp.R130Q\t1.5\t3\n", "give read counts >= 0"),
+    ],
+)
+def test_maf_rows_pandas_filled_in_are_problems(tmp_path: Path, row: str, problem: str):
+    from mtorsim.genomics.readers import read_maf
+
+    p = tmp_path / "x.maf"
+    p.write_text(MAF_HEAD + "AKT1\tS2\tMissense_Mutation\tp.E17K\t3\t7\n" + row)
+    t = read_maf(p)
+    assert t.variants.gene.tolist() == ["AKT1"]  # the good row is kept, the bad one is not
+    assert t.problems.line.tolist() == [3] and problem in t.problems.problem[0]
+
+
+def test_a_column_given_twice_is_an_error(tmp_path: Path) -> None:
+    from mtorsim.genomics.readers import read_maf
+
+    p = tmp_path / "x.maf"
+    p.write_text(MAF_HEAD.rstrip("\n") + "\tHugo_Symbol\nPTEN\tS1\tNonsense\tp.R130*\t1\t2\tAKT1\n")
+    with pytest.raises(MtorsimError, match=r"line 1: column.* Hugo_Symbol appear more than once"):
+        read_maf(p)
+
+
+@pytest.mark.parametrize("row", ["A,,truncating", ",PTEN,truncating", "A,PTEN"])
+def test_variant_csv_rows_without_sample_gene_or_variant_are_problems(tmp_path, row):
+    from mtorsim.genomics.readers import read_variant_csv
+
+    p = tmp_path / "v.csv"
+    p.write_text(f"sample,gene,variant\nB,AKT1,p.E17K\n{row}\n")
+    t = read_variant_csv(p)
+    assert t.variants.gene.tolist() == ["AKT1"] and t.problems.line.tolist() == [3]
+
+
+def test_variant_csv_may_leave_off_an_optional_trailing_vaf(tmp_path) -> None:
+    from mtorsim.genomics.readers import read_variant_csv
+
+    p = tmp_path / "v.csv"
+    p.write_text("sample,gene,variant,vaf\nB,AKT1,p.E17K\nA,PTEN,deletion,0.5\n")
+    t = read_variant_csv(p)
+    assert t.problems.empty and t.variants.gene.tolist() == ["AKT1", "PTEN"]
+
+
+@pytest.mark.parametrize(
+    ("types", "match"),
+    [
+        ("sample,cancer_type\n", "has a header but no rows"),
+        ("sample,cancer_type\nS1,BRCA\nS1,LUAD\n", "line 3: sample 'S1' is 'LUAD' here but 'BRCA'"),
+    ],
+)
+def test_types_file_without_rows_or_with_two_types_is_an_error(
+    tmp_path, types, match, capsys, monkeypatch
+):
+    (tmp_path / "t.csv").write_text(types)
+    argv = ["cohort", "--maf", str(DATA / "small.maf"), "--types", str(tmp_path / "t.csv")]
+    code, _, err = run_cli([*argv, "--n", "2"], capsys, monkeypatch)
+    assert code == 2 and match in err.splitlines()[-1] and "Traceback" not in err
+
+
+@pytest.mark.parametrize("dose", ["1e308mg", "2000g"])
+def test_a_dose_over_a_kilogram_is_refused(dose, capsys, monkeypatch) -> None:
+    code, _, err = run_cli(["pk", "--drug", "everolimus", "--dose", dose], capsys, monkeypatch)
+    assert code == 2
+    assert "give at most 1,000,000 mg (1 kg)" in one_error_line(err)

@@ -264,3 +264,43 @@ def test_well_formed_extra_header_lines_still_read(tmp_path):
     assert calls("small.vcf") == list(
         zip(*(read_vcf(p).variants[c] for c in ("gene", "protein_change", "kind")), strict=True)
     )
+
+
+def _record(**cols: str) -> str:
+    fields = SMALL.splitlines()[9].split("\t")
+    for i, v in cols.items():
+        fields[int(i[1:]) :] = [v, *fields[int(i[1:]) + 1 :]]
+    return "\t".join(fields)
+
+
+@pytest.mark.parametrize(
+    ("cols", "message"),
+    [
+        ({"c5": "high"}, "QUAL 'high' is not a number"),
+        ({"c5": "-3"}, "QUAL '-3' is not a number"),
+        ({"c11": "0/1:1,1"}, "3 sample column(s) where the header names 2"),
+    ],
+)
+def test_records_htslib_reads_past_are_problems(tmp_path, cols, message):
+    p = tmp_path / "x.vcf"
+    p.write_text(SMALL.replace(SMALL.splitlines()[9], _record(**cols)))
+    t = read_vcf(p)
+    assert t.problems.line.tolist() == [10] and message in t.problems.problem[0]
+    assert "PIK3CA" not in t.variants.gene.tolist()
+
+
+def test_damaged_bgzip_is_one_error(tmp_path):
+    import gzip
+
+    p = tmp_path / "x.vcf.gz"
+    good = gzip.compress(SMALL.encode())
+    p.write_bytes(good[:20] + b"\x00" * 40 + good[60:])
+    with pytest.raises(MtorsimError, match="not a readable VCF"):
+        read_vcf(p)
+
+
+def test_every_reference_line_is_checked(tmp_path):
+    p = tmp_path / "x.vcf"
+    p.write_text(SMALL.replace(CSQ_LINE, f"##reference=mm10.fa\n{CSQ_LINE}"))
+    with pytest.raises(MtorsimError, match=r"mm10\.fa is not a known human build"):
+        read_vcf(p)

@@ -286,6 +286,8 @@ def read_csv_table(
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise MtorsimError(f"{p}: needs columns {','.join(columns)} (missing {', '.join(missing)})")
+    if df.empty:
+        raise MtorsimError(f"{p}: has a header but no rows; give one row per {columns[0]}")
     return df
 
 

@@ -176,7 +176,7 @@ def cohort_cmd(
         from mtorsim.io import read_csv_table
 
         tdf = read_csv_table(types, ("sample", "cancer_type"), "sample types")
-        mapping = dict(zip(tdf["sample"], tdf["cancer_type"], strict=True))
+        mapping = _sample_types(types, tdf)
     with console.status(f"predicting {name}"):
         pred = predict_response(profiles(annotated), [name], n=n, seed=seed)
     by_type, by_gene = cohort_summary(annotated, pred, name, mapping)
@@ -211,3 +211,22 @@ def cohort_cmd(
             f"{r.fraction_sensitive_other:.0%}",
         )
     console.print(g)
+
+
+def _sample_types(path: Path, tdf) -> dict[str, str]:
+    """sample -> cancer type; a sample given two different types is an error (a dict would
+    keep the last one silently), naming both lines."""
+    mapping: dict[str, str] = {}
+    first: dict[str, int] = {}
+    for line, (sample, kind) in enumerate(zip(tdf["sample"], tdf["cancer_type"], strict=True), 2):
+        sample, kind = sample.strip(), kind.strip()
+        if not sample:
+            raise MtorsimError(f"{path}: line {line}: no sample name")
+        if sample in mapping and mapping[sample] != kind:
+            raise MtorsimError(
+                f"{path}: line {line}: sample {sample!r} is {kind!r} here but "
+                f"{mapping[sample]!r} on line {first[sample]}; give one cancer type per sample"
+            )
+        mapping.setdefault(sample, kind)
+        first.setdefault(sample, line)
+    return mapping

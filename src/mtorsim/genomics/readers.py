@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,7 +166,44 @@ def _load(path: str | os.PathLike[str], sep: str) -> tuple[pd.DataFrame, int]:
         _raise_ragged(p, lines, sep, skip)
     if df.empty:
         raise MtorsimError(f"{p}: has a header but no variants")
+    import csv
+
+    header = next(csv.reader(lines[skip : skip + 1], delimiter=sep))
+    twice = sorted({c for c in header if header.count(c) > 1 and c.strip()})
+    if twice:  # pandas would rename the second one ("Hugo_Symbol.1") and read the first
+        raise MtorsimError(
+            f"{p}: line {skip + 1}: column(s) {', '.join(twice)} appear more than once; "
+            "keep one of each"
+        )
+    # fields per data row: pandas fills a short row's missing fields with "" silently
+    widths = [len(f) for f in csv.reader(lines[skip + 1 :], delimiter=sep)]
+    df.attrs["widths"] = widths if len(widths) == len(df) else None
+    df.attrs["header"] = list(df.columns)
     return df, skip + 2  # file line number of the first data row
+
+
+def _short(df: pd.DataFrame, i: int, needed: list[str]) -> str | None:
+    """Why row ``i`` is cut before a needed column (a row with fewer fields than the
+    header; trailing optional columns may be left off), else None."""
+    widths = df.attrs.get("widths")
+    if not widths:
+        return None
+    cut = [c for c in needed if df.attrs["header"].index(c) >= widths[i]]
+    if not cut:
+        return None
+    return (
+        f"{widths[i]} field(s) where the header has {len(df.attrs['header'])}: "
+        f"no {', '.join(cut)} (fields are separated by the file's delimiter)"
+    )
+
+
+def _count(text: str) -> float | None:
+    """A read count: a whole number >= 0 (None when it is not one)."""
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return v if np.isfinite(v) and v >= 0 and v == int(v) else None
 
 
 def _change_problem(exc: Exception, text: str) -> str:
@@ -203,16 +241,23 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
                 f"NCBI_Build; expected one of {sorted(KNOWN_BUILDS)}"
             )
     rows, problems, skipped = [], [], []
+    needed = ["Hugo_Symbol", "Tumor_Sample_Barcode", protein]
     for i, r in df.iterrows():
         line = first + int(i)
         sample, gene = r["Tumor_Sample_Barcode"].strip(), r["Hugo_Symbol"].strip().upper()
         if samples and sample not in samples:
+            continue
+        if why := _short(df, int(i), needed):
+            problems.append((line, why))
             continue
         if not sample or not gene:
             problems.append((line, "missing sample or gene"))
             continue
         vc = r.get("Variant_Classification", "")
         text = r[protein].strip()
+        if not vc.strip() and text in ("", ".", "NA"):
+            problems.append((line, f"{gene}: no {protein} and no Variant_Classification"))
+            continue
         change = None
         if text and text not in (".", "NA"):
             try:
@@ -226,13 +271,15 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
             skipped.append((line, "silent", f"{gene} {vc or text}: not protein-altering"))
             continue
         vaf = np.nan
-        alt, ref = r.get("t_alt_count", ""), r.get("t_ref_count", "")
-        if alt.strip() and ref.strip():
-            try:
-                a, b = float(alt), float(ref)
-                vaf = a / (a + b) if a + b > 0 else np.nan
-            except ValueError:
-                problems.append((line, f"t_alt_count/t_ref_count not numbers: {alt!r}, {ref!r}"))
+        alt, ref = r.get("t_alt_count", "").strip(), r.get("t_ref_count", "").strip()
+        if alt and ref and alt not in (".", "NA") and ref not in (".", "NA"):
+            a, b = _count(alt), _count(ref)
+            if a is None or b is None:
+                problems.append(
+                    (line, f"t_alt_count/t_ref_count {alt!r}, {ref!r}: give read counts >= 0")
+                )
+                continue
+            vaf = a / (a + b) if a + b > 0 else np.nan
         rows.append((sample, gene, change.short if change else "", kind, vaf, line))
     return VariantTable(
         pd.DataFrame(rows, columns=COLUMNS),
@@ -254,6 +301,12 @@ def read_variant_csv(path: str | os.PathLike[str]) -> VariantTable:
     rows, problems = [], []
     for i, r in df.iterrows():
         line = first + int(i)
+        if why := _short(df, int(i), ["sample", "gene", "variant"]):
+            problems.append((line, why))
+            continue
+        if not r["sample"].strip() or not r["gene"].strip():
+            problems.append((line, "missing sample or gene"))
+            continue
         variant = r["variant"].strip()
         if variant.lower() in classes:
             change, kind = None, variant.lower().replace("loss", "deletion")
@@ -423,9 +476,53 @@ def _check_header(p: Path) -> int:
                         "#CHROM POS ID REF ALT QUAL FILTER INFO (tab-separated)"
                     )
                 return n
-        except (OSError, EOFError) as exc:  # a damaged gzip stream
-            raise MtorsimError(f"{p}: not a readable VCF ({exc})") from None
+        except (OSError, EOFError, zlib.error) as exc:  # a damaged gzip stream
+            raise MtorsimError(f"{p}: line {n + 1}: not a readable VCF ({exc})") from None
     raise MtorsimError(f"{p}: line {n}: no #CHROM column header line")
+
+
+def _data_lines(p: Path, header_lines: int):
+    """The file's own record lines (text VCF, plain or bgzip), read beside cyvcf2's records
+    to check what htslib lets pass (a QUAL that is not a number reads as missing, extra or
+    missing sample columns); nothing for BCF (``header_lines`` 0)."""
+    import gzip
+
+    if not header_lines:
+        while True:
+            yield None
+    with p.open("rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    n = 0
+    try:
+        with gzip.open(p, "rb") if gz else p.open("rb") as fh:
+            for n, raw in enumerate(fh, start=1):
+                if n > header_lines:
+                    yield raw.decode("utf-8", "replace").rstrip("\r\n")
+    except (OSError, EOFError, zlib.error) as exc:  # damaged past the header
+        raise MtorsimError(f"{p}: line {n + 1}: not a readable VCF ({exc})") from None
+    while True:
+        yield None
+
+
+def _record_problem(raw: str | None, n_samples: int) -> str | None:
+    """What htslib read past in one record line, else None."""
+    if raw is None:
+        return None
+    fields = raw.split("\t")
+    qual = fields[5] if len(fields) > 5 else "."
+    if qual != ".":
+        try:
+            ok = float(qual) >= 0 and np.isfinite(float(qual))
+        except ValueError:
+            ok = False
+        if not ok:
+            return f"QUAL {qual[:30]!r} is not a number >= 0 (or '.')"
+    if n_samples and len(fields) != 9 + n_samples:
+        return (
+            f"{max(len(fields) - 9, 0)} sample column(s) where the header names {n_samples}; "
+            "every record has FORMAT and one column per sample"
+        )
+    return None
 
 
 def _tumour_column(p: Path, samples: list[str], sample: str | None) -> int:
@@ -574,12 +671,10 @@ def read_vcf(
         raise MtorsimError(f"{p}: the header {_not_utf8(exc, p)}") from None
     if "##fileformat=VCF" not in header:
         raise MtorsimError(f"{p}: no ##fileformat=VCF header line")
-    ref = next(
-        (ln.split("=", 1)[1] for ln in header.splitlines() if ln.startswith("##reference=")), None
-    )
-    if ref is not None and not any(
-        b.lower() in ref.lower() for b in KNOWN_BUILDS if not b.isdigit()
-    ):
+    refs = [ln.split("=", 1)[1] for ln in header.splitlines() if ln.startswith("##reference=")]
+    human = [b.lower() for b in KNOWN_BUILDS if not b.isdigit()]
+    ref = next((r for r in refs if not any(b in r.lower() for b in human)), None)
+    if ref is not None:
         raise MtorsimError(
             f"{p}: ##reference={ref} is not a known human build "
             f"({', '.join(sorted(b for b in KNOWN_BUILDS if not b.isdigit()))})"
@@ -590,8 +685,12 @@ def read_vcf(
     rows, problems, skipped = [], [], []
     header_lines = header_lines or header.count("\n")  # BCF: the header's own lines
     has_ad = "##FORMAT=<ID=AD," in header
+    raw_lines = _data_lines(p, header_lines if not str(p).lower().endswith(".bcf") else 0)
     for n_rec, rec in enumerate(_records(vcf, p, header_lines)):
         line = header_lines + n_rec + 1
+        if why := _record_problem(next(raw_lines), len(samples)):
+            problems.append((line, why))
+            continue
         if rec.FILTER is not None and not keep_filtered:  # cyvcf2: None means PASS or '.'
             skipped.append((line, "filtered", f"FILTER {rec.FILTER} is not PASS"))
             continue
