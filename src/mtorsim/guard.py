@@ -23,10 +23,12 @@ from mtorsim.errors import MtorsimError
 __all__ = [
     "MAX_DAYS",
     "MAX_DOSES",
+    "MAX_DOSE_MG",
     "MAX_SEED",
     "ResourceError",
     "check_cells",
     "check_count",
+    "check_dose_mg",
     "check_doses",
     "check_duration",
     "check_memory",
@@ -46,6 +48,9 @@ MAX_DAYS = 36_525.0
 #: Doses one dosing table may expand to (daily doses for a century, per subject, is ~36,500):
 #: ADDL is checked against it before expanding, so ``ADDL 1e9`` cannot hang a run.
 MAX_DOSES = 100_000
+#: The largest single administration: a kilogram. Doses of grams exist (metformin,
+#: 5-FU infusions); above this an amount is a typo, and 1e308 mg gave infinite exposures.
+MAX_DOSE_MG = 1e6
 #: Bytes per stored value (float64) and the factor for the copies a run makes on the way
 #: (engine output, DataFrame, tidy columns).
 _FLOAT = 8
@@ -139,6 +144,17 @@ def check_doses(n: float, where: str) -> str | None:
     if n > MAX_DOSES:
         return f"{_big(int(n))} doses at {where}; give at most {MAX_DOSES:,} doses per table"
     return None
+
+
+def check_dose_mg(mg: float, what: str = "dose") -> float:
+    """One administration in mg: finite, > 0 and at most :data:`MAX_DOSE_MG` (1 kg)."""
+    if not math.isfinite(mg) or mg <= 0:
+        raise ResourceError(f"{what} is {mg:g} mg; give a finite amount > 0, e.g. 10mg")
+    if mg > MAX_DOSE_MG:
+        raise ResourceError(
+            f"{what} is {mg:g} mg per administration; give at most {MAX_DOSE_MG:,.0f} mg (1 kg)"
+        )
+    return mg
 
 
 def _big(n: int) -> str:

@@ -107,6 +107,7 @@ def report_warnings() -> Iterator[None]:
 
 def regimens(drugs: list[str], doses: list[str] | None, schedules: list[str] | None) -> list:
     """``--drug/--dose/--schedule`` (one dose and at most one schedule per drug)."""
+    from mtorsim.guard import check_dose_mg
     from mtorsim.pharmacology.catalogue import get_drug
     from mtorsim.pharmacology.regimen import Regimen, parse_dose
 
@@ -125,7 +126,9 @@ def regimens(drugs: list[str], doses: list[str] | None, schedules: list[str] | N
         raise MtorsimError("give one --schedule per --drug, or none for the usual schedules")
     with report_warnings():
         return [
-            Regimen(d, parse_dose(x), schedules[i] if schedules else None)
+            Regimen(
+                d, check_dose_mg(parse_dose(x), f"--dose {x}"), schedules[i] if schedules else None
+            )
             for i, (d, x) in enumerate(zip(drugs, doses, strict=True))
         ]
 
