@@ -18,7 +18,7 @@ from mtorsim.genomics.consequences import (
     most_severe,
     pick,
 )
-from mtorsim.genomics.readers import read_maf, read_vcf
+from mtorsim.genomics.readers import read_maf, read_variant_csv, read_vcf
 
 DATA = Path(__file__).parent / "data"
 
@@ -304,3 +304,15 @@ def test_every_reference_line_is_checked(tmp_path):
     p.write_text(SMALL.replace(CSQ_LINE, f"##reference=mm10.fa\n{CSQ_LINE}"))
     with pytest.raises(MtorsimError, match=r"mm10\.fa is not a known human build"):
         read_vcf(p)
+
+
+@pytest.mark.parametrize("position", ["40001", "9" * 4000])
+def test_a_position_no_protein_has_is_a_problem(tmp_path, position):
+    """Titin has 34,350 residues: a 4,000-digit position (under Python's int-parsing limit)
+    was read as a PIK3CA missense."""
+    t = read_vcf(_with_entry(tmp_path, H1047R.replace("His1047Arg", f"His{position}Arg")))
+    assert "PIK3CA" not in t.variants.gene.tolist()
+    assert "not a plausible residue number" in t.problems.problem[0]
+    csv = tmp_path / "v.csv"
+    csv.write_text(f"sample,gene,variant\nA,PIK3CA,p.H{position}R\nA,AKT1,p.E17K\n")
+    assert read_variant_csv(csv).problems.line.tolist() == [2]

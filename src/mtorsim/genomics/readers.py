@@ -206,6 +206,18 @@ def _count(text: str) -> float | None:
     return v if np.isfinite(v) and v >= 0 and v == int(v) else None
 
 
+#: No human protein is longer (titin: 34,350 residues); a larger position is a typo.
+MAX_RESIDUE = 40_000
+
+
+def _parse_change(text: str) -> ProteinChange:
+    """:func:`parse_protein_change`, and a position no protein has is a ValueError."""
+    change = parse_protein_change(text)
+    if change.position > MAX_RESIDUE:
+        raise ValueError(text)
+    return change
+
+
 def _change_problem(exc: Exception, text: str) -> str:
     """The parser's message, or for Python's own ValueError (a position thousands of digits
     long) a plain one."""
@@ -261,7 +273,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
         change = None
         if text and text not in (".", "NA"):
             try:
-                change = parse_protein_change(text.split(",")[0])
+                change = _parse_change(text.split(",")[0])
             except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
                 if vc.strip().lower() not in TRUNCATING_CLASSES:
                     problems.append((line, _change_problem(exc, text)))
@@ -312,7 +324,7 @@ def read_variant_csv(path: str | os.PathLike[str]) -> VariantTable:
             change, kind = None, variant.lower().replace("loss", "deletion")
         else:
             try:
-                change = parse_protein_change(variant)
+                change = _parse_change(variant)
             except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
                 problems.append((line, _change_problem(exc, variant)))
                 continue
@@ -578,7 +590,7 @@ def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
     change = None
     if a.protein and a.protein != ".":
         try:
-            change = parse_protein_change(a.protein)
+            change = _parse_change(a.protein)
         except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
             # a truncating call stands on its class (stop_lost's p.Ter404Trpext*? etc.)
             if cls not in ("truncating", "amplification"):
