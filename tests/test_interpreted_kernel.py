@@ -131,6 +131,7 @@ def test_a_long_job_reruns_compiled_with_the_same_answer(monkeypatch: pytest.Mon
     monkeypatch.delenv(kernels.KERNEL_ENV)
     monkeypatch.setattr(interpreted, "JOB_SECONDS", 1e-9)  # every job hits the step cap
     c = _fresh(compiled)
+    monkeypatch.setattr(c.kernels, "_compiled_here", lambda entry: False)  # a new process
     df = mtorsim.engine.simulate(c, 48.0, points=49, parameters={"GF": 0.2})
     tier = c.kernels.interpreted()
     assert tier.fallbacks == 1
