@@ -246,6 +246,38 @@ def test_priorities_order_simultaneous_state_events(tmp_path: Path) -> None:
     assert run("1", "2") == pytest.approx(15.0)
 
 
+def test_competing_clock_events_follow_their_priorities(tmp_path: Path) -> None:
+    """The design of suite case 00963: two pairs of non-persistent events on
+    ``time - reset >= 0.01``, each disabling its rival; the higher priority wins every
+    time (Q and R2), the two winners tie at the top but touch different values."""
+    doc = libsbml.SBMLDocument(3, 1)
+    m = doc.createModel()
+    m.setId("m963")
+    for pid in ("Q", "R", "reset", "Q2", "R2", "reset2"):
+        p = m.createParameter()
+        p.setId(pid), p.setValue(0.0), p.setConstant(False)
+    for eid, clock, var, prio in (
+        ("Qinc", "reset", "Q", 1), ("Rinc", "reset", "R", -1),
+        ("Qinc2", "reset2", "Q2", -1), ("Rinc2", "reset2", "R2", 1),
+    ):  # fmt: skip
+        e = m.createEvent()
+        e.setId(eid), e.setUseValuesFromTriggerTime(True)
+        t = e.createTrigger()
+        t.setMath(libsbml.parseL3Formula(f"time - {clock} >= 0.01"))
+        t.setPersistent(False), t.setInitialValue(True)
+        e.createPriority().setMath(libsbml.parseL3Formula(str(prio)))
+        for target, value in ((clock, "time"), (var, f"{var} + 0.01")):
+            a = e.createEventAssignment()
+            a.setVariable(target), a.setMath(libsbml.parseL3Formula(value))
+    path = tmp_path / "clocks.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    r = mtorsim.load(path).simulate(until=0.1, points=11)
+    steps = r.attrs["sbml_parameter_steps"]
+    assert [t for t, _ in steps["Q"]] == pytest.approx(np.linspace(0.01, 0.1, 10), abs=1e-12)
+    assert steps["Q"][-1][1] == pytest.approx(0.1) and steps["R2"][-1][1] == pytest.approx(0.1)
+    assert "R" not in steps and "Q2" not in steps
+
+
 def test_simultaneous_events_with_open_order_are_refused_in_one_line(tmp_path: Path) -> None:
     path = _with_events(
         tmp_path,

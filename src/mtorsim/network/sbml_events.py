@@ -79,6 +79,9 @@ class _Driver:
     ready: list[_Waiting] = field(default_factory=list)
     changes: list[Event] = field(default_factory=list)
     count: int = 0
+    fast: dict[sp.Basic, tuple[list[str], Callable[..., object] | None]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         specs = self.model.event_specs
@@ -94,6 +97,19 @@ class _Driver:
         self.cuts = [
             (name, sorted(s.name for s in c.free_symbols), _lambdify(c)) for name, c in cuts
         ]
+        # a grid is needed only where a trigger reads values that move between stops (the
+        # state, rules, time outside the cuts); triggers on time cuts and parameters alone
+        # change only at the stops
+        cut_names = {name for name, _ in cuts}
+        moving = set(self.species) | self.observables | {"time"}
+        self.dense = False
+        for trig in triggers:
+            for rel in trig.atoms(sp.core.relational.Relational):
+                if {x.name for x in rel.free_symbols} & cut_names:
+                    continue
+                self.dense |= bool({x.name for x in rel.free_symbols} & moving)
+            rest = trig.xreplace({r: sp.true for r in trig.atoms(sp.core.relational.Relational)})
+            self.dense |= bool({x.name for x in rest.free_symbols} & moving)
 
     # ------------------------------------------------------------------ integration
     def integrate(self, t1: float, t_out: np.ndarray) -> pd.DataFrame:
@@ -140,10 +156,30 @@ class _Driver:
         self.y = {s: self.row[s] for s in self.species}
 
     def refresh(self) -> None:
+        """Read-outs at self.t for the state and parameters now (rules change with them)."""
         self.set_row(self.integrate(self.t, np.array([self.t])))
 
     # ------------------------------------------------------------------ events
     def value(self, expr: sp.Basic, what: str) -> float:
+        """expr at self.row: numpy (compiled once per expression), sympy where it fails."""
+        fast = self.fast.get(expr)
+        if fast is None:
+            names = sorted(s.name for s in expr.free_symbols)
+            try:
+                fn = sp.lambdify([sp.Symbol(n, real=True) for n in names], expr, "numpy",
+                                 dummify=True)  # fmt: skip
+            except (TypeError, ValueError, SyntaxError, NameError):
+                fn = None
+            fast = self.fast[expr] = (names, fn)
+        names, fn = fast
+        if fn is not None and all(n in self.row for n in names):
+            try:
+                with np.errstate(all="ignore"):
+                    v = np.asarray(fn(*(self.row[n] for n in names)), dtype=float)
+                if v.shape == ():
+                    return float(v)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                pass
         return evaluate(expr, self.row, f"{self.model.path}: {what}")
 
     def spec(self, i: int) -> EventSpec:
@@ -191,35 +227,45 @@ class _Driver:
                 raise SBMLError(
                     f"{self.model.path}: events trigger each other endlessly at t = {self.t}"
                 )
-            self.refresh()
+            if self.observables:  # rules follow the new values
+                self.refresh()
             self.update_triggers()
 
     def choose(self) -> _Waiting:
+        """The next event to execute: the highest priority (evaluated now). Where SBML
+        leaves the order open (equal priorities at the top, or no priority at all) the
+        events concerned must not touch each other's values, else the run is refused."""
         if len(self.ready) == 1:
             return self.ready[0]
-        prio = []
+        prio: list[float | None] = []
         for w in self.ready:
             e = self.spec(w.spec)
             pe = e.priority_expr
-            prio.append(None if pe is None else self.value(pe, f"priority of event {e.id!r}"))
-        top = None
-        if all(p is not None and not math.isnan(p) for p in prio):
-            best = max(prio)  # type: ignore[type-var]
-            if sum(p == best for p in prio) == 1:
-                top = self.ready[prio.index(best)]
-        if top is not None:
-            return top
-        # order left open: fine only when no two of them touch the same values
-        for a in range(len(self.ready)):
-            for b in range(a + 1, len(self.ready)):
-                ea, eb = self.spec(self.ready[a].spec), self.spec(self.ready[b].spec)
-                if self.interact(ea, eb):
-                    raise SBMLError(
-                        f"{self.model.path}: events {ea.id!r} and {eb.id!r} execute at "
-                        f"t = {self.t:g} and touch the same values without distinct "
-                        "priorities; SBML leaves their order random, so mtorsim refuses it"
-                    )
-        return min(self.ready, key=lambda w: w.order)
+            v = None if pe is None else self.value(pe, f"priority of event {e.id!r}")
+            prio.append(None if v is None or math.isnan(v) else v)
+        loose = [w for w, p in zip(self.ready, prio, strict=True) if p is None]
+        for u in loose:  # no priority: its place among all the others is open
+            for w in self.ready:
+                if w is not u:
+                    self.check_apart(u, w)
+        ranked = [(p, w) for w, p in zip(self.ready, prio, strict=True) if p is not None]
+        if not ranked:
+            return min(loose, key=lambda w: w.order)
+        best = max(p for p, _ in ranked)
+        top = sorted((w for p, w in ranked if p == best), key=lambda w: w.order)
+        for i, a in enumerate(top):  # equal priorities: their order is open
+            for b in top[i + 1 :]:
+                self.check_apart(a, b)
+        return top[0]
+
+    def check_apart(self, a: _Waiting, b: _Waiting) -> None:
+        ea, eb = self.spec(a.spec), self.spec(b.spec)
+        if self.interact(ea, eb):
+            raise SBMLError(
+                f"{self.model.path}: events {ea.id!r} and {eb.id!r} execute at "
+                f"t = {self.t:g} and touch the same values without distinct "
+                "priorities; SBML leaves their order random, so mtorsim refuses it"
+            )
 
     def reads(self, e: EventSpec) -> set[str]:
         out: set[str] = set()
@@ -270,9 +316,13 @@ class _Driver:
                 stop = c
         return stop
 
-    def changed(self, df: pd.DataFrame) -> np.ndarray:
-        """Per row of ``df``: does any trigger differ from its value at self.t?"""
-        now = self.triggers(self.env(df), len(df))
+    def changed(self, df: pd.DataFrame, time: float | None = None) -> np.ndarray:
+        """Per row of ``df``: does any trigger differ from its value at self.t? (With
+        ``time``, evaluated at that time instead of the rows' own.)"""
+        env = self.env(df)
+        if time is not None:
+            env["time"] = np.full(len(df), time)
+        now = self.triggers(env, len(df))
         return np.any(now != np.asarray(self.state)[:, None], axis=0)
 
     def run(self, t_end: float, t_out: np.ndarray) -> tuple[pd.DataFrame, list[Event]]:
@@ -285,23 +335,20 @@ class _Driver:
             stop = self.next_stop(t_end)
             outs = t_out[done:]
             outs = outs[(outs >= self.t) & (outs < stop)]
-            grid = np.linspace(self.t, stop, GRID + 1)[1:]
+            grid = np.linspace(self.t, stop, GRID + 1)[1:] if self.dense else np.array([stop])
             times = np.union1d(outs, grid)
             df = self.integrate(stop, times)
             flip = self.changed(df)
             if flip.any():
                 k = int(np.argmax(flip))
                 ta = float(times[k - 1]) if k else self.t
-                tb, df_b = self.locate(ta, float(times[k]))
+                whole = df if k == len(times) - 1 else None  # ends at stop: reuse it
+                tb, df_b = self.locate(ta, float(times[k]), outs, whole)
             else:
                 tb, df_b = stop, df
             keep = outs[outs < tb]
             if keep.size:
-                part = (
-                    df_b
-                    if tb == stop and not flip.any()
-                    else self.integrate(tb, np.union1d(keep, [tb]))
-                )
+                part = df_b  # read at the outputs before tb, and at tb
                 idx = np.searchsorted(part.iloc[:, 0].to_numpy(), keep)
                 rows.append(part.iloc[idx])
                 done += keep.size
@@ -325,21 +372,31 @@ class _Driver:
         out.iloc[:, 0] = t_out
         return out, self.changes
 
-    def locate(self, ta: float, tb: float) -> tuple[float, pd.DataFrame]:
-        """The first time in (ta, tb] at which a trigger differs, and the state there."""
-        exact = self.integrate(tb, np.array([tb]))
-        if not self.changed(exact)[-1]:
-            return tb, exact  # only the interpolation crossed: advance to tb, process nothing new
+    def locate(
+        self, ta: float, tb: float, outs: np.ndarray, whole: pd.DataFrame | None
+    ) -> tuple[float, pd.DataFrame]:
+        """The first time in (ta, tb] at which a trigger differs, and the course from
+        self.t read at the outputs before it and at it (last row); ``whole`` is the
+        segment's own course when tb is its end (the same integration)."""
+
+        def course(t1: float) -> pd.DataFrame:
+            return self.integrate(t1, np.union1d(outs[outs < t1], [t1]))
+
+        exact = whole if whole is not None else course(tb)
+        if not self.changed(exact.iloc[[-1]])[-1]:
+            return tb, exact  # only the interpolation crossed: advance to tb, nothing new
+        if not self.changed(exact.iloc[[-1]], time=np.nextafter(tb, -math.inf))[-1]:
+            return tb, exact  # time alone switches it, at tb exactly (a time cut)
         while tb - ta > REL_TOL * max(1.0, abs(tb)):
             mid = 0.5 * (ta + tb)
             if not ta < mid < tb:
                 break
             df = self.integrate(mid, np.array([mid]))
             if self.changed(df)[-1]:
-                tb, exact = mid, df
+                tb = mid
             else:
                 ta = mid
-        return tb, exact
+        return tb, course(tb)
 
 
 _FLIP = {sp.Ge: sp.Le, sp.Gt: sp.Lt, sp.Le: sp.Ge, sp.Lt: sp.Gt, sp.Eq: sp.Eq, sp.Ne: sp.Ne}
