@@ -474,3 +474,18 @@ def test_a_dose_over_a_kilogram_is_refused(dose, capsys, monkeypatch) -> None:
     code, _, err = run_cli(["pk", "--drug", "everolimus", "--dose", dose], capsys, monkeypatch)
     assert code == 2
     assert "give at most 1,000,000 mg (1 kg)" in one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ("1,0,10,1,1,24,6,0,.,1,9,9,9\n", "line 2: 13 fields but the header has 10"),
+        ("1,1e300,10,1,1,24,6,0,.,1\n", "row 1, column TIME: 1e+300 h is after a century"),
+        ("1,0,10,1,1,1e300,6,0,.,1\n", "row 1, column II: 6 doses every 1e+300 h run past"),
+    ],
+)
+def test_dosing_table_ragged_rows_and_far_times(tmp_path: Path, rows: str, match: str) -> None:
+    p = tmp_path / "dose.csv"
+    p.write_text("ID,TIME,AMT,CMT,EVID,II,ADDL,RATE,DV,MDV\n" + rows)
+    with pytest.raises(MtorsimError, match=re.escape(match)):
+        read_dosing_table(p, drug="everolimus")

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
-from mtorsim.guard import MAX_DOSES, check_doses
+from mtorsim.guard import MAX_DAYS, MAX_DOSES, check_doses
 from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.treatment import Dose
 
@@ -85,6 +85,8 @@ def _table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
             csv.Error,
         ) as exc:
             raise MtorsimError(f"{label}: not a readable CSV table ({exc})") from None
+        if not isinstance(df.index, pd.RangeIndex):  # pandas made extra fields an index
+            raise MtorsimError(_ragged(path))
     df.columns = [str(c).strip().upper() for c in df.columns]
     dup = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
     if dup:
@@ -98,6 +100,20 @@ def _table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     df = df.map(lambda v: str(v).strip())
     blank = (df == "").all(axis=1)  # blank lines keep their place in the numbering
     return df[~blank], label
+
+
+def _ragged(path: Path) -> str:
+    """Where a row has more fields than the header (pandas read them as an index)."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    sep = max(",\t;", key=lines[0].count)
+    width = len(next(csv.reader(lines[:1], delimiter=sep)))
+    for i, fields in enumerate(csv.reader(lines[1:], delimiter=sep), start=2):
+        if len(fields) > width:
+            return (
+                f"{path}: line {i}: {len(fields)} fields but the header has {width}; "
+                "remove the extra fields"
+            )
+    return f"{path}: rows have more fields than the header ({width}); fix the table"
 
 
 def _numbers(df: pd.DataFrame, problems: _Problems) -> dict[str, list[float]]:
@@ -248,6 +264,9 @@ def read_dosing_table(
         if t < 0:
             problems.add(row, "TIME", f"{t:g} is negative; give hours >= 0")
             continue
+        if t > MAX_DAYS * 24:  # a dose after a century is a typo (1e300 h was skipped)
+            problems.add(row, "TIME", f"{t:g} h is after a century; give hours from the start")
+            continue
         if sid in last and t < last[sid]:
             problems.add(
                 row,
@@ -280,6 +299,9 @@ def read_dosing_table(
             compartment = "central"
         addl = 0 if math.isnan(v["ADDL"]) else int(v["ADDL"])
         ii = 0.0 if math.isnan(v["II"]) else v["II"]
+        if t + addl * ii > MAX_DAYS * 24:
+            problems.add(row, "II", f"{addl} doses every {ii:g} h run past a century")
+            continue
         total += addl + 1
         too_many = check_doses(total, f"row {row}")
         if too_many:
