@@ -489,3 +489,21 @@ def test_dosing_table_ragged_rows_and_far_times(tmp_path: Path, rows: str, match
     p.write_text("ID,TIME,AMT,CMT,EVID,II,ADDL,RATE,DV,MDV\n" + rows)
     with pytest.raises(MtorsimError, match=re.escape(match)):
         read_dosing_table(p, drug="everolimus")
+
+
+def test_a_reader_recursing_too_deep_is_one_error_line(tmp_path, capsys, monkeypatch) -> None:
+    """MathML nested 3,000 levels made the SBML reader hit RecursionError: the CLI says so
+    in one line naming the file (any reader, not only SBML's)."""
+    import mtorsim
+
+    def deep(*args, **kwargs):
+        def down(n):
+            return down(n + 1)
+
+        return down(0)
+
+    p = tmp_path / "m.xml"
+    p.write_text("<sbml/>")
+    monkeypatch.setattr(mtorsim, "load", deep)
+    code, _, err = run_cli(["simulate", "--sbml", str(p)], capsys, monkeypatch)
+    assert code == 2 and f"{p}: nested too deeply to read" in one_error_line(err)

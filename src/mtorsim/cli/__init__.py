@@ -11,6 +11,7 @@ import contextlib
 import re
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -137,6 +138,13 @@ def _flag_names(text: str) -> str:
     return re.sub(r"(--\w[\w-]*) ([\s.,;)])", r"\1\2", text)
 
 
+def _is_file(arg: str) -> bool:
+    try:
+        return Path(arg).is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
+
+
 def main() -> None:
     """Entry point: run the app, turning input errors into one-line messages; SIGINT and
     SIGTERM remove this run's temporary files and exit 130 / 143."""
@@ -169,6 +177,16 @@ def main() -> None:
     except MtorsimError as exc:
         text = _flag_names(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
         err_console.print(f"[red]error:[/red] {text}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except RecursionError:  # a reader recursing through a file's nesting (deep MathML)
+        inputs = [a for a in sys.argv[1:] if _is_file(a)]
+        where = f"{inputs[-1]}: " if len(inputs) == 1 else ""
+        err_console.print(
+            f"[red]error:[/red] {where}nested too deeply to read (over "
+            f"{sys.getrecursionlimit():,} levels, e.g. MathML or JSON); flatten the expression",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(2)
     except OSError as exc:
         err_console.print(
