@@ -6,8 +6,9 @@ keeps :meth:`SBMLModel.run`'s path (engine events at known times) unchanged.
 
 The course is integrated segment by segment with the engine's own solver
 (``simulate(..., t_start=t)``): each segment ends at the next known time (an event whose
-delay runs out, a ``time >= t`` trigger, the end) and is read on a grid of 500 points plus
-the asked output times. Comparisons linear in time (``time >= t_on``, ``time - reset >=
+delay runs out, a time comparison switching, the end) and, when a trigger reads values that
+move (species, rules, time in other forms), is read on a grid of 500 points plus the asked
+output times. Comparisons linear in time (``time >= t_on``, ``time - reset >=
 0.01``, also inside and/or) are rewritten as ``time OP c`` with c from the parameters, and
 segments end exactly at each c, so such events fire exactly on time. Every trigger is
 evaluated on the grid; the first grid interval where one changes value holds a root,
@@ -26,10 +27,11 @@ root (the first point where the new value holds) the SBML Level 3 event semantic
   left open (no priorities, or equal ones) and that touch the same values are refused: SBML
   says the order is random, so no single course is right.
 
-Output rows at an event time show the values after the events at that time, as SBML's test
-suite does. A grid interval in which a trigger turns true and false again is not seen (as in
-any solver that checks triggers at its steps); 500 points per segment keep that to very
-short pulses.
+An event that resizes a compartment conserves the amounts in it (its concentration species
+are rescaled). Output rows at an event time show the values after the events at that time,
+as SBML's test suite does. A grid interval in which a trigger turns true and false again
+is not seen (as in any solver that checks triggers at its steps); 500 points per segment
+keep that to very short pulses.
 """
 
 from __future__ import annotations
