@@ -86,3 +86,23 @@ def test_potency_validation() -> None:
 def test_half_life_from_micro_constants() -> None:
     assert get_drug("sirolimus").pk.half_life_h == pytest.approx(62.0)
     assert get_drug("temsirolimus").pk.half_life_h == pytest.approx(17.3)
+
+
+def test_partners_and_comparators_of_the_trial_record() -> None:
+    # issue #15: interferon-alpha (ARCC comparator), endocrine partners, VEGFR-TKIs, octreotide
+    for name, site in (
+        ("interferon-alpha", "VEGFR"),
+        ("letrozole", "ER"),
+        ("axitinib", "VEGFR"),
+        ("octreotide", "PI3K"),
+    ):
+        drug = get_drug(name)
+        assert site in drug.sites and drug.pk is not None and drug.pk.source
+    assert get_drug("IFN-alpha").name == "interferon-alpha"
+    # aromatase inactivation is near complete at the labelled doses (Geisler 1998, 2002)
+    from mtorsim.pharmacology.pk import average_free_nM
+
+    for name, dose, inhibition in (("exemestane", 25, 0.979), ("letrozole", 2.5, 0.989)):
+        c = average_free_nM(name, dose)
+        kd = get_drug(name).potencies[0].kd_nM
+        assert c / (c + kd) == pytest.approx(inhibition, abs=0.005)

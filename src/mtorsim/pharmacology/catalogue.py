@@ -346,12 +346,44 @@ _CATALOGUE: list[Drug] = [
     Drug(
         "exemestane",
         "endocrine",
-        (Potency("ER", 27.0, "aromatase IC50, assumed"),),
+        (
+            Potency(
+                "ER",
+                0.25,
+                "effective: 25 mg daily inhibits whole-body aromatisation by 97.9 % (Geisler "
+                "et al. JCO 1998); exemestane inactivates aromatase irreversibly, so its "
+                "in-vitro IC50 (27 nM) understates the block: Kd set so that the average free "
+                "exposure of 25 mg (11.7 nM) blocks 0.979",
+            ),
+        ),
         296.4,
         _oral_1cmt(24.0, 30.0, fu=0.1, source="t1/2 24 h (Aromasin label); CL/F assumed"),
         dose_range_mg=(25.0, 25.0),
         mtd="25 mg daily",
         source="review (BOLERO-2)",
+    ),
+    Drug(
+        "letrozole",
+        "endocrine",
+        (
+            Potency(
+                "ER",
+                0.78,
+                "effective: 2.5 mg daily inhibits whole-body aromatisation by 98.9 % (Geisler "
+                "et al. JCO 2002): Kd set so that its average free exposure (70 nM) blocks 0.989",
+            ),
+        ),
+        285.3,
+        _oral_1cmt(
+            48.0,
+            2.1,
+            F=0.999,
+            fu=0.4,
+            source="t1/2 ~2 d, CL/F 2.1 L/h, F 99.9 %, 60 % protein bound (Femara label)",
+        ),
+        dose_range_mg=(2.5, 2.5),
+        mtd="2.5 mg daily",
+        source="review (endocrine partners; aromatase inhibitor of BOLERO-2's prior therapy)",
     ),
     Drug(
         "fulvestrant",
@@ -425,6 +457,83 @@ _CATALOGUE: list[Drug] = [
         dose_range_mg=(8.0, 24.0),
         mtd="18 mg daily with everolimus 5 mg (Motzer 2015)",
         source="review (lenvatinib + everolimus)",
+    ),
+    Drug(
+        "axitinib",
+        "VEGFR-TKI",
+        (Potency("VEGFR", 0.2, "Hu-Lowe et al. Clin Cancer Res 2008 (VEGFR2 IC50 0.2 nM)"),),
+        386.5,
+        _oral_1cmt(
+            4.0,
+            38.0,
+            F=0.58,
+            fu=0.01,
+            source="t1/2 2.5-6.1 h, CL/F 38 L/h, F 58 %, >99 % protein bound (Inlyta label)",
+        ),
+        dose_range_mg=(4.0, 20.0),
+        default_schedule="bid",
+        mtd="5 mg bid, titrated to 10 mg bid (Inlyta label; AXIS, Rini et al. Lancet 2011)",
+        source="review (second-line RCC VEGFR-TKI)",
+    ),
+    Drug(
+        "interferon-alpha",
+        "interferon",
+        (
+            Potency(
+                "VEGFR",
+                0.01,
+                "assumed: IFN-alpha lowers tumour VEGF/bFGF and microvessel density (Dinney "
+                "et al. Cancer Res 1998; von Marschall et al. JNCI 2003), taken as a partial "
+                "block of the angiogenic input; effective Kd ~10 pM (high-affinity "
+                "IFNAR1/IFNAR2 complex) gives ~25 % at 9 MU three times a week",
+            ),
+        ),
+        19241.0,
+        PKModel(
+            "im",
+            F=0.8,
+            ka_per_h=0.2,
+            cl_L_h=14.0,
+            v1_L=30.0,
+            fu_blood=1.0,
+            source="SC interferon alfa-2a: F ~80 %, Tmax ~7 h, t1/2 3.7-8.5 h, CL 2.1-3.6 "
+            "mL/min/kg, V 0.22-0.75 L/kg (Roferon-A label; 70 kg); SC dosed as an IM-like "
+            "depot; 1 MU = 5 ug (2e8 IU/mg)",
+        ),
+        dose_range_mg=(0.006, 0.04),
+        default_schedule="daily",
+        mtd="18 MU SC three times a week (ARCC, Hudes et al. NEJM 2007) = 0.039 mg/day",
+        aliases=("IFN-alpha", "interferon alfa", "interferon alfa-2a", "roferon"),
+        source="review (temsirolimus vs interferon-alpha, ARCC: Hudes et al. NEJM 2007)",
+    ),
+    Drug(
+        "octreotide",
+        "somatostatin analogue",
+        (
+            Potency(
+                "PI3K",
+                6.0,
+                "assumed: SSTR2 (Ki ~0.6 nM) signals through SHP-1 to lower PI3K-AKT "
+                "(Theodoropoulou & Stalla, Front Neuroendocrinol 2013); taken as a partial "
+                "PI3K block, effective Kd set so that LAR 30 mg blocks ~20 %",
+            ),
+        ),
+        1019.2,
+        PKModel(
+            "im",
+            F=1.0,
+            ka_per_h=0.003,
+            cl_L_h=10.0,
+            v1_L=13.6,
+            fu_blood=0.35,
+            source="CL 7-10 L/h, V 13.6 L, 65 % bound (Sandostatin label); LAR depot "
+            "release over weeks (absorption half-life ~10 d, assumed)",
+        ),
+        dose_range_mg=(0.36, 1.07),
+        default_schedule="monthly",
+        mtd="LAR 30 mg IM every 4 weeks = 1.07 mg/day (RADIANT-2, Pavel et al. Lancet 2011)",
+        aliases=("sandostatin", "octreotide LAR"),
+        source="review (neuroendocrine tumours; RADIANT-2 partner)",
     ),
     Drug(
         "paclitaxel",

@@ -40,6 +40,10 @@ MECHANISMS = {
     "endocrine": "oestrogen-receptor pathway blockade (partner)",
     "VEGFR-TKI": "VEGF receptor tyrosine-kinase inhibitor (partner)",
     "chemotherapy": "cytotoxic chemotherapy (partner)",
+    "interferon": "type I interferon (comparator); acts in the model through the angiogenic "
+    "input only (the network has no JAK-STAT or immune branch)",
+    "somatostatin analogue": "SSTR2 agonist (partner in neuroendocrine tumours); acts in the "
+    "model as a partial PI3K-AKT brake (SSTR2 -> SHP-1)",
 }
 
 
