@@ -35,10 +35,14 @@ def test_new_cancer_types_and_settings_are_data() -> None:
     assert cancer_type("SARC").frequencies  # TCGA SARC genotype mix
     record = load_design("RECORD-1")
     assert record.prior_therapy == ("VEGFR-TKI",)
-    assert (
-        bio.biology("RCC", ("VEGFR-TKI",))["vegf_dependence"]
-        < bio.biology("RCC")["vegf_dependence"]
-    )
+    # the setting's own row applies (fitted to Study-205: little cross-resistance left)
+    fitted = bio.fitted_set()["values"]["RCC.vegf_dependence@VEGFR-TKI"]
+    assert bio.biology("RCC", ("VEGFR-TKI",))["vegf_dependence"] == pytest.approx(fitted)
+    with bio.override({"RCC.vegf_dependence@VEGFR-TKI": 0.1}):
+        assert bio.biology("RCC", ("VEGFR-TKI",))["vegf_dependence"] == 0.1
+        assert bio.biology("RCC")["vegf_dependence"] == bio.biology_default(
+            "RCC", "vegf_dependence"
+        )
 
 
 def test_loto_never_sees_the_held_out_trial(monkeypatch) -> None:
@@ -143,3 +147,97 @@ def test_apoptotic_sensitivity_varies_between_patients() -> None:
     mean = tumour_parameters("BRCA_HR").cytotoxic_fraction
     assert cyto.std() > 0.5 * mean
     assert cyto.max() <= 4.0
+
+
+def test_logrank_z_agrees_with_lifelines_on_tied_times() -> None:
+    from lifelines.statistics import logrank_test
+
+    from mtorsim.trials.crossover import logrank_z
+
+    rng = np.random.default_rng(3)
+    t = np.round(rng.exponential(6.0, 400))  # heavy ties, as at scan dates
+    e = rng.random(400) < 0.8
+    g = rng.random(400) < 0.5
+    z = logrank_z(t, e, g)
+    chi2 = logrank_test(t[g], t[~g], e[g], e[~g]).test_statistic
+    # same sign convention; lifelines uses the exact tie variance (ours: per event)
+    assert z**2 == pytest.approx(chi2, rel=0.05)
+
+
+def _random_crossover_trial(n: int, fraction: float, seed: int = 5) -> pd.DataFrame:
+    """Exponential progression and post-progression survival; the drug halves the hazard
+    of both while taken; control patients cross over at progression at random."""
+    rng = np.random.default_rng(seed)
+    arm = np.where(rng.random(n) < 0.5, "exp", "ctl")
+    exp = arm == "exp"
+    pd_t = rng.exponential(np.where(exp, 6.0, 3.0))
+    cross = ~exp & (rng.random(n) < fraction)
+    post = rng.exponential(np.where(cross, 12.0, 6.0))  # crossover: on the drug after PD
+    t = pd_t + post
+    c = rng.uniform(12.0, 36.0, n)
+    return pd.DataFrame(
+        {
+            "arm": arm,
+            "os_months": np.minimum(t, c),
+            "os_event": t <= c,
+            "ttp_months": np.minimum(pd_t, c),
+            "ttp_event": pd_t <= np.minimum(c, t),
+            "crossed_over": cross & (pd_t <= c),
+            "baseline_sum_mm": rng.uniform(30, 120, n),
+            "lesions": rng.integers(1, 6, n),
+        }
+    )
+
+
+def test_ipcw_recovers_the_no_crossover_hazard_ratio() -> None:
+    from mtorsim.trials.crossover import ipcw
+
+    crossed = _random_crossover_trial(6000, 0.8)
+    truth = _random_crossover_trial(6000, 0.0)  # the same patients, nobody crosses over
+    itt = cal.quick_hr(
+        crossed.os_months.to_numpy(), crossed.os_event.to_numpy(), (crossed.arm == "exp").to_numpy()
+    )
+    true_hr = cal.quick_hr(
+        truth.os_months.to_numpy(), truth.os_event.to_numpy(), (truth.arm == "exp").to_numpy()
+    )
+    out = ipcw(crossed, "exp", "ctl")
+    assert itt > true_hr + 0.1  # crossover dilutes the randomised comparison
+    assert out["HR_IPCW"] == pytest.approx(true_hr, abs=0.05)
+    assert out["HR_IPCW_ci_low"] < out["HR_IPCW"] < out["HR_IPCW_ci_high"]
+
+
+def test_rpsft_reports_its_roots_and_a_test_based_interval() -> None:
+    df = _full_crossover_trial(4000, math.log(0.6))
+    out = rpsft(df, "exp", "ctl")
+    assert out["psi_roots"] >= 1
+    assert out["psi_ci_low"] <= out["psi"] <= out["psi_ci_high"]
+    assert out["HR_adjusted_ci_low"] <= out["HR_adjusted"] <= out["HR_adjusted_ci_high"]
+
+
+def test_supplementary_record_ties_and_post_progression_are_sourced() -> None:
+    targets = cal._targets()
+    supp = targets[targets.record == "supplementary"]
+    assert {"RADIANT-4", "PrE0102", "Study-205", "GRANITE-1"} <= set(supp.trial)
+    assert supp.reference.str.strip().ne("").all()
+    # the leave-one-trial-out folds are the calibration trials only
+    assert set(bio.fitted_set()["leave_one_trial_out"]) == set(
+        targets[targets.record == "calibration"].trial
+    )
+    # lung/GI NETs run with the NET biology fitted to RADIANT-3 and RADIANT-4
+    for p in cal.FREE["PNET"]:
+        assert bio.biology("NET_LUNG_GI")[p] == pytest.approx(bio.biology("PNET")[p])
+    # RCC's post-progression growth is no longer hand-set to RECORD-1's OS
+    rows = bio.biology_table()
+    rcc = rows[(rows.cancer_type == "RCC") & (rows.parameter == "post_progression_growth")]
+    assert rcc.source.iloc[0].startswith("pooled")
+
+
+def test_crossover_progression_counts_new_lesions() -> None:
+    from mtorsim.trials import run_trial
+    from mtorsim.trials.crossover import treated_months
+
+    p = run_trial("RECORD-1", n_patients=300, seed=3).patients
+    on = treated_months(p, "everolimus")
+    crossed = p.crossed_over.to_numpy()
+    first = np.median(on[(p.arm == "everolimus").to_numpy()])
+    assert np.median(on[crossed]) <= 1.25 * first

@@ -2,9 +2,10 @@
 
 The approved indications come out (RCC, HR+ breast, PNET: HR CI below 1 with ORR < 15 %),
 and, with the cancer-type biology of issue #15, TSC volume responses too; the model still
-predicts benefit where Table 1 records none (gastric: HR 0.78, CI below 1, although fitted
-to GRANITE-1's OS HR 0.90; NSCLC, colorectal and prostate cancer, whose pathway shares are
-assumed or fitted to a single-arm median): known failures, kept strict.
+predicts benefit where Table 1 records none (session 5, 300 patients: gastric HR 0.76 with
+its CI below 1, although fitted to GRANITE-1's PFS HR 0.66 and OS HR 0.90; NSCLC 0.75,
+colorectal 0.77, prostate 0.72, whose pathway shares are assumed or pooled): known
+failures, kept strict.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ def test_c33_tolerability_and_everolimus_benefit() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="vistusertib + fulvestrant beats fulvestrant in the model "
-    "(MANTA: it did not); LY3023414 shrinks lesions in far fewer than half",
+    reason="vistusertib + fulvestrant beats fulvestrant in the model (HR 0.72, CI below 1; "
+    "MANTA: it did not); LY3023414 shrinks lesions in far fewer than half (10 %)",
 )
 def test_c33() -> None:
     r = evaluate_claim("C33")

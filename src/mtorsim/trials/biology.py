@@ -3,7 +3,8 @@
 One row per (cancer type, prior therapy, parameter): control-arm growth (doubling time),
 the share of proliferation that the mTOR growth drive controls (why rapalogs help RCC and
 PNET more than gastric or colorectal cancer), the cytotoxic fraction of the drug effect
-(shrinkage, ORR), ER and VEGF dependence, post-progression growth. A row with a
+(shrinkage, ORR), ER and VEGF dependence, post-progression growth, and the share of
+patients whose disease no longer answers aromatase inhibitors (ESR1 mutations). A row with a
 ``prior_therapy`` replaces the general row for designs that name that prior therapy (e.g.
 VEGF dependence after a VEGFR-TKI), so no design carries hidden calibration knobs.
 
@@ -34,6 +35,8 @@ __all__ = [
     "is_pooled",
     "override",
     "prior_therapies",
+    "setting_default",
+    "setting_keys",
 ]
 
 #: parameters every cancer type defines (the growth law's per-type inputs)
@@ -44,6 +47,7 @@ PARAMETERS = (
     "er_dependence",
     "vegf_dependence",
     "post_progression_growth",
+    "ai_resistant_fraction",
 )
 _OVERRIDE: dict[tuple[str, str], float] = {}
 
@@ -112,8 +116,27 @@ def biology(cancer_type: str, prior_therapy: tuple[str, ...] = ()) -> dict[str, 
     for prior in prior_therapy:
         sel = rows[rows.prior_therapy.str.lower() == prior.lower()]
         for r in sel.itertuples(index=False):
-            out[r.parameter] = float(r.value)
+            key = f"{r.parameter}@{r.prior_therapy}"  # a setting's own fitted value
+            value = float(fitted.get(f"{cancer_type}.{key}", r.value))
+            out[r.parameter] = _OVERRIDE.get((cancer_type, key), value)
     return out
+
+
+def setting_keys() -> list[str]:
+    """``TYPE.parameter@prior therapy`` for every row with a prior therapy (fittable)."""
+    t = biology_table()
+    t = t[t.prior_therapy != ""]
+    return [f"{r.cancer_type}.{r.parameter}@{r.prior_therapy}" for r in t.itertuples()]
+
+
+def setting_default(cancer_type: str, key: str) -> float:
+    """The table's value of a ``parameter@prior therapy`` row."""
+    parameter, prior = key.split("@", 1)
+    t = biology_table()
+    sel = t[
+        (t.cancer_type == cancer_type) & (t.parameter == parameter) & (t.prior_therapy == prior)
+    ]
+    return float(sel.value.iloc[0])
 
 
 @contextlib.contextmanager
@@ -123,7 +146,7 @@ def override(values: Mapping[str, float]) -> Iterator[None]:
     try:
         for key, v in values.items():
             ct, p = key.split(".", 1)
-            if p not in PARAMETERS:
+            if p.split("@", 1)[0] not in PARAMETERS:
                 raise MtorsimError(f"{p!r} is not a biology parameter; use {', '.join(PARAMETERS)}")
             _OVERRIDE[(ct, p)] = float(v)
         yield

@@ -7,11 +7,27 @@ value at which a log-rank test of U between arms gives z = 0 (g-estimation; U an
 censoring times are re-censored at ``C x min(1, exp(psi))`` to keep censoring independent
 of treatment). The adjusted hazard ratio compares the experimental arm's observed OS with
 the control arm's counterfactual untreated OS.
+
+psi is found on a grid of 121 points over [-3, 3] refined by Brent's method. Where the
+estimating function crosses zero more than once (a weak instrument: the arms' times on the
+drug barely differ) every downward crossing is a root; the median root is reported with
+their number, and ``psi_ci`` spans the z = +-1.96 crossings (the test-based interval).
+
+Inverse probability of censoring weights (IPCW, Robins & Finkelstein 2000) beside it:
+control patients are censored when they cross over; those who progress and stay off the
+drug are up-weighted by the inverse of their modelled probability of not crossing over
+(a logistic model on what is known at progression: months to progression, baseline sum,
+lesions); unstabilised, because crossing over happens at progression, so a marginal
+numerator would leave the progressed patients under-represented in the control risk
+sets (checked against the model's own no-crossover trial); a weighted Cox model on the
+counting-process (start, stop] rows (lifelines ``CoxPHFitter`` with ``entry_col``,
+``weights_col`` and a robust sandwich variance clustered on the patient) gives the adjusted HR.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -19,7 +35,7 @@ from scipy.optimize import brentq
 
 from mtorsim.trials.calibration import quick_hr
 
-__all__ = ["logrank_z", "os_hazard_ratios", "rpsft", "treated_months"]
+__all__ = ["ipcw", "logrank_z", "os_hazard_ratios", "rpsft", "treated_months"]
 
 
 def _counterfactual(df: pd.DataFrame, psi: float) -> tuple[np.ndarray, np.ndarray]:
@@ -32,19 +48,27 @@ def _counterfactual(df: pd.DataFrame, psi: float) -> tuple[np.ndarray, np.ndarra
 
 
 def logrank_z(times: np.ndarray, events: np.ndarray, group: np.ndarray) -> float:
-    """Signed log-rank z of ``group``: (observed - expected events) / sd; > 0 = worse."""
-    order = np.argsort(times, kind="stable")
-    t, e, g = times[order], events[order].astype(float), group[order].astype(float)
-    n = len(t)
-    at_risk = n - np.arange(n)
-    at_risk_g = np.cumsum(g[::-1])[::-1]
-    # group the tied times: use the first index of each tie for the risk sets
-    first = np.searchsorted(t, t, side="left")
-    r, rg = at_risk[first], at_risk_g[first]
-    expected = e * rg / r
-    var = e * (rg / r) * (1 - rg / r)
+    """Signed log-rank z of ``group``: (observed - expected events) / sd; > 0 = worse.
+
+    Tied times are one risk set each with the hypergeometric variance
+    ``d (n1/n) (1 - n1/n) (n - d) / (n - 1)`` (as lifelines' ``logrank_test``).
+    """
+    t = np.asarray(times, float)
+    e = np.asarray(events, bool)
+    g = np.asarray(group, bool)
+    grid, inverse = np.unique(t, return_inverse=True)
+    d = np.bincount(inverse, weights=e, minlength=grid.size)
+    d1 = np.bincount(inverse, weights=e & g, minlength=grid.size)
+    leaving = np.bincount(inverse, minlength=grid.size)
+    leaving1 = np.bincount(inverse, weights=g, minlength=grid.size)
+    n = np.cumsum(leaving[::-1])[::-1].astype(float)  # at risk at each distinct time
+    n1 = np.cumsum(leaving1[::-1])[::-1]
+    use = d > 0
+    d, d1, n, n1 = d[use], d1[use], n[use], n1[use]
+    frac = n1 / n
+    var = d * frac * (1 - frac) * (n - d) / np.maximum(n - 1, 1)
     v = float(np.sum(var))
-    return float(np.sum(e * g) - np.sum(expected)) / math.sqrt(v) if v > 0 else 0.0
+    return float(np.sum(d1 - d * frac)) / math.sqrt(v) if v > 0 else 0.0
 
 
 def _z(df: pd.DataFrame, treated: np.ndarray, psi: float) -> float:
@@ -61,21 +85,114 @@ def rpsft(df: pd.DataFrame, arm: str, control: str) -> dict[str, float]:
     """
     sub = df[df["arm"].isin([arm, control])].reset_index(drop=True)
     treated = (sub["arm"] == arm).to_numpy()
-    grid = np.linspace(-3.0, 3.0, 61)
+    grid = np.linspace(-3.0, 3.0, 121)
     z = np.array([_z(sub, treated, g) for g in grid])
-    sign = np.flatnonzero(np.diff(np.sign(z)) != 0)
-    if sign.size == 0:
-        return {"psi": float("nan"), "HR_adjusted": float("nan")}
-    i = sign[0]
-    psi = brentq(lambda g: _z(sub, treated, g), grid[i], grid[i + 1], xtol=1e-4)
-    ctl = sub[~treated]
-    u, e = _counterfactual(ctl, psi)
+    nan = {"psi": float("nan"), "HR_adjusted": float("nan"), "psi_roots": 0}
+    down = np.flatnonzero((z[:-1] > 0) & (z[1:] <= 0))
+    if down.size == 0:
+        return {
+            **nan,
+            "HR_adjusted_ci_low": float("nan"),
+            "HR_adjusted_ci_high": float("nan"),
+            "psi_ci_low": float("nan"),
+            "psi_ci_high": float("nan"),
+        }
+    roots = [brentq(lambda g: _z(sub, treated, g), grid[i], grid[i + 1], xtol=1e-4) for i in down]
+    psi = float(np.median(roots))
+    inside = np.flatnonzero(np.abs(z) <= 1.96)
+    lo, hi = (float(grid[inside[0]]), float(grid[inside[-1]])) if inside.size else (psi, psi)
+    hr_lo, hr_hi = sorted((_adjusted_hr(sub, treated, lo), _adjusted_hr(sub, treated, hi)))
+    return {
+        "psi": psi,
+        "HR_adjusted": _adjusted_hr(sub, treated, psi),
+        "HR_adjusted_ci_low": hr_lo,
+        "HR_adjusted_ci_high": hr_hi,
+        "psi_roots": len(roots),
+        "psi_ci_low": lo,
+        "psi_ci_high": hi,
+    }
+
+
+def _adjusted_hr(sub: pd.DataFrame, treated: np.ndarray, psi: float) -> float:
+    """Experimental arm as observed vs the control arm's counterfactual untreated OS."""
+    u, e = _counterfactual(sub[~treated], psi)
     exp_t = sub.loc[treated, "os_months"].to_numpy(float)
     exp_e = sub.loc[treated, "os_event"].to_numpy(bool)
     times = np.concatenate([exp_t, u])
     events = np.concatenate([exp_e, e])
     flag = np.concatenate([np.ones(len(exp_t), bool), np.zeros(len(u), bool)])
-    return {"psi": float(psi), "HR_adjusted": quick_hr(times, events, flag)}
+    return quick_hr(times, events, flag)
+
+
+def _logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Fitted probabilities of a logistic regression (Newton-Raphson, small ridge)."""
+    X = np.column_stack([np.ones(len(x)), (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 1e-9)])
+    beta = np.zeros(X.shape[1])
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-X @ beta))
+        w = p * (1 - p)
+        grad = X.T @ (y - p) - 1e-6 * beta
+        hess = (X * w[:, None]).T @ X + 1e-6 * np.eye(X.shape[1])
+        step = np.linalg.solve(hess, grad)
+        beta += step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return 1.0 / (1.0 + np.exp(-X @ beta))
+
+
+def ipcw(patients: pd.DataFrame, arm: str, control: str) -> dict[str, float]:
+    """OS HR of ``arm`` vs ``control`` with control patients censored at crossover and the
+    progressed non-crossers weighted by 1 / P(no crossover | state at progression)."""
+    from lifelines import CoxPHFitter
+
+    sub = patients[patients["arm"].isin([arm, control])].reset_index(drop=True)
+    ctl = (sub["arm"] == control).to_numpy()
+    t = sub["os_months"].to_numpy(float)
+    e = sub["os_event"].to_numpy(bool)
+    t_pd = sub["ttp_months"].where(sub["ttp_event"], np.inf).to_numpy(float)
+    crossed = ctl & sub["crossed_over"].to_numpy(bool)
+    at_risk = ctl & np.isfinite(t_pd) & (t_pd < t)  # progressed alive: could cross over
+    if crossed.sum() == 0 or (at_risk & ~crossed).sum() < 2:
+        return {
+            "HR_IPCW": float("nan"),
+            "HR_IPCW_ci_low": float("nan"),
+            "HR_IPCW_ci_high": float("nan"),
+        }
+    x = np.column_stack(
+        [t_pd[at_risk], sub["baseline_sum_mm"].to_numpy(float)[at_risk], sub["lesions"][at_risk]]
+    )
+    p_stay = np.clip(1.0 - _logistic(x, crossed[at_risk].astype(float)), 0.02, 1.0)
+    weight = np.ones(len(sub))
+    weight[np.flatnonzero(at_risk)] = 1.0 / p_stay
+    rows = []
+    for i in range(len(sub)):
+        treated = float(not ctl[i])
+        if at_risk[i]:
+            rows.append((i, 0.0, t_pd[i], False, treated, 1.0))
+            if not crossed[i]:
+                rows.append((i, t_pd[i], t[i], e[i], treated, weight[i]))
+            # crossers are censored at crossover (= progression in these designs)
+        else:
+            rows.append((i, 0.0, t[i], e[i], treated, 1.0))
+    long = pd.DataFrame(rows, columns=["id", "start", "stop", "event", "treated", "w"])
+    long = long[long.stop > long.start]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ctv = CoxPHFitter().fit(
+            long[["start", "stop", "event", "treated", "w", "id"]],
+            duration_col="stop",
+            event_col="event",
+            entry_col="start",
+            weights_col="w",
+            cluster_col="id",
+            robust=True,
+        )
+    s = ctv.summary.loc["treated"]
+    return {
+        "HR_IPCW": float(s["exp(coef)"]),
+        "HR_IPCW_ci_low": float(s["exp(coef) lower 95%"]),
+        "HR_IPCW_ci_high": float(s["exp(coef) upper 95%"]),
+    }
 
 
 def treated_months(patients: pd.DataFrame, experimental: str) -> np.ndarray:
@@ -96,4 +213,9 @@ def os_hazard_ratios(patients: pd.DataFrame, arms: list[str]) -> dict[str, float
     df = patients.assign(treated_months=treated_months(patients, arms[0]))
     adj = rpsft(df, arms[0], arms[-1])
     crossed = float(patients.loc[patients.arm == arms[-1], "crossed_over"].mean())
-    return {"HR_ITT": itt["HR"], **adj, "control_crossed_over": crossed}
+    return {
+        "HR_ITT": itt["HR"],
+        **adj,
+        **ipcw(patients, arms[0], arms[-1]),
+        "control_crossed_over": crossed,
+    }

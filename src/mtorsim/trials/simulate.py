@@ -97,8 +97,18 @@ def _clone_parameters(pts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _exposures(pts: pd.DataFrame, drugs: dict[str, float], scale: float) -> dict[str, np.ndarray]:
-    """Free average concentration (nM) of each drug per clone row (3 rows per patient)."""
+#: drugs that act by oestrogen deprivation: no block where the ER is ligand-independent
+AROMATASE_INHIBITORS = frozenset({"exemestane", "letrozole", "anastrozole"})
+
+
+def _exposures(
+    pts: pd.DataFrame, drugs: dict[str, float], scale: float, ai_off: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Free average concentration (nM) of each drug per clone row (3 rows per patient).
+
+    ``ai_off`` marks patients whose disease no longer answers aromatase inhibitors (ESR1
+    mutations after an aromatase inhibitor): those drugs reach no receptor to block there.
+    """
     out = {}
     order = list(DRUGS)
     z = np.stack(pts["pk_z"].to_numpy())
@@ -108,13 +118,29 @@ def _exposures(pts: pd.DataFrame, drugs: dict[str, float], scale: float) -> dict
         sigma = math.sqrt(math.log(1 + cv**2))
         cl = np.exp(sigma * z[:, order.index(d.name) % z.shape[1]])
         conc = np.array([average_free_nM(d.name, dose * scale, cl_multiplier=c) for c in cl])
+        if ai_off is not None and d.name in AROMATASE_INHIBITORS:
+            conc = np.where(ai_off, 0.0, conc)
         out[d.name] = np.repeat(conc, N_CLONES)
     return out
 
 
-def _signals(pts: pd.DataFrame, clones: pd.DataFrame, drugs: dict[str, float], scale: float = 1.0):
+def _ai_resistant(pts: pd.DataFrame, seed: int, fraction: float) -> np.ndarray:
+    """Which patients' disease no longer answers aromatase inhibitors (own stream)."""
+    if fraction <= 0:
+        return np.zeros(len(pts), bool)
+    u = [np.random.default_rng([seed, int(k), 3]).random() for k in pts["patient"]]
+    return np.array(u) < fraction
+
+
+def _signals(
+    pts: pd.DataFrame,
+    clones: pd.DataFrame,
+    drugs: dict[str, float],
+    scale: float = 1.0,
+    ai_off: np.ndarray | None = None,
+):
     """Signalling read-outs of every clone row under ``drugs`` (the costly pathway solve)."""
-    return clone_signals(list(drugs), _exposures(pts, drugs, scale), clones)
+    return clone_signals(list(drugs), _exposures(pts, drugs, scale, ai_off), clones)
 
 
 def _rates(tumour: pd.DataFrame, signals: pd.DataFrame) -> np.ndarray:
@@ -128,22 +154,24 @@ _CACHE: OrderedDict[str, dict] = OrderedDict()
 _CACHE_SIZE = 48
 
 
-def _cache_key(design: TrialDesign, n: int, seed: int, first: int) -> str:
+def _cache_key(design: TrialDesign, n: int, seed: int, first: int, ai: float) -> str:
     d = design.to_dict()
     keep = ("cancer_type", "arms", "allocation", "crossover", "select_genes")
-    return json.dumps([{k: d[k] for k in keep}, n, seed, first], sort_keys=True, default=str)
+    return json.dumps([{k: d[k] for k in keep}, n, seed, first, ai], sort_keys=True, default=str)
 
 
 def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dict:
     """Patients, arms, adverse-event draws and every arm's signals (cached)."""
-    key = _cache_key(design, n, seed, first)
+    ct = cancer_type(design.cancer_type)
+    ai = biology(ct.key, design.prior_therapy)["ai_resistant_fraction"]
+    key = _cache_key(design, n, seed, first, ai)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         if progress is not None:
             progress(n)
         return _CACHE[key]
-    ct = cancer_type(design.cancer_type)
     pts = sample_patients(ct, n, seed, first=first, select_genes=design.select_genes)
+    ai_off = _ai_resistant(pts, seed, ai)
     u = np.stack(pts["u"].to_numpy())
     alloc = np.cumsum(design.allocation) / np.sum(design.allocation)
     arm_index = np.searchsorted(alloc, u[:, 0], side="right")
@@ -156,7 +184,8 @@ def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dic
             continue
         rows = np.concatenate([np.arange(i * N_CLONES, (i + 1) * N_CLONES) for i in sel])
         sub_pts, sub_cl = pts.iloc[sel], clones.iloc[rows]
-        on = _signals(sub_pts, sub_cl, arm.drugs)
+        off = ai_off[sel]
+        on = _signals(sub_pts, sub_cl, arm.drugs, ai_off=off)
         after = design.crossover.get(arm.name, {})
         arms.append(
             {
@@ -164,8 +193,8 @@ def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dic
                 "rows": rows,
                 "on": on,
                 "untreated": untreated_signals(len(rows)),
-                "low": _signals(sub_pts, sub_cl, arm.drugs, REDUCED_DOSE) if arm.drugs else on,
-                "cross": _signals(sub_pts, sub_cl, after) if after else None,
+                "low": _signals(sub_pts, sub_cl, arm.drugs, REDUCED_DOSE, off) if arm.drugs else on,
+                "cross": _signals(sub_pts, sub_cl, after, ai_off=off) if after else None,
             }
         )
         if progress is not None:
@@ -261,7 +290,8 @@ def simulate_patients(
     post = grow(cells0, starts, k_rates, times)
     # crossover lasts until the disease progresses on it (RECIST on the target sum, nadir
     # from the crossover), then the patient stops the crossover drugs
-    t_pd2 = _second_progression(post, target, times, a_idx, t_pd, crossed)
+    need2 = _second_draws(pts["patient"].to_numpy(), seed)
+    t_pd2 = _second_progression(post, target, times, a_idx, t_pd, crossed, ct, need2)
     again = np.flatnonzero(np.isfinite(t_pd2))
     if again.size:  # regrow only the patients whose crossover ended
         starts[:, 3] = t_pd2
@@ -276,18 +306,39 @@ def simulate_patients(
     return _endpoints(design, ct, pts, u, arm_index, result, t_death, treat, post, times)
 
 
-def _second_progression(cells, target, times, a_idx, t_pd, crossed) -> np.ndarray:
-    """Day of progression on the crossover drugs (inf: none, or no crossover)."""
+def _second_draws(patients: np.ndarray, seed: int) -> np.ndarray:
+    """Each patient's exponential draw for a new lesion on crossover (own stream, so the
+    first-line draws and every other patient are unchanged)."""
+    u = np.array([np.random.default_rng([seed, int(k), 2]).random() for k in patients])
+    return -np.log(np.clip(u, 1e-12, 1))
+
+
+def _second_progression(cells, target, times, a_idx, t_pd, crossed, ct, need) -> np.ndarray:
+    """Day of progression on the crossover drugs (inf: none, or no crossover).
+
+    RECIST as on the first line: the target sum grows >= 20 % and 5 mm over its nadir
+    since crossover, or a new lesion appears (the same burden-driven rate as before
+    progression, counted from the crossover). Without new lesions crossover lasted longer
+    than first-line everolimus (5.5 vs 3.7 months in RECORD-1), which no trial reports.
+    """
     out = np.full(len(t_pd), np.inf)
     who = np.flatnonzero(crossed & np.isfinite(t_pd))
     if who.size == 0:
         return out
-    sums = (diameter_mm(cells[who].sum(axis=2)) * target[who, :, None]).sum(axis=1)[:, a_idx]
+    lesion = cells[who].sum(axis=2)
+    sums = (diameter_mm(lesion) * target[who, :, None]).sum(axis=1)[:, a_idx]
     after = times[a_idx][None, :] >= t_pd[who, None]
     running = np.where(after, sums, np.inf)
     nadir = np.minimum.accumulate(running, axis=1)
     prior = np.concatenate([np.full((len(who), 1), np.inf), nadir[:, :-1]], axis=1)
     grew = after & (sums >= 1.2 * prior) & (sums - prior >= 5.0)
+    burden = lesion.sum(axis=1)
+    ratio = burden / np.maximum(burden[:, :1], 1e-300)
+    since = times[None, :] > t_pd[who, None]
+    hazard = np.cumsum(ct.new_lesion_per_year / 365.25 * 7.0 * ratio * since, axis=1)
+    new_i = _first_crossing(hazard, need[who])
+    t_new = np.where(new_i >= 0, times[np.maximum(new_i, 0)], np.inf)
+    grew |= after & (times[a_idx][None, :] >= t_new[:, None])
     hit = grew.any(axis=1)
     out[who[hit]] = times[a_idx][grew[hit].argmax(axis=1)]
     return out

@@ -27,6 +27,8 @@ __all__ = [
     "in_sample_values",
     "loto_validation",
     "observed_outcomes",
+    "other_trials_of_type",
+    "supplementary_outcomes",
     "trial_validation",
 ]
 
@@ -41,6 +43,13 @@ def observed_outcomes() -> pd.DataFrame:
     """The published outcomes shipped with the package (one row per trial and endpoint)."""
     text = resources.files("mtorsim.data").joinpath("trials/trials_calibration.csv").read_text()
     return pd.read_csv(StringIO(text))
+
+
+def supplementary_outcomes() -> pd.DataFrame:
+    """Outcomes of further Table 1 trials (and GRANITE-1's PFS) from their papers, fitted
+    beside the calibration record (``trials_supplementary.csv``); never scored as tests."""
+    path = resources.files("mtorsim.data").joinpath("trials/trials_supplementary.csv")
+    return pd.read_csv(StringIO(path.read_text()))
 
 
 def _within_median(sim: float, obs: float) -> bool:
@@ -164,7 +173,23 @@ def loto_validation(
             if trial in fold["fitted_to"]:
                 raise ValueError(f"trial_fit.json: the fold for {trial} was fitted to it")
             folds[trial] = {**table_values(), **fold["values"]}
-    return trial_validation(seed=seed, progress=progress, values=folds, role="held out")
+    table, results = trial_validation(seed=seed, progress=progress, values=folds, role="held out")
+    others = other_trials_of_type()
+    table["other_trials_of_type"] = table.trial.map(others).fillna(0).astype(int)
+    return table, results
+
+
+def other_trials_of_type() -> dict[str, int]:
+    """Per scored trial: how many other trials of its cancer type (ties included) the fold
+    without it still fits. With none, the held-out type runs on pooled values and its
+    prediction says little about the model (reported apart)."""
+    from mtorsim.trials.calibration import TIES, _design, _targets
+
+    targets = _targets()
+    kind = {t: _design(t).cancer_type for t in targets.trial.unique()}
+    kind = {t: TIES.get(ct, ct) for t, ct in kind.items()}
+    scored = targets[targets.record == "calibration"].trial.unique()
+    return {t: sum(1 for u in kind if u != t and kind[u] == kind[t]) for t in scored}
 
 
 def hr_score(table: pd.DataFrame) -> dict[str, float]:
