@@ -507,3 +507,50 @@ def test_a_reader_recursing_too_deep_is_one_error_line(tmp_path, capsys, monkeyp
     monkeypatch.setattr(mtorsim, "load", deep)
     code, _, err = run_cli(["simulate", "--sbml", str(p)], capsys, monkeypatch)
     assert code == 2 and f"{p}: nested too deeply to read" in one_error_line(err)
+
+
+def test_a_dataset_never_replaces_a_folder_of_other_files(tmp_path, capsys, monkeypatch):
+    """``trial --out FOLDER`` replaces the folder whole: a folder holding the user's own
+    files was deleted (keep.csv gone); now it is refused before the trial runs."""
+    from mtorsim.io import write_partitioned
+
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "keep.csv").write_text("mine\n")
+    argv = ["trial", "RECORD-1", "--patients", "5", "--out", str(folder)]
+    code, _, err = run_cli(argv, capsys, monkeypatch)
+    assert code == 2 and "holds other files (keep.csv)" in one_error_line(err)
+    with pytest.raises(MtorsimError, match="holds other files"):
+        write_partitioned({"patients": pd.DataFrame({"arm": ["a"]})}, folder, partition_by="arm")
+    assert (folder / "keep.csv").read_text() == "mine\n"
+    # a dataset written before is replaced
+    ds = tmp_path / "ds"
+    for _ in range(2):
+        write_partitioned({"patients": pd.DataFrame({"arm": ["a"]})}, ds, partition_by="arm")
+    assert [p.name for p in ds.iterdir()] == ["patients"]
+
+
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [("MTORSIM_TIME_LIMIT", "nan"), ("MTORSIM_TIME_LIMIT", "-1"), ("MTORSIM_MEMORY_LIMIT", "-5G")],
+)
+def test_budgets_from_the_environment_must_be_positive(monkeypatch, env, value) -> None:
+    """MTORSIM_TIME_LIMIT=nan compared False with every estimate: no limit at all."""
+    from mtorsim import guard
+
+    monkeypatch.setenv(env, value)
+    with pytest.raises(MtorsimError, match=env):
+        guard.check_trial(1000, 2000, 0)
+
+
+@pytest.mark.parametrize(
+    "content", ["[1, 2, 3]", '{"starts": [{"x": 1}]}', '{"starts": {"start": 1}}', "\x00"]
+)
+def test_a_malformed_checkpoint_is_one_error(tmp_path, content, capsys, monkeypatch) -> None:
+    ck = tmp_path / "ck.json"
+    ck.write_text(content)
+    problem = Path(__file__).parents[1] / "src/mtorsim/data/petab/fujita2010/fujita2010.yaml"
+    argv = ["calibrate", str(problem), "--starts", "1", "--checkpoint", str(ck)]
+    code, _, err = run_cli([*argv, "--out", str(tmp_path / "cal")], capsys, monkeypatch)
+    assert code == 2 and str(ck) in one_error_line(err)
+    assert not (tmp_path / "cal").exists()

@@ -95,11 +95,12 @@ def memory_budget() -> int:
     if text:
         unit = text[-1] if text[-1] in _UNITS else ""
         try:
-            return int(float(text.removesuffix(unit)) * _UNITS[unit])
+            size = float(text.removesuffix(unit)) * _UNITS[unit]
         except ValueError:
-            raise MtorsimError(
-                f"MTORSIM_MEMORY_LIMIT={text!r}; give bytes or a size like 8G"
-            ) from None
+            size = math.nan
+        if not math.isfinite(size) or size <= 0:
+            raise MtorsimError(f"MTORSIM_MEMORY_LIMIT={text!r}; give bytes or a size like 8G")
+        return int(size)
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
@@ -117,9 +118,12 @@ def time_budget() -> float:
     """Seconds a run may take before it is refused up front (``MTORSIM_TIME_LIMIT``, 24 h)."""
     text = os.environ.get("MTORSIM_TIME_LIMIT", "").strip()
     try:
-        return float(text) if text else 86_400.0
+        seconds = float(text) if text else 86_400.0
     except ValueError:
-        raise MtorsimError(f"MTORSIM_TIME_LIMIT={text!r}; give seconds") from None
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:  # nan would compare False: no limit
+        raise MtorsimError(f"MTORSIM_TIME_LIMIT={text!r}; give seconds > 0, e.g. 3600")
+    return seconds
 
 
 def check_count(

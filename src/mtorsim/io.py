@@ -24,6 +24,7 @@ from mtorsim.errors import MtorsimError
 
 __all__ = [
     "atomic_path",
+    "check_dataset_folder",
     "decode_text",
     "parse_yaml",
     "read_csv_table",
@@ -204,6 +205,22 @@ def table_writer(path: str | os.PathLike[str]) -> Iterator[Callable[[pd.DataFram
             raise MtorsimError(f"nothing to write to {path}")
 
 
+def check_dataset_folder(folder: str | os.PathLike[str], names: tuple[str, ...]) -> None:
+    """A dataset replaces ``folder`` whole: only when it is missing, empty or a dataset
+    (nothing in it but the ``names`` tables); a folder of other files is not deleted."""
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise MtorsimError(f"output {target} is a file; give a folder name for a dataset")
+    if target.is_dir():
+        other = sorted(p.name for p in target.iterdir() if p.name not in names)
+        if other:
+            shown = ", ".join(other[:3]) + (" ..." if len(other) > 3 else "")
+            raise MtorsimError(
+                f"output folder {target} holds other files ({shown}) and a dataset replaces "
+                "the whole folder; give a new folder name"
+            )
+
+
 def write_partitioned(
     parts: dict[str, pd.DataFrame], folder: str | os.PathLike[str], *, partition_by: str
 ) -> Path:
@@ -214,8 +231,7 @@ def write_partitioned(
     dataset is replaced only after the new one is complete.
     """
     target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise MtorsimError(f"output {target} is a file; give a folder name for a dataset")
+    check_dataset_folder(target, tuple(parts))
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(target)

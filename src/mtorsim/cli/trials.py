@@ -19,6 +19,9 @@ from mtorsim.cli.common import (
 )
 from mtorsim.errors import MtorsimError
 
+#: The tables of a ``--out FOLDER`` dataset (one sub-folder each, partitioned by arm).
+DATASET_TABLES = ("patients", "assessments")
+
 
 def _list_trials() -> None:
     from mtorsim.trials import trial_designs
@@ -187,6 +190,10 @@ def trial_cmd(
 
     dataset = out is not None and out.suffix == ""
     check_outputs(None if dataset else out)
+    if dataset:
+        from mtorsim.io import check_dataset_folder
+
+        check_dataset_folder(out, DATASET_TABLES)
     check_figure(plot)
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise MtorsimError(f"report file {str(report)!r} must end in .html")
@@ -256,7 +263,7 @@ def trial_cmd(
         from mtorsim.io import write_partitioned
 
         write_partitioned(
-            {"patients": result.patients, "assessments": result.assessments},
+            dict(zip(DATASET_TABLES, (result.patients, result.assessments), strict=True)),
             out,
             partition_by="arm",
         )
