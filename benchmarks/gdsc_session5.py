@@ -22,6 +22,7 @@ from mtorsim.genomics.baselines import BASELINES
 from mtorsim.genomics.calibration import (
     DoseResponseCache,
     ResponseCache,
+    ResponseEmulator,
     fit_context,
     fit_mechanistic,
     predict_mechanistic,
@@ -32,6 +33,7 @@ from mtorsim.genomics.validation import gdsc_profiles, gdsc_response_table, load
 
 #: name -> (cache kind, fit_mechanistic keywords, tissue-context grid or None)
 VARIANTS = {
+    "mech, clinical dose (assumed)": ("clinical", {"tissue": False, "fit_effects": False}),
     "mech + tissue, clinical dose (assumed)": ("clinical", {"tissue": True, "fit_effects": False}),
     "mech, dose-response (assumed)": ("dose", {"tissue": False, "fit_effects": False}),
     "mech + tissue, dose-response (assumed)": ("dose", {"tissue": True, "fit_effects": False}),
@@ -47,9 +49,42 @@ VARIANTS = {
         "clinical",
         {"tissue": True, "fit_effects": True, "link": "isotonic"},
     ),
+    "mech + tissue, clinical dose (fitted effects, emulated search, 3 starts)": (
+        "clinical",
+        {"tissue": True, "fit_effects": True, "emulate": True, "n_starts": 3},
+    ),
+    "mech + tissue, clinical dose, isotonic link (fitted effects, emulated search, 3 starts)": (
+        "clinical",
+        {"tissue": True, "fit_effects": True, "link": "isotonic", "emulate": True, "n_starts": 3},
+    ),
+    "mech, clinical dose (fitted effects, emulated search, 3 starts)": (
+        "clinical",
+        {"tissue": False, "fit_effects": True, "emulate": True, "n_starts": 3},
+    ),
     "mech, clinical dose, isotonic link (fitted effects)": (
         "clinical",
         {"tissue": False, "fit_effects": True, "link": "isotonic"},
+    ),
+    "mech + tissue, clinical dose, link by inner CV (assumed)": (
+        "clinical",
+        {"tissue": True, "fit_effects": False, "link": "auto"},
+    ),
+    "mech + tissue, dose-response, link by inner CV (assumed)": (
+        "dose",
+        {"tissue": True, "fit_effects": False, "link": "auto"},
+    ),
+    "mech, clinical dose, link by inner CV (assumed)": (
+        "clinical",
+        {"tissue": False, "fit_effects": False, "link": "auto"},
+    ),
+    "mech + tissue, dose-response, tissue GF context, no penalty": (
+        "dose",
+        {
+            "tissue": True,
+            "fit_effects": False,
+            "context": {"GF": (0.5, 1.0, 2.0)},
+            "context_penalty": 0.0,
+        },
     ),
     "mech + tissue, dose-response, tissue GF context": (
         "dose",
@@ -80,6 +115,7 @@ def main() -> None:
         "clinical": _load(args.cache / "clinical.pkl", ResponseCache(drugs)),
         "dose": _load(args.cache / "dose.pkl", DoseResponseCache(drugs)),
     }
+    emulators: dict[str, ResponseEmulator] = {}
     chosen = args.variants or list(VARIANTS)
     rows, times = [], {}
     for f in range(5):
@@ -89,10 +125,15 @@ def main() -> None:
             kind, kw = VARIANTS[name]
             cache = caches[kind]
             start = time.perf_counter()
+            if kw.get("emulate"):
+                kw = {**kw, "emulator": emulators.setdefault(kind, ResponseEmulator(cache))}
+                del kw["emulate"]
             if "context" in kw:
                 kw = dict(kw)
                 grid = kw.pop("context")
-                fit, ctx = fit_context(train, profiles, cache, grid, **kw)
+                penalty = kw.pop("context_penalty", 2.0)
+                fit, ctx = fit_context(train, profiles, cache, grid, penalty=penalty, **kw)
+                print(f"fold {f}: {name}: contexts {ctx}", flush=True)
             else:
                 fit, ctx = fit_mechanistic(train, profiles, cache, **kw), None
             times.setdefault(name, []).append(time.perf_counter() - start)

@@ -142,3 +142,130 @@ def test_validate_gdsc_prints_both_screens(capsys, monkeypatch) -> None:
     assert code == 0
     assert "GDSC1 ln IC50" in out and "CTRP AUC" in out and "within-tissue" in out
     assert "Trametinib" in out and "median" in out
+
+
+class _FakeCache(ResponseCache):
+    """A response table without simulation: fall = 0.2 + 0.3 [PTEN lost] - 0.1 [KRAS] + GF/10."""
+
+    def get(self, genotypes):
+        out = []
+        for g in genotypes:
+            r = 0.2 + 0.3 * (1 - g.get("PTEN_level", 1.0)) - 0.1 * g.get("KRAS_gain", 0.0)
+            out.append([r + 0.1 * g.get("GF", 1.0)] * len(self.drugs))
+        return np.array(out, dtype=float).reshape(len(genotypes), len(self.drugs))
+
+
+def test_isotonic_link_is_monotone_and_fit_on_training_rows(small: pd.DataFrame) -> None:
+    profiles = gdsc_profiles(load_gdsc()[0])
+    cache = _FakeCache(sorted(small["drug"].unique()))
+    fit = fit_mechanistic(small, profiles, cache, tissue=True, fit_effects=False, link="isotonic")
+    for x, y in fit.isotonic.values():
+        assert np.all(np.diff(x) >= 0) and np.all(np.diff(y) <= 1e-12)  # never increasing
+    pred = predict_mechanistic(fit, small, profiles, cache)
+    assert np.isfinite(pred).all()
+    blank = small.assign(observed=small["observed"].where(small.index % 2 == 0))
+    a = fit_mechanistic(blank, profiles, cache, tissue=True, fit_effects=False, link="isotonic")
+    b = fit_mechanistic(
+        small[small.index % 2 == 0],
+        profiles,
+        cache,
+        tissue=True,
+        fit_effects=False,
+        link="isotonic",
+    )
+    for d in a.isotonic:
+        assert np.allclose(a.isotonic[d][1], b.isotonic[d][1])
+    with pytest.raises(ValueError, match="link"):
+        fit_mechanistic(small, profiles, cache, fit_effects=False, link="cubic")
+
+
+def test_tissue_context_is_chosen_on_training_lines(small: pd.DataFrame) -> None:
+    from mtorsim.genomics.calibration import fit_context, with_context
+
+    profiles = gdsc_profiles(load_gdsc()[0])
+    lines = small.drop_duplicates("cell_line").set_index("cell_line")["tissue"]
+    cache = _FakeCache(sorted(small["drug"].unique()))
+    fit, ctx = fit_context(
+        small, profiles, cache, {"GF": (0.5, 2.0)}, tissue=True, fit_effects=False
+    )
+    assert set(ctx) <= set(small["tissue"]) and all(v["GF"] in (0.5, 2.0) for v in ctx.values())
+    ctxed = with_context(profiles, lines, {lines.iloc[0]: {"GF": 2.0}})
+    assert ctxed[lines.index[0]]["GF"] == 2.0 and "GF" not in profiles[lines.index[0]]
+    pred = predict_mechanistic(fit, small, profiles, cache, context=ctx)
+    assert np.isfinite(pred).all()
+
+
+def test_multistart_keeps_the_best_start(small: pd.DataFrame) -> None:
+    profiles = gdsc_profiles(load_gdsc()[0])
+    cache = _FakeCache(sorted(small["drug"].unique()))
+    one = fit_mechanistic(small, profiles, cache, max_nfev=3)
+    three = fit_mechanistic(small, profiles, cache, max_nfev=3, n_starts=3, start_seed=1)
+    assert three.nfev >= one.nfev
+    assert set(three.log_scales) == set(one.log_scales)
+
+
+def test_predictions_carry_the_fit_ensemble_interval() -> None:
+    from mtorsim.genomics.parameter_sets import ENSEMBLES, ensemble_scales
+    from mtorsim.genomics.predict import predict_response
+
+    members = ensemble_scales("gdsc_v2")
+    assert "gdsc_v2" in ENSEMBLES and len(members) >= 5
+    assert ensemble_scales(DEFAULT_SET) == members  # the default set reports the fit's range
+    assert all(m.keys() == members[0].keys() for m in members)
+    profiles = {"wt": {}, "pten": {"PTEN_level": 0.0}, "kras": {"KRAS_gain": 1.0}}
+    pred = predict_response(profiles, ["everolimus"], n=8, parameter_set="gdsc_v2")
+    assert pred[["response_fit_p05", "response_fit_p95"]].notna().all().all()
+    assert (pred["response_fit_p05"] <= pred["response_fit_p95"] + 1e-12).all()
+    wt = pred.set_index("sample").loc["wt"]
+    assert wt.response_fit_p05 == pytest.approx(wt.response_mean)  # no variant, no spread
+    plain = predict_response(
+        profiles, ["everolimus"], n=8, parameter_set="gdsc_v2", intervals=False
+    )
+    assert plain["response_fit_p05"].isna().all()
+    cols = ["response_mean", "response_p10", "response_p90", "probability_response"]
+    pd.testing.assert_frame_equal(pred[cols], plain[cols])
+
+
+def test_explain_names_the_fit_interval() -> None:
+    from mtorsim.genomics.explain import explain
+
+    cols = "sample gene protein_change kind parameter value effect evidence status"
+    annotated = pd.DataFrame(columns=cols.split())
+    pred = pd.DataFrame(
+        {
+            "sample": ["s1", "s2"],
+            "drug": ["everolimus"] * 2,
+            "response_mean": [0.5, 0.4],
+            "response_fit_p05": [0.42, np.nan],
+            "response_fit_p95": [0.61, np.nan],
+            "probability_response": [0.8, 0.6],
+            "S6K1_fold": [0.1, 0.1],
+            "AKT_S473_fold": [1.0, 1.0],
+            "ERK_fold": [1.0, 1.0],
+        }
+    )
+    text = explain(annotated, pred).set_index("sample")["explanation"]
+    assert "fit interval 0.42-0.61" in text["s1"] and "fit interval" not in text["s2"]
+
+
+def test_emulator_matches_the_cache_it_interpolates(small: pd.DataFrame) -> None:
+    from mtorsim.genomics.calibration import LOG_BOUNDS, ResponseEmulator, _genotypes
+
+    profiles = gdsc_profiles(load_gdsc()[0])
+    cache = _FakeCache(sorted(small["drug"].unique()))
+    base, _ = _genotypes(profiles, small["cell_line"])
+    free = ["KRAS_gain", "PTEN_level"]
+    emu = ResponseEmulator(cache)
+    emu.prepare(base, free)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        theta = {
+            p: rng.uniform(*LOG_BOUNDS["gain" if p.endswith("gain") else "level"]) for p in free
+        }
+        scaled = [scale_effects(g, {p: np.exp(v) for p, v in theta.items()}) for g in base]
+        assert np.allclose(emu.get(base, theta), cache.get(scaled), atol=1e-3)
+    a = fit_mechanistic(small, profiles, cache, max_nfev=5, emulator=emu)
+    b = fit_mechanistic(small, profiles, cache, max_nfev=5)
+    assert a.log_scales.keys() == b.log_scales.keys()
+    for p in a.log_scales:
+        assert a.log_scales[p] == pytest.approx(b.log_scales[p], abs=0.05)

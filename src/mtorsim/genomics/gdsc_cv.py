@@ -21,8 +21,10 @@ import pandas as pd
 
 from mtorsim.genomics.baselines import BASELINES
 from mtorsim.genomics.calibration import (
+    MIN_LINES,
     MechanisticFit,
     ResponseCache,
+    ResponseEmulator,
     fit_mechanistic,
     parameter_rows,
     predict_mechanistic,
@@ -168,18 +170,30 @@ def fit_final(
     n_cells: int = 8,
     max_nfev: int = 15,
     path: Path | None = None,
+    n_starts: int = 1,
+    cache: ResponseCache | None = None,
+    emulate: bool = False,
 ) -> tuple[MechanisticFit, pd.DataFrame]:
     """Fit ``variant`` on all shipped lines and (if ``path``) write it as a parameter set."""
     table = gdsc_response_table()
     lines, _ = load_gdsc()
     profiles = gdsc_profiles(lines)
-    cache = ResponseCache(sorted(table["drug"].unique()), n_cells=n_cells, seed=seed)
+    cache = cache or ResponseCache(sorted(table["drug"].unique()), n_cells=n_cells, seed=seed)
     start = time.perf_counter()
-    fit = fit_mechanistic(table, profiles, cache, max_nfev=max_nfev, **MECHANISTIC[variant])
+    fit = fit_mechanistic(
+        table,
+        profiles,
+        cache,
+        max_nfev=max_nfev,
+        n_starts=n_starts,
+        emulator=ResponseEmulator(cache) if emulate else None,
+        **MECHANISTIC[variant],
+    )
     fit.seconds = time.perf_counter() - start
     source = (
         f"fitted: GDSC1 developers' half, {date.today().isoformat()}, {fit.n_lines} lines, "
-        f"{variant}; {cv_note}"
+        f"{variant}, best of {n_starts} start(s){' (emulated search)' if emulate else ''}; "
+        f"{cv_note}"
     )
     rows = parameter_rows(fit, source)
     if path is not None:
@@ -194,33 +208,60 @@ def bootstrap_ensemble(
     seed: int = 0,
     n_cells: int = 8,
     max_nfev: int = 15,
+    n_starts: int = 1,
     cache: ResponseCache | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Refit ``variant`` on ``members`` bootstrap resamples of the shipped cell lines.
 
     Lines (not rows) are drawn with replacement, seeded, so a line's drugs stay together;
-    each member is a full refit (effect sizes and links). Returns rows ``member, parameter,
+    each member is a full refit (effect sizes and links; the search on one shared
+    :class:`~mtorsim.genomics.calibration.ResponseEmulator`). Returns rows ``member, parameter,
     value, unit, source`` of every member's effect-size multipliers, the ensemble
     :func:`~mtorsim.genomics.predict.predict_response` turns into an interval.
     """
     table = gdsc_response_table()
     profiles = gdsc_profiles(load_gdsc()[0])
     cache = cache or ResponseCache(sorted(table["drug"].unique()), n_cells=n_cells, seed=seed)
+    emulator = ResponseEmulator(cache)  # one grid per genotype serves every member
     names = np.array(sorted(table["cell_line"].unique()))
     by_line = {cl: g for cl, g in table.groupby("cell_line")}
     rng = np.random.default_rng(seed)
+    # the parameters the fit on all lines frees (>= MIN_LINES carriers): every member
+    # refits exactly these, so members differ only in the data they saw
+    carriers: dict[str, int] = {}
+    for cl in names:
+        for p_ in profiles[cl]:
+            carriers[p_] = carriers.get(p_, 0) + 1
+    free = sorted(p_ for p_, c in carriers.items() if c >= MIN_LINES)
     rows = []
     for b in range(members):
         drawn = rng.choice(names, size=len(names), replace=True)
-        sample = pd.concat([by_line[cl] for cl in drawn], ignore_index=True)
+        # each draw is a line of its own (a line drawn twice counts twice, also toward
+        # the MIN_LINES rule), so the resample is a data set of as many lines as the original
+        sample = pd.concat(
+            [by_line[cl].assign(cell_line=f"{cl}#{j}") for j, cl in enumerate(drawn)],
+            ignore_index=True,
+        )
+        drawn_profiles = {f"{cl}#{j}": profiles[cl] for j, cl in enumerate(drawn)}
         start = time.perf_counter()
-        fit = fit_mechanistic(sample, profiles, cache, max_nfev=max_nfev, **MECHANISTIC[variant])
+        fit = fit_mechanistic(
+            sample,
+            drawn_profiles,
+            cache,
+            max_nfev=max_nfev,
+            emulator=emulator,
+            n_starts=n_starts,
+            start_seed=seed + b,
+            free_parameters=free,
+            **MECHANISTIC[variant],
+        )
         if progress:
             progress(f"member {b + 1}/{members}: {time.perf_counter() - start:.0f} s")
         source = (
             f"fitted: GDSC1 developers' half, bootstrap member {b} of {members} (seed {seed}, "
-            f"{len(names)} lines drawn with replacement), {variant}"
+            f"{len(names)} lines drawn with replacement), {variant}, best of {n_starts} "
+            f"starts"
         )
         for p_, m in sorted(fit.scales.items()):
             rows.append(

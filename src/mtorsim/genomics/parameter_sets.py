@@ -24,6 +24,7 @@ from mtorsim.errors import MtorsimError
 __all__ = [
     "DEFAULT_SET",
     "ENSEMBLES",
+    "ENSEMBLE_OF",
     "PARAMETER_SETS",
     "effect_scales",
     "ensemble_scales",
@@ -32,8 +33,13 @@ __all__ = [
 ]
 
 #: Sets shipped with mtorsim (name -> file). ``prior``: the assumed effect sizes of
-#: variant_effects.csv; ``gdsc_v1``: fitted on the GDSC1 developers' half.
-PARAMETER_SETS = {"prior": "genotype_prior.csv", "gdsc_v1": "gdsc_v1.csv"}
+#: variant_effects.csv; ``gdsc_v1``: fitted on the GDSC1 developers' half (one start);
+#: ``gdsc_v2``: the same model refitted by a 10-start search on the response emulator.
+PARAMETER_SETS = {
+    "prior": "genotype_prior.csv",
+    "gdsc_v1": "gdsc_v1.csv",
+    "gdsc_v2": "gdsc_v2.csv",
+}
 #: The set genotype predictions use unless told otherwise. It stays ``prior`` because the
 #: GDSC cross-validation (BENCHMARKS.md, "GDSC calibration") did not show the fitted effect
 #: sizes predicting held-out lines better than the assumed ones.
@@ -42,9 +48,12 @@ DEFAULT_SET = "prior"
 #: unit, source`` rows): each member is the same fit redone on cell lines resampled with
 #: replacement, so its spread is the uncertainty the fit leaves. Predictions report the
 #: 5-95 % range over members beside the point estimate.
-ENSEMBLES = {"gdsc_v1": "gdsc_v1_ensemble.csv"}
-#: Sets without an ensemble of their own that report another set's (none so far).
-ENSEMBLE_OF: dict[str, str] = {}
+ENSEMBLES = {"gdsc_v2": "gdsc_v2_ensemble.csv"}
+#: Sets without an ensemble of their own that report another set's: predictions with the
+#: assumed sizes report the range the GDSC-fitted sizes give (the point estimate keeps the
+#: assumed sizes and may lie outside that range: the distance says how far the data would
+#: move it).
+ENSEMBLE_OF = {"prior": "gdsc_v2", "gdsc_v1": "gdsc_v2"}
 
 
 @lru_cache(maxsize=8)

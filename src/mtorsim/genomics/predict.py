@@ -86,10 +86,11 @@ def predict_response(
         Effect sizes of the variants (:mod:`mtorsim.genomics.parameter_sets`): ``"prior"``
         (as written in the knowledge base) or a fitted set; default :data:`DEFAULT_SET`.
     intervals : bool
-        If the set has a bootstrap ensemble (:data:`~mtorsim.genomics.parameter_sets.ENSEMBLES`),
-        add ``response_fit_p05, response_fit_p95``: the 5-95 % range of the mean response
-        over the ensemble's effect sizes, i.e. the uncertainty the fit leaves (NaN if the
-        set has no ensemble, or ``intervals=False``).
+        Add ``response_fit_p05, response_fit_p95``: the 5-95 % range of the mean response
+        over the bootstrap ensemble of fitted effect sizes the set carries or borrows
+        (:data:`~mtorsim.genomics.parameter_sets.ENSEMBLES`, ``ENSEMBLE_OF``; the default
+        ``prior`` reports the ``gdsc_v2`` ensemble), i.e. the uncertainty the GDSC fit leaves
+        on this prediction (NaN with ``intervals=False`` or a set without one).
 
     Returns
     -------
