@@ -342,6 +342,15 @@ def test_compartment_with_a_rate_rule_dilutes_its_concentrations(tmp_path: Path)
     r = mtorsim.load(path).simulate(until=4, points=9, rtol=1e-10, atol=1e-14)
     assert r["C"].to_numpy() == pytest.approx(np.exp(-0.1 * t), rel=1e-8)
     assert r["S"].to_numpy() == pytest.approx(np.exp(-0.4 * t), rel=1e-8)
+    doc = libsbml.readSBMLFromFile(str(path))  # rateOf(S) includes the dilution
+    rate = doc.getModel().createParameter()
+    rate.setId("R"), rate.setValue(0.0), rate.setConstant(False)
+    rule = doc.getModel().createAssignmentRule()
+    rule.setVariable("R"), rule.setMath(libsbml.parseL3Formula("rateOf(S)"))
+    path = tmp_path / "rate_of_diluted.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    r = mtorsim.load(path).simulate(until=4, points=9, rtol=1e-10, atol=1e-14)
+    assert r["R"].to_numpy() == pytest.approx(-0.4 * np.exp(-0.4 * t), rel=1e-7)
 
 
 def test_compartment_changes_that_are_not_supported_are_refused(tmp_path: Path) -> None:

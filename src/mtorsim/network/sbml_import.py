@@ -392,7 +392,8 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     for var, expr in assigned.items():
         start[var] = expr
         kinds.setdefault(var, "rule")
-    resolve = _resolver(model, dynamic, rated, kinds, path)
+    diluted = {sid: cid for cid in set(rated) & set(comps) for sid in concentrations.get(cid, [])}
+    resolve = _resolver(model, dynamic, rated, kinds, path, diluted)
     start = {k: resolve(e) for k, e in start.items()}
     order = _order(start, path)
     values = _defaults(order, start, path)
@@ -544,9 +545,11 @@ def _resolver(
     rated: dict[str, libsbml.Rule],
     kinds: dict[str, str],
     path: str,
+    diluted: dict[str, str] | None = None,
 ) -> Callable[[sp.Basic], sp.Basic]:
     """A function replacing ``rateOf(x)`` by x's rate: its rate rule, its reactions'
-    stoichiometry × law (× conversion factor / volume), or 0 for what does not change."""
+    stoichiometry × law (× conversion factor / volume), minus [x] V'/V in a compartment
+    with a rate rule (``diluted``: species -> compartment), or 0 for what does not change."""
     cache: dict[str, sp.Basic] = {}
 
     def rates() -> dict[str, sp.Basic]:
@@ -555,6 +558,10 @@ def _resolver(
                 cache[var] = _math(rule.getMath(), f"rate rule for {var!r}")
             for sid, e in _reactions(model, dynamic, path)[1].items():
                 cache[sid] = cache.get(sid, sp.Integer(0)) + e
+            for sid, cid in (diluted or {}).items():
+                if sid in cache or sid in dynamic:
+                    size_rate = _math(rated[cid].getMath(), f"rate rule for {cid!r}")
+                    cache[sid] = cache.get(sid, sp.Integer(0)) - _sym(sid) * size_rate / _sym(cid)
         return cache
 
     def resolve(expr: sp.Basic) -> sp.Basic:
