@@ -59,6 +59,9 @@ def test_tape_follows_numba_on_constants_and_powers() -> None:
     ops = {name for name, i in OPCODES.items() if i in set(tape["code"][:, 0])}
     assert {"POWI", "SELECT", "GT"} <= ops and "POW" not in ops and "DIV" not in ops
     assert 1 / 3 in tape["consts"]
+    # a folded operand inside another literal operation (the SBML import prints -1/2)
+    tape = build_tape({"rhs": [("out[0]", "(-1/2)*v_x")], "jac": [], "obs": []}, ["x"], [])
+    assert list(tape["consts"]) == [-0.5]
 
 
 def test_default_network_time_course_and_steady_state(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -242,7 +242,8 @@ def _fold(node: ast.expr) -> ast.expr:
         and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div | ast.Pow)
     ):
         try:
-            code = compile(ast.Expression(node), "<fold>", "eval")
+            # folded children are new nodes without positions, which compile() needs
+            code = compile(ast.fix_missing_locations(ast.Expression(node)), "<fold>", "eval")
             value = eval(code, {"__builtins__": {}})  # two numeric literals only
         except (ArithmeticError, ValueError):
             return node
