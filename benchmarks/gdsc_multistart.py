@@ -36,10 +36,13 @@ def main() -> None:
     ap.add_argument("--max-nfev", type=int, default=15)
     ap.add_argument("--emulate", action="store_true", help="search on the response emulator")
     ap.add_argument("--save", type=Path, help="merge the simulated responses into this pickle")
+    ap.add_argument("--warm", type=Path, help="start from this pickle of simulations (warm)")
     args = ap.parse_args()
     table = gdsc_response_table()
     profiles = gdsc_profiles(load_gdsc()[0])
     cache = ResponseCache(sorted(table["drug"].unique()))
+    if args.warm:
+        cache._store.update(pickle.loads(args.warm.read_bytes()))
     emulator = ResponseEmulator(cache) if args.emulate else None
     start = time.perf_counter()
     fit = fit_mechanistic(

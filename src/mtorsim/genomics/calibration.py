@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -279,6 +280,7 @@ def with_context(
 #: grid nodes per axis of the response emulator, by how many fitted parameters a genotype
 #: carries (1: 9 nodes, 2: 7 x 7, ...); more than 4 are simulated exactly at every step
 EMULATOR_NODES = {1: 9, 2: 7, 3: 5, 4: 4}
+REFINE = 4  # the pchip surface is tabulated on a grid this many times finer per axis
 
 
 def _nodes(parameter: str, k: int) -> np.ndarray:
@@ -337,7 +339,17 @@ class ResponseEmulator:
             block = values[at : at + n].reshape(*[len(a) for a in axes], -1)
             at += n
             method = "pchip" if min(len(a) for a in axes) >= 4 else "linear"
-            self._grids[key] = RegularGridInterpolator(axes, block, method=method)
+            smooth = RegularGridInterpolator(axes, block, method=method)
+            # evaluated once on a grid REFINE times finer and then interpolated linearly:
+            # the pchip surface to within its own error, at a fraction of its cost a call
+            fine = [
+                np.unique(np.concatenate([np.linspace(a, b, REFINE + 1) for a, b in pairwise(ax)]))
+                for ax in axes
+            ]
+            mesh = np.meshgrid(*fine, indexing="ij")
+            pts = np.column_stack([m.ravel() for m in mesh])
+            table = smooth(pts).reshape(*[len(f) for f in fine], -1)
+            self._grids[key] = RegularGridInterpolator(fine, table, method="linear")
 
     def get(self, genotypes: list[dict[str, float]], scales_log: dict[str, float]) -> np.ndarray:
         """(genotype, drug) responses at log multipliers ``scales_log`` (as the cache's)."""
