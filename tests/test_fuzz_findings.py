@@ -554,3 +554,35 @@ def test_a_malformed_checkpoint_is_one_error(tmp_path, content, capsys, monkeypa
     code, _, err = run_cli([*argv, "--out", str(tmp_path / "cal")], capsys, monkeypatch)
     assert code == 2 and str(ck) in one_error_line(err)
     assert not (tmp_path / "cal").exists()
+
+
+def test_counts_past_int64_are_refused_before_any_estimate(tmp_path, capsys, monkeypatch):
+    """A 401-digit n_patients overflowed the float memory estimate (OverflowError)."""
+    import json
+
+    from mtorsim import guard
+
+    with pytest.raises(guard.ResourceError, match="a 401-digit number; give at most"):
+        guard.check_trial(10**400, 2000, 0)
+    designs = Path(__file__).parents[1] / "src/mtorsim/data/trials/designs.json"
+    design = json.loads(designs.read_text())[0]
+    design["n_patients"] = 10**400
+    (tmp_path / "d.json").write_text(json.dumps(design))
+    code, _, err = run_cli(["trial", str(tmp_path / "d.json")], capsys, monkeypatch)
+    assert code == 2 and "n_patients = " in one_error_line(err)
+
+
+def test_a_latin1_byte_in_any_vcf_record_is_named(tmp_path) -> None:
+    """htslib passed a Latin-1 byte in ID or INFO on (a gene 'PIK3CA\\xe9' was read)."""
+    from mtorsim.genomics.readers import read_vcf
+
+    text = (
+        (DATA / "small.vcf")
+        .read_text()
+        .replace("\tPIK3CA|", "\tPIK3CA\xe9|")
+        .replace("|PIK3CA|", "|PIK3CA\xe9|")
+    )
+    p = tmp_path / "x.vcf"
+    p.write_bytes(text.encode("latin-1"))
+    with pytest.raises(MtorsimError, match=r"line 10: the record is not UTF-8 text \(byte 0xe9"):
+        read_vcf(p)

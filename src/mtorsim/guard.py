@@ -136,9 +136,10 @@ def check_count(
     if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
         raise ResourceError(f"{flag} is {value!r}; give a whole number")
     n = int(value)
+    maximum = MAX_SEED if maximum is None else maximum  # past it, estimates overflow floats
     if n < minimum:
         raise ResourceError(f"{flag} is {n}; give at least {minimum}")
-    if maximum is not None and n > maximum:
+    if n > maximum:
         raise ResourceError(f"{flag} is {_big(n)}; give at most {maximum:,}")
     return n
 

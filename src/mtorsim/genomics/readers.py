@@ -509,7 +509,13 @@ def _data_lines(p: Path, header_lines: int):
         with gzip.open(p, "rb") if gz else p.open("rb") as fh:
             for n, raw in enumerate(fh, start=1):
                 if n > header_lines:
-                    yield raw.decode("utf-8", "replace").rstrip("\r\n")
+                    try:
+                        text = raw.decode("utf-8")
+                    except UnicodeDecodeError as exc:  # htslib passes such bytes on
+                        raise MtorsimError(
+                            f"{p}: line {n}: the record {_not_utf8(exc, p)}"
+                        ) from None
+                    yield text.rstrip("\r\n")
     except (OSError, EOFError, zlib.error) as exc:  # damaged past the header
         raise MtorsimError(f"{p}: line {n + 1}: not a readable VCF ({exc})") from None
     while True:

@@ -141,7 +141,9 @@ class DesignSpec(_Record):
     arms: list[ArmSpec] = Field(
         min_length=1, max_length=20, description="experimental arm(s) first (at most 20)"
     )
-    n_patients: StrictInt = Field(ge=1, description="patients enrolled (a whole number)")
+    n_patients: StrictInt = Field(
+        ge=1, le=2**63 - 1, description="patients enrolled (a whole number)"
+    )
     follow_up_months: Annotated[Positive, Field(le=1200)] = 24.0
     allocation: list[Positive] = Field(default_factory=list, description="ratio per arm")
     accrual_months: Annotated[NonNegative, Field(le=1200)] = 12.0
