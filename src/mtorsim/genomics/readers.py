@@ -473,6 +473,12 @@ def _check_header(p: Path) -> int:
             fh.seek(0)
             for n, raw in enumerate(fh, start=1):
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if "\x00" in line or not line.startswith("#"):
+                    why = "binary content" if "\x00" in line else "a record before #CHROM"
+                    raise MtorsimError(
+                        f"{p}: line {n}: not a readable VCF/BCF ({why}); a VCF starts with "
+                        "##fileformat=VCFv4.x, ## header lines and the #CHROM line"
+                    )
                 if line.startswith("##"):
                     why = _meta_problem(line)
                     if why:
@@ -490,7 +496,9 @@ def _check_header(p: Path) -> int:
                 return n
         except (OSError, EOFError, zlib.error) as exc:  # a damaged gzip stream
             raise MtorsimError(f"{p}: line {n + 1}: not a readable VCF ({exc})") from None
-    raise MtorsimError(f"{p}: line {n}: no #CHROM column header line")
+    if n == 0:
+        raise MtorsimError(f"{p}: not a readable VCF/BCF (an empty file)")
+    raise MtorsimError(f"{p}: line {n}: not a readable VCF/BCF (no #CHROM column header line)")
 
 
 def _data_lines(p: Path, header_lines: int):
