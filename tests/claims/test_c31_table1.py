@@ -4,7 +4,7 @@ The approved indications come out (RCC, HR+ breast, PNET: HR CI below 1 with ORR
 and, with the cancer-type biology of issue #15, TSC volume responses too; the model still
 predicts benefit where Table 1 records none (session 5, 300 patients: gastric HR 0.76 with
 its CI below 1, although fitted to GRANITE-1's PFS HR 0.66 and OS HR 0.90; NSCLC 0.75,
-colorectal 0.77, prostate 0.72, whose pathway shares are assumed or pooled): known
+colorectal 0.78, prostate 0.73, whose pathway shares are assumed or pooled): known
 failures, kept strict.
 """
 
