@@ -186,6 +186,59 @@ def _convert(doc: libsbml.SBMLDocument, option: str, path: str) -> None:
         raise SBMLError(f"{path}: libsbml could not apply {option}")
 
 
+def _packages(doc: libsbml.SBMLDocument, path: str) -> None:
+    """Flatten hierarchical (comp) models into one; refuse other packages the model marks
+    required (they change its meaning), ignore optional ones (layout, render, ...)."""
+    names = [doc.getPlugin(i).getPackageName() for i in range(doc.getNumPlugins())]
+    if "comp" in names:
+        props = libsbml.ConversionProperties()
+        props.addOption("flatten comp", True)
+        if doc.convert(props) != libsbml.LIBSBML_OPERATION_SUCCESS:
+            raise SBMLError(f"{path}: libsbml could not flatten its comp submodels")
+    for name in names:
+        required = doc.getLevel() == 3 and doc.getPackageRequired(name)
+        if name not in ("comp", "l3v2extendedmath") and required:
+            raise SBMLError(f"{path}: SBML package {name!r} is required; it is not supported")
+
+
+def _math_nodes(model: libsbml.Model) -> list[libsbml.ASTNode]:
+    """Every math element of the model (rules, assignments, laws, events)."""
+    owners = [*model.getListOfRules(), *model.getListOfInitialAssignments()]
+    owners += [r.getKineticLaw() for r in model.getListOfReactions() if r.isSetKineticLaw()]
+    for e in model.getListOfEvents():
+        owners += [e.getTrigger(), e.getDelay(), e.getPriority(), *e.getListOfEventAssignments()]
+    return [o.getMath() for o in owners if o is not None and o.isSetMath()]
+
+
+def _reaction_rates_in_math(model: libsbml.Model, path: str) -> None:
+    """A reaction's id in math stands for its rate: put its kinetic law there."""
+    laws = {
+        r.getId(): r.getKineticLaw().getMath()
+        for r in model.getListOfReactions()
+        if r.isSetKineticLaw() and r.getKineticLaw().isSetMath()
+    }
+    for _ in range(len(laws) + 1):  # laws may name other reactions; stop once none are left
+        found = False
+        for node in _math_nodes(model):
+            names = {n.getName() for n in _names(node)}
+            for rid in names & set(laws):
+                node.replaceIDWithFunction(rid, laws[rid])
+                found = True
+        if not found:
+            return
+    raise SBMLError(f"{path}: reaction rates that refer to each other in a cycle")
+
+
+def _names(node: libsbml.ASTNode) -> list[libsbml.ASTNode]:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.getType() == libsbml.AST_NAME:
+            out.append(n)
+        stack.extend(n.getChild(i) for i in range(n.getNumChildren()))
+    return out
+
+
 def _unsupported(model: libsbml.Model, path: str) -> None:
     for r in model.getListOfReactions():
         if r.isSetFast() and r.getFast():
@@ -212,10 +265,12 @@ def read_sbml(path: str | os.PathLike[str]) -> SBMLModel:
     path = str(path)
     doc = _read(path)
     level, version = doc.getLevel(), doc.getVersion()
+    _packages(doc, path)
     _unsupported(doc.getModel(), path)
     for option in ("expandFunctionDefinitions", "promoteLocalParameters"):
         _convert(doc, option, path)  # initial assignments stay: they are evaluated per run
     model = doc.getModel()
+    _reaction_rates_in_math(model, path)
     try:
         return _build(model, path, level, version)
     except SBMLError:
