@@ -241,3 +241,27 @@ def test_crossover_progression_counts_new_lesions() -> None:
     crossed = p.crossed_over.to_numpy()
     first = np.median(on[(p.arm == "everolimus").to_numpy()])
     assert np.median(on[crossed]) <= 1.25 * first
+
+
+def test_aromatase_inhibitors_do_not_block_esr1_mutant_disease() -> None:
+    from mtorsim.trials.population import cancer_type, sample_patients
+    from mtorsim.trials.simulate import N_CLONES, _ai_resistant, _exposures
+
+    pts = sample_patients(cancer_type("BRCA_HR"), 400, 2)
+    share = bio.biology("BRCA_HR", ("aromatase inhibitor",))["ai_resistant_fraction"]
+    assert share == pytest.approx(0.36)  # Schiavon et al. 2015
+    assert bio.biology("BRCA_HR")["ai_resistant_fraction"] == 0
+    off = _ai_resistant(pts, 2, share)
+    assert 0.25 < off.mean() < 0.47
+    exp = _exposures(pts, {"exemestane": 25, "tamoxifen": 20}, 1.0, off)
+    rows = np.repeat(off, N_CLONES)
+    assert (exp["exemestane"][rows] == 0).all() and (exp["exemestane"][~rows] > 0).all()
+    assert (exp["tamoxifen"] > 0).all()  # the receptor is still there to bind
+
+
+def test_loto_table_says_which_types_had_other_trials() -> None:
+    from mtorsim.trials.validation import other_trials_of_type
+
+    others = other_trials_of_type()
+    assert others["RECORD-1"] >= 1 and others["RADIANT-3"] >= 1 and others["BOLERO-2"] >= 1
+    assert others["GRANITE-1"] == others["EXIST-1"] == others["Ng-2013 phase II"] == 0
