@@ -586,3 +586,17 @@ def test_a_latin1_byte_in_any_vcf_record_is_named(tmp_path) -> None:
     p.write_bytes(text.encode("latin-1"))
     with pytest.raises(MtorsimError, match=r"line 10: the record is not UTF-8 text \(byte 0xe9"):
         read_vcf(p)
+
+
+def test_a_very_wide_header_is_read_in_linear_time(tmp_path: Path) -> None:
+    """The duplicate-column check counted each name in the whole header: 200,000 columns
+    hung for minutes."""
+    from mtorsim.genomics.readers import read_maf
+
+    n = 50_000
+    p = tmp_path / "wide.maf"
+    p.write_text("\t".join(f"c{i}" for i in range(n)) + "\n" + "\t".join("x" * n) + "\n")
+    t0 = time.perf_counter()
+    with pytest.raises(MtorsimError, match="not a MAF"):
+        read_maf(p)
+    assert time.perf_counter() - t0 < 10.0

@@ -169,7 +169,9 @@ def _load(path: str | os.PathLike[str], sep: str) -> tuple[pd.DataFrame, int]:
     import csv
 
     header = next(csv.reader(lines[skip : skip + 1], delimiter=sep))
-    twice = sorted({c for c in header if header.count(c) > 1 and c.strip()})
+    from collections import Counter
+
+    twice = sorted(c for c, k in Counter(header).items() if k > 1 and c.strip())
     if twice:  # pandas would rename the second one ("Hugo_Symbol.1") and read the first
         raise MtorsimError(
             f"{p}: line {skip + 1}: column(s) {', '.join(twice)} appear more than once; "
