@@ -269,3 +269,16 @@ def test_emulator_matches_the_cache_it_interpolates(small: pd.DataFrame) -> None
     assert a.log_scales.keys() == b.log_scales.keys()
     for p in a.log_scales:
         assert a.log_scales[p] == pytest.approx(b.log_scales[p], abs=0.05)
+
+
+def test_bootstrap_members_refit_the_same_parameters(small: pd.DataFrame) -> None:
+    from mtorsim.genomics.gdsc_cv import bootstrap_ensemble
+
+    cache = _FakeCache(sorted(small["drug"].unique()))
+    kw = {"max_nfev": 2, "cache": cache, "table": small}
+    a = bootstrap_ensemble("mechanistic (genotype + tissue)", 2, **kw)
+    b = bootstrap_ensemble("mechanistic (genotype + tissue)", 2, **kw)
+    pd.testing.assert_frame_equal(a, b)  # seeded
+    assert list(a.columns) == ["member", "parameter", "value", "unit", "source"]
+    per = a.groupby("member")["parameter"].apply(frozenset)
+    assert per.nunique() == 1 and a["source"].str.contains("drawn with replacement").all()

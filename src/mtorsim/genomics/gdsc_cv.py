@@ -211,8 +211,10 @@ def bootstrap_ensemble(
     n_starts: int = 1,
     cache: ResponseCache | None = None,
     progress: Callable[[str], None] | None = None,
+    table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Refit ``variant`` on ``members`` bootstrap resamples of the shipped cell lines.
+    """Refit ``variant`` on ``members`` bootstrap resamples of the shipped cell lines
+    (``table``: another response table of the same form, e.g. a subset in tests).
 
     Lines (not rows) are drawn with replacement, seeded, so a line's drugs stay together;
     each member is a full refit (effect sizes and links; the search on one shared
@@ -220,7 +222,7 @@ def bootstrap_ensemble(
     value, unit, source`` of every member's effect-size multipliers, the ensemble
     :func:`~mtorsim.genomics.predict.predict_response` turns into an interval.
     """
-    table = gdsc_response_table()
+    table = gdsc_response_table() if table is None else table
     profiles = gdsc_profiles(load_gdsc()[0])
     cache = cache or ResponseCache(sorted(table["drug"].unique()), n_cells=n_cells, seed=seed)
     emulator = ResponseEmulator(cache)  # one grid per genotype serves every member
