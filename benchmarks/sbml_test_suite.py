@@ -53,6 +53,23 @@ class Case:
             return set(self.variables)
         return set(_items(self.settings.get("amount", "")))
 
+    def mismatch(self) -> str:
+        """Why the stored results cannot be scored against the settings ("" when they can):
+        a variable without a column, or a time grid other than start..start+duration."""
+        exp = self.expected()
+        missing = [v for v in self.variables if v not in exp.columns]
+        if missing:
+            return f"results have no column for {', '.join(missing)}"
+        start, duration, steps = _times(self)
+        grid = np.linspace(start, start + duration, steps + 1)
+        t = exp["time"].to_numpy(float)
+        if t.shape != grid.shape or not np.allclose(t, grid, rtol=1e-9, atol=1e-9):
+            return (
+                f"results span t = {t[0]:g}..{t[-1]:g} in {t.size} rows; "
+                f"settings ask {grid[0]:g}..{grid[-1]:g} in {grid.size}"
+            )
+        return ""
+
     def expected(self) -> pd.DataFrame:
         df = pd.read_csv(self.folder / f"{self.id}-results.csv", skipinitialspace=True)
         df.columns = ["time", *(c.strip().split("`")[-1] for c in df.columns[1:])]
@@ -123,11 +140,24 @@ def _tags_file(root: Path) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
     return {}
 
 
-def find_cases(root: Path, sample: int | None = None, seed: int = 0) -> list[Case]:
+def find_cases(
+    root: Path, sample: int | None = None, seed: int = 0, skipped: list[str] | None = None
+) -> list[Case]:
+    """Complete cases under root; those whose results do not match their settings are left
+    out (one line each in ``skipped``, when given): they cannot be scored."""
     folders = sorted(p for p in Path(root).iterdir() if p.is_dir() and p.name.isdigit())
     if sample is not None and sample < len(folders):
         folders = sorted(random.Random(seed).sample(folders, sample))
-    return [c for c in (read_case(f) for f in folders) if c is not None]
+    cases = []
+    for case in (read_case(f) for f in folders):
+        if case is None:
+            continue
+        why = case.mismatch()
+        if why and skipped is not None:
+            skipped.append(f"{case.id}: {why}")
+        if not why:
+            cases.append(case)
+    return cases
 
 
 def compare(case: Case, sim: pd.DataFrame) -> tuple[bool, str]:
@@ -293,7 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="per-case table (.csv)")
     ap.add_argument("--no-roadrunner", action="store_true")
     args = ap.parse_args(argv)
-    cases = find_cases(args.cases, args.sample, args.seed)
+    skipped: list[str] = []
+    cases = find_cases(args.cases, args.sample, args.seed, skipped)
+    for line in skipped:
+        print(f"skipped {line}", file=sys.stderr)
     if not cases:
         print(f"no complete cases under {args.cases}", file=sys.stderr)
         return 2

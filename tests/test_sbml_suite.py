@@ -42,7 +42,7 @@ def test_suite_sample_has_no_wrong_results_and_no_crashes(capsys) -> None:
     counts = suite.by_outcome(table)
     with capsys.disabled():
         print("\nSBML Test Suite sample:\n" + counts.to_string())
-    assert counts.loc["pass", "mtorsim"] >= 20  # of 21: 00950 (INF, NaN) is refused
+    assert counts.loc["pass", "mtorsim"] >= 23  # of 24: 00950 (INF, NaN) is refused
 
 
 def _model(
@@ -531,3 +531,84 @@ def test_cli_set_takes_species_and_refuses_settings_without_effect(
     argv = ["simulate", "--sbml", rule, "--until", "1", "--set", "S3=2"]
     code, _, err = run_cli(argv, capsys, monkeypatch)
     assert code != 0 and "assignment rule" in err and err.strip().count("\n") == 0
+
+
+def _comp_model(tmp_path: Path, *, with_reaction: bool) -> Path:
+    """Top model with S (no reactions) and a submodel whose reaction J makes s at 2, and
+    a rule q = J + 1 naming the reaction (its rate)."""
+    sub = f"""
+      <listOfCompartments><compartment id="C" size="1" constant="true"/></listOfCompartments>
+      <listOfSpecies><species id="s" compartment="C" initialAmount="1"
+        hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/></listOfSpecies>
+      <listOfParameters><parameter id="q" constant="false"/></listOfParameters>
+      <listOfRules><assignmentRule variable="q"><math xmlns="{MML}"><apply><plus/><ci>J</ci>
+        <cn>1</cn></apply></math></assignmentRule></listOfRules>
+      {
+        '<listOfReactions><reaction id="J" reversible="false"><listOfProducts>'
+        '<speciesReference species="s" stoichiometry="1" constant="true"/></listOfProducts>'
+        f'<kineticLaw><math xmlns="{MML}"><cn>2</cn></math></kineticLaw></reaction>'
+        "</listOfReactions>"
+        if with_reaction
+        else ""
+    }"""
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2"
+ xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" comp:required="true">
+  <model id="top">
+    <listOfCompartments><compartment id="C" size="1" constant="true"/></listOfCompartments>
+    <listOfSpecies><species id="S" compartment="C" initialAmount="3"
+      hasOnlySubstanceUnits="false" boundaryCondition="false" constant="true"/></listOfSpecies>
+    <comp:listOfSubmodels><comp:submodel comp:id="sub" comp:modelRef="inner"/>
+    </comp:listOfSubmodels>
+  </model>
+  <comp:listOfModelDefinitions><comp:modelDefinition id="inner">{sub}
+  </comp:modelDefinition></comp:listOfModelDefinitions>
+</sbml>"""
+    path = tmp_path / "comp.xml"
+    path.write_text(text)
+    return path
+
+
+MML = "http://www.w3.org/1998/Math/MathML"
+
+
+def test_hierarchical_models_are_flattened_and_reaction_ids_stand_for_rates(
+    tmp_path: Path,
+) -> None:
+    m = mtorsim.load(_comp_model(tmp_path, with_reaction=True))
+    r = m.simulate(until=1, points=3)
+    assert r["sub__s"].to_numpy() == pytest.approx([1.0, 2.0, 3.0])
+    assert r["sub__q"].to_numpy() == pytest.approx([3.0, 3.0, 3.0])  # J + 1, J = 2
+
+
+def test_required_packages_other_than_comp_are_refused_by_name(tmp_path: Path) -> None:
+    doc = libsbml.SBMLDocument(libsbml.SBMLNamespaces(3, 1, "qual", 1))
+    doc.setPackageRequired("qual", True)
+    m = doc.createModel()
+    m.setId("m")
+    c = m.createCompartment()
+    c.setId("C"), c.setSize(1.0), c.setConstant(True)
+    path = tmp_path / "qual.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    with pytest.raises(SBMLError, match="package 'qual' is required") as info:
+        mtorsim.load(path)
+    assert "\n" not in str(info.value)
+
+
+def test_runner_skips_cases_whose_results_do_not_match_their_settings(tmp_path: Path) -> None:
+    root = tmp_path / "cases"
+    for cid, header, times in (("00001", "time,S1", "0,0.5,1"), ("00002", "time,S2", "0,1,2")):
+        folder = root / cid
+        folder.mkdir(parents=True)
+        (folder / f"{cid}-settings.txt").write_text(
+            "start: 0\nduration: 1\nsteps: 2\nvariables: S1\nabsolute: 1e-6\nrelative: 1e-4\n"
+        )
+        rows = "\n".join(f"{t},1" for t in times.split(","))
+        (folder / f"{cid}-results.csv").write_text(f"{header}\n{rows}\n")
+        (folder / f"{cid}-sbml-l3v2.xml").write_text(
+            _comp_model(tmp_path, with_reaction=False).read_text()
+        )
+    skipped: list[str] = []
+    cases = suite.find_cases(root, skipped=skipped)
+    assert [c.id for c in cases] == ["00001"]
+    assert skipped == ["00002: results have no column for S1"]
