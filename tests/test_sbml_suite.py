@@ -42,7 +42,7 @@ def test_suite_sample_has_no_wrong_results_and_no_crashes(capsys) -> None:
     counts = suite.by_outcome(table)
     with capsys.disabled():
         print("\nSBML Test Suite sample:\n" + counts.to_string())
-    assert counts.loc["pass", "mtorsim"] >= 23  # of 24: 00950 (INF, NaN) is refused
+    assert counts.loc["pass", "mtorsim"] >= 24  # of 25: 00950 (INF, NaN) is refused
 
 
 def _model(
@@ -612,3 +612,14 @@ def test_runner_skips_cases_whose_results_do_not_match_their_settings(tmp_path: 
     cases = suite.find_cases(root, skipped=skipped)
     assert [c.id for c in cases] == ["00001"]
     assert skipped == ["00002: results have no column for S1"]
+
+
+def test_level3_version2_files_with_the_old_fast_attribute(tmp_path: Path) -> None:
+    text = (CASES / "01256" / "01256-sbml-l3v2.xml").read_text()
+    assert 'fast="false"' in text
+    r = mtorsim.load(CASES / "01256" / "01256-sbml-l3v2.xml").simulate(until=1, points=2)
+    assert r["S1"].iloc[-1] == pytest.approx(math.exp(0.01), rel=1e-6)
+    path = tmp_path / "fast.xml"
+    path.write_text(text.replace('fast="false"', 'fast="true"'))
+    with pytest.raises(SBMLError, match="fast reactions are not supported"):
+        mtorsim.load(path)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -156,6 +157,7 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
         doc.getError(i)
         for i in range(doc.getNumErrors())
         if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+        and not _stray_fast(doc, doc.getError(i), p)
     ]
     if fatal:
         e = fatal[0]
@@ -169,6 +171,7 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
         doc.getError(i)
         for i in range(doc.getNumErrors())
         if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+        and not _stray_fast(doc, doc.getError(i), p)
     ]
     if errors:
         e = errors[0]
@@ -177,6 +180,21 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
             f"{e.getMessage().strip().splitlines()[0]}"
         )
     return doc
+
+
+def _stray_fast(doc: libsbml.SBMLDocument, error: libsbml.SBMLError, path: Path) -> bool:
+    """Level 3 Version 2 dropped the reaction attribute ``fast``; files written by older
+    tools still carry ``fast="false"``, which means nothing, so that error is let pass.
+    ``fast="true"`` (a fast reaction) is refused as fast reactions are."""
+    if error.getErrorId() != libsbml.AllowedAttributesOnReaction or "'fast'" not in (
+        error.getMessage()
+    ):
+        return False
+    if (doc.getLevel(), doc.getVersion()) != (3, 2):
+        return False
+    if re.search(rb"""\bfast\s*=\s*["']true["']""", path.read_bytes()):
+        raise SBMLError(f"{path}: a reaction is fast; fast reactions are not supported")
+    return True
 
 
 def _convert(doc: libsbml.SBMLDocument, option: str, path: str) -> None:
