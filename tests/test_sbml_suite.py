@@ -42,7 +42,7 @@ def test_suite_sample_has_no_wrong_results_and_no_crashes(capsys) -> None:
     counts = suite.by_outcome(table)
     with capsys.disabled():
         print("\nSBML Test Suite sample:\n" + counts.to_string())
-    assert counts.loc["pass", "mtorsim"] >= 24  # of 25: 00950 (INF, NaN) is refused
+    assert counts.loc["pass", "mtorsim"] >= 25  # of 26: 00950 (INF, NaN) is refused
 
 
 def _model(
@@ -623,3 +623,36 @@ def test_level3_version2_files_with_the_old_fast_attribute(tmp_path: Path) -> No
     path.write_text(text.replace('fast="false"', 'fast="true"'))
     with pytest.raises(SBMLError, match="fast reactions are not supported"):
         mtorsim.load(path)
+
+
+@pytest.mark.parametrize(("rule", "size"), [("2 * k", 3.0), ("S", None)])
+def test_compartment_rule_from_constants_is_its_size(
+    tmp_path: Path, rule: str, size: float | None
+) -> None:
+    """C (no size) set by a rule: from constants it is a fixed size (00540); from a moving
+    value it is refused."""
+    doc = libsbml.SBMLDocument(3, 2)
+    m = doc.createModel()
+    m.setId("m")
+    c = m.createCompartment()
+    c.setId("C"), c.setConstant(False)
+    p = m.createParameter()
+    p.setId("k"), p.setValue(1.5), p.setConstant(True)
+    s = m.createSpecies()
+    s.setId("S"), s.setCompartment("C"), s.setInitialAmount(6.0)
+    s.setHasOnlySubstanceUnits(False), s.setBoundaryCondition(False), s.setConstant(False)
+    r = m.createAssignmentRule()
+    r.setVariable("C"), r.setMath(libsbml.parseL3Formula(rule))
+    rx = m.createReaction()
+    rx.setId("d"), rx.setReversible(False)
+    ref = rx.createReactant()
+    ref.setSpecies("S"), ref.setStoichiometry(1), ref.setConstant(True)
+    rx.createKineticLaw().setMath(libsbml.parseL3Formula("C * S"))
+    path = tmp_path / "c.xml"
+    libsbml.writeSBMLToFile(doc, str(path))
+    if size is None:
+        with pytest.raises(SBMLError, match="compartment 'C' is set by"):
+            mtorsim.load(path)
+        return
+    res = mtorsim.load(path).simulate(until=1, points=2, rtol=1e-10, atol=1e-14)
+    assert res["S"].to_numpy() == pytest.approx([6 / size, 6 / size * math.exp(-1)], rel=1e-8)

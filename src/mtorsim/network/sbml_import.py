@@ -415,13 +415,18 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     def unit_of(sbase) -> str:
         return sbase.getUnits() if sbase.isSetUnits() else "1"
 
+    fixed = {p.getId() for p in model.getListOfParameters() if p.getConstant()}
+    fixed |= {c.getId() for c in model.getListOfCompartments() if c.getConstant()}
+    fixed -= set(rated) | event_targets
     for cid, c in comps.items():
+        start[cid] = inits.get(cid, sp.Float(c.getSize() if c.isSetSize() else 1.0))
+        if cid in assigned and {x.name for x in assigned[cid].free_symbols} <= fixed:
+            start[cid] = assigned.pop(cid)  # a rule from constants only: a fixed size
         if cid in assigned:
             raise SBMLError(
                 f"{path}: compartment {cid!r} is set by an assignment or algebraic rule (a "
                 "size that changes in time); not supported (a rate rule on it is)"
             )
-        start[cid] = inits.get(cid, sp.Float(c.getSize() if c.isSetSize() else 1.0))
         kinds[cid] = "state" if cid in rated else "compartment"
     # concentration species of each compartment: their amounts are conserved when its size
     # changes (rate rule: dilution term; event: rescaled), so they must be states or rules
