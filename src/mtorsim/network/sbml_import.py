@@ -540,9 +540,9 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
                     products=(sid,), description=f"{sid} diluted as {cid} changes size",
                 )
             )  # fmt: skip
-    declared_still = model.getNumSpecies() and all(
+    declared_still = all(
         s.getConstant() for s in model.getListOfSpecies()
-    )  # every species declared constant: nothing is meant to move
+    )  # no species, or every one declared constant: nothing is meant to move
     if not species and (assigned or model.getNumEvents() or declared_still):  # a still state
         species.append(Species(CLOCK, 0.0, "1", "placeholder state (no species moves)"))
         reactions.append(Reaction(f"{CLOCK}_rate", "0", products=(CLOCK,)))
