@@ -38,10 +38,10 @@ PATHWAY_DRUGS = [
     if d.drug_class not in ("endocrine", "VEGFR-TKI", "chemotherapy", "autophagy")
 ]
 RESPONSE_THRESHOLD = 0.35  # assumed: growth-drive fall counted as a response
-#: cells per ensemble member: a member's response is the point estimate plus the change
-#: the member's effect sizes make on the first ENSEMBLE_CELLS cells of the same population
-#: (common random numbers), so the interval costs about B x 8 cells, not B x n
-ENSEMBLE_CELLS = 8
+#: An ensemble member's response is the point estimate plus the change the member's effect
+#: sizes make in the *nominal* cell (every kinetic constant at its value, no variability):
+#: one extra cell per member and distinct genotype instead of a population of n, so the
+#: interval adds about B / n to the cost of a prediction.
 
 
 def kinetic_variability(compiled, n: int, cv: float, rng: np.random.Generator) -> pd.DataFrame:
@@ -105,7 +105,6 @@ def predict_response(
     names = [get_drug(d).name for d in (drugs or PATHWAY_DRUGS)]
     scales = effect_scales(parameter_set)
     members = ensemble_scales(parameter_set) if intervals else ()
-    m = min(ENSEMBLE_CELLS, n)
     raw = profiles
     profiles = {s: scale_effects(p, scales) for s, p in raw.items()}
     # samples sharing a genotype share a prediction: simulate each genotype once
@@ -113,14 +112,15 @@ def predict_response(
     for sample, params in profiles.items():
         genotypes.setdefault(tuple(sorted(params.items())), []).append(sample)
     keys = list(genotypes)
-    # each member's genotype of each sample; those not already simulated get m cells
+    # each member's genotype of each sample; every point and member genotype also gets
+    # one nominal cell (only when there are members)
     member_keys = {
         s: [tuple(sorted(scale_effects(p, ms).items())) for ms in members] for s, p in raw.items()
     }
-    extra = list(dict.fromkeys(k for ks in member_keys.values() for k in ks if k not in genotypes))
-    blocks = [(k, n) for k in keys] + [(k, m) for k in extra]
-    starts = np.cumsum([0] + [size for _, size in blocks])
-    where = {k: (int(starts[i]), size) for i, (k, size) in enumerate(blocks)}
+    nominal = list(dict.fromkeys([*keys, *(k for ks in member_keys.values() for k in ks)]))
+    blocks = [("cells", k, n) for k in keys] + [("nominal", k, 1) for k in nominal if members]
+    starts = np.cumsum([0] + [size for *_, size in blocks])
+    where = {(tag, k): int(starts[i]) for i, (tag, k, _) in enumerate(blocks)}
     rows = []
     for drug in names:
         if progress is not None:
@@ -133,14 +133,22 @@ def predict_response(
         # the same cell population for every sample and drug (common random numbers), so
         # differences between samples come from their genotypes alone
         population = kinetic_variability(compiled, n, cv, np.random.default_rng(seed))
-        sets = pd.concat([population.iloc[:size] for _, size in blocks], ignore_index=True)
-        for key, size in blocks:
-            first = where[key][0]
-            for k, v in key:
-                if k in compiled.parameters:
-                    if k not in sets.columns:
-                        sets[k] = compiled.p0[compiled.parameter_index(k)]
-                    sets.loc[first : first + size - 1, k] = v
+        typical = kinetic_variability(compiled, 1, 0.0, np.random.default_rng(seed))
+        sets = pd.concat(
+            [population if tag == "cells" else typical for tag, *_ in blocks], ignore_index=True
+        )
+        # each block's genotype parameters, one column at a time (not a pandas write per
+        # block: with an ensemble there are hundreds of one-cell blocks)
+        sizes = [size for *_, size in blocks]
+        names_set = dict.fromkeys(k for _, key, _ in blocks for k, _ in key)
+        for k in (k for k in names_set if k in compiled.parameters):
+            per_block = np.repeat([dict(key).get(k, np.nan) for _, key, _ in blocks], sizes)
+            default = (
+                sets[k].to_numpy()
+                if k in sets.columns
+                else np.full(len(sets), compiled.p0[compiled.parameter_index(k)])
+            )
+            sets[k] = np.where(np.isnan(per_block), default, per_block)
         sets[medium] = 0.0
         base, ok = steady_state_batch(compiled, sets)
         if not ok.all():
@@ -157,12 +165,11 @@ def predict_response(
         end = values[:, -1, :]
         fall = 1.0 - end[:, idx["GROWTH_DRIVE"]] / base[:, idx["GROWTH_DRIVE"]]
 
-        def first_cells(key: tuple, fall: np.ndarray = fall) -> float:
-            first = where[key][0]
-            return float(fall[first : first + m].mean())
+        def nominal_fall(key: tuple, fall: np.ndarray = fall) -> float:
+            return float(fall[where[("nominal", key)]])
 
         for key in keys:
-            first = where[key][0]
+            first = where[("cells", key)]
             block = slice(first, first + n)
             fold = {k: end[block, j] / base[block, j] for k, j in idx.items()}
             response = 1.0 - fold["GROWTH_DRIVE"]
@@ -183,8 +190,10 @@ def predict_response(
             for sample in genotypes[key]:
                 row = {"sample": sample, **summary}
                 if members:
-                    ref = first_cells(key)
-                    ens = [row["response_mean"] + first_cells(k) - ref for k in member_keys[sample]]
+                    ref = nominal_fall(key)
+                    ens = [
+                        row["response_mean"] + nominal_fall(k) - ref for k in member_keys[sample]
+                    ]
                     row["response_fit_p05"] = float(np.quantile(ens, 0.05))
                     row["response_fit_p95"] = float(np.quantile(ens, 0.95))
                 rows.append(row)
