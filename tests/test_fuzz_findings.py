@@ -600,3 +600,45 @@ def test_a_very_wide_header_is_read_in_linear_time(tmp_path: Path) -> None:
     with pytest.raises(MtorsimError, match="not a MAF"):
         read_maf(p)
     assert time.perf_counter() - t0 < 10.0
+
+
+@pytest.mark.parametrize(
+    ("main_file", "hard"),
+    [
+        ("/usr/bin/mtorsim", True),
+        ("/x/src/mtorsim/__main__.py", True),
+        ("/x/site-packages/pytest/__main__.py", False),
+        (None, False),
+    ],
+)
+def test_an_interrupted_command_exits_without_interpreter_shutdown(monkeypatch, main_file, hard):
+    """One SIGTERM in ~50 crashed the finalisation (SIGSEGV, exit -11): the command leaves
+    with os._exit once its temporaries are gone; main() called in-process raises SystemExit."""
+    import os
+    import sys
+    import types
+
+    from mtorsim import cli
+
+    fake = types.ModuleType("__main__")
+    if main_file:
+        fake.__file__ = main_file
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    exits: list[int] = []
+
+    class HardExit(BaseException):
+        pass
+
+    def fake_exit(code: int) -> None:
+        exits.append(code)
+        raise HardExit
+
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    if hard:
+        with pytest.raises(HardExit):
+            cli._leave(143)
+        assert exits == [143]
+    else:
+        with pytest.raises(SystemExit) as info:
+            cli._leave(143)
+        assert info.value.code == 143 and exits == []

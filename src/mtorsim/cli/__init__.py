@@ -138,6 +138,25 @@ def _flag_names(text: str) -> str:
     return re.sub(r"(--\w[\w-]*) ([\s.,;)])", r"\1\2", text)
 
 
+def _leave(code: int) -> None:
+    """Exit an interrupted run. As the ``mtorsim`` command, without interpreter shutdown
+    (its temporaries are already removed): a signal that lands while numba/LLVM work in
+    another thread could crash the finalisation (one SIGTERM in ~50 ended in SIGSEGV, exit
+    -11 instead of 143). In-process callers (tests, ``main()`` from Python) get SystemExit."""
+    main_file = Path(getattr(sys.modules.get("__main__"), "__file__", None) or "")
+    command = main_file.name == "mtorsim" or (
+        main_file.name == "__main__.py" and main_file.parent.name == "mtorsim"
+    )
+    if command:
+        import os
+
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def _is_file(arg: str) -> bool:
     try:
         return Path(arg).is_file()
@@ -173,7 +192,7 @@ def main() -> None:
             io.remove_active()
         name = signal.Signals(exc.signum).name
         err_console.print(f"interrupted ({name}); partial outputs removed", highlight=False)
-        sys.exit(128 + exc.signum)
+        _leave(128 + exc.signum)
     except MtorsimError as exc:
         text = _flag_names(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
         err_console.print(f"[red]error:[/red] {text}", highlight=False, soft_wrap=True)
