@@ -153,6 +153,15 @@ def test_checkpoint_resume_skips_finished_starts(toy_yaml: Path, tmp_path: Path,
         Calibrator(toy_yaml).fit(n_starts=3, seed=6, checkpoint=ckpt)
 
 
+@pytest.mark.parametrize("text", ["[1, 2]", '{"starts": [{"start": "x"}]}', "{", '{"starts": 3}'])
+def test_a_damaged_checkpoint_is_one_error_from_python(toy_yaml: Path, tmp_path: Path, text):
+    ckpt = tmp_path / "fit.json"
+    ckpt.write_text(text)
+    with pytest.raises(mtorsim.MtorsimError, match="not a checkpoint file"):
+        Calibrator(toy_yaml).fit(n_starts=1, seed=5, checkpoint=ckpt)
+    assert ckpt.read_text() == text  # left as it was
+
+
 def test_process_workers_give_the_serial_result(toy_yaml: Path) -> None:
     serial = Calibrator(toy_yaml).fit(n_starts=2, seed=1, max_nfev=20)
     parallel = Calibrator(toy_yaml).fit(n_starts=2, seed=1, max_nfev=20, workers=2)

@@ -114,6 +114,30 @@ def _dask_start(
     return run_start(problem, index, x0, **options)
 
 
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """A checkpoint file's contents, checked to be an object whose ``starts`` are objects
+    with a whole ``start`` number (a list or a hand-edited file would die in the resume
+    code); whether it fits a problem is checked when a fit reads it."""
+    from mtorsim.io import decode_text
+
+    if path.is_dir():
+        raise MtorsimError(f"checkpoint {path} is a folder; give a .json file")
+    try:
+        data = json.loads(decode_text(path, path.read_bytes(), "JSON checkpoint"))
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise MtorsimError(f"checkpoint {path}: not a checkpoint file ({exc})") from None
+    starts = data.get("starts", []) if isinstance(data, dict) else None
+    if not isinstance(starts, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("start"), int) and not isinstance(r["start"], bool)
+        for r in starts
+    ):
+        raise MtorsimError(
+            f"checkpoint {path}: not a checkpoint file (an object with a list of starts, each "
+            "with its start number); remove it to start afresh"
+        )
+    return data
+
+
 class Calibrator:
     """Fit a :class:`CalibrationProblem` (or a PEtab YAML path) by multistart least squares.
 
@@ -231,10 +255,7 @@ class Calibrator:
     ) -> dict[int, dict[str, Any]]:
         if path is None or not Path(path).exists():
             return {}
-        try:
-            data = json.loads(Path(path).read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise MtorsimError(f"checkpoint {path}: not a checkpoint file ({exc})") from None
+        data = read_checkpoint(Path(path))
         want = {"fingerprint": self.problem.fingerprint(), "seed": seed, "nominal_start": nominal}
         for key, value in want.items():
             if data.get(key) != value:

@@ -109,35 +109,12 @@ def _check_options(
     if checkpoint is not None and checkpoint.suffix.lower() != ".json":
         raise MtorsimError(f"--checkpoint {checkpoint}: give a .json file (e.g. fit.json)")
     if checkpoint is not None and checkpoint.exists():
-        _check_checkpoint(checkpoint)
+        from mtorsim.calibration.calibrator import read_checkpoint
+
+        read_checkpoint(checkpoint)  # a damaged file fails before the fit starts
     for flag, tol in (("--rtol", rtol), ("--atol", atol)):
         if not (math.isfinite(tol) and 0 < tol < 1):
             raise MtorsimError(f"{flag} is {tol!r}; give a tolerance between 0 and 1, e.g. 1e-8")
-
-
-def _check_checkpoint(path: Path) -> None:
-    """An existing checkpoint is an object whose ``starts`` are objects with a whole
-    ``start`` number (a list or a hand-edited file reached the resume code and died there);
-    whether it fits this problem is checked when it is read."""
-    import json
-
-    from mtorsim.io import decode_text
-
-    if path.is_dir():
-        raise MtorsimError(f"--checkpoint {path} is a folder; give a .json file")
-    try:
-        data = json.loads(decode_text(path, path.read_bytes(), "JSON checkpoint"))
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise MtorsimError(f"checkpoint {path}: not a checkpoint file ({exc})") from None
-    starts = data.get("starts", []) if isinstance(data, dict) else None
-    if not isinstance(starts, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("start"), int) and not isinstance(r["start"], bool)
-        for r in starts
-    ):
-        raise MtorsimError(
-            f"checkpoint {path}: not a checkpoint file (an object with a list of starts, each "
-            "with its start number); remove it to start afresh"
-        )
 
 
 def _did_you_mean(name: str, known: list[str]) -> str:
