@@ -254,3 +254,26 @@ def test_drug_attached_to_an_imported_model_by_mapping() -> None:
     fujita = mtorsim.load(MODELS / "Fujita2010.xml")  # EGFR-AKT-S6: no mTORC1 species
     with pytest.raises(MtorsimError, match="node_map"):
         fujita.simulate(until=10.0, exposure={"azd8055": 1.0})
+
+
+def test_math_nested_thousands_deep_is_one_sbml_error(tmp_path) -> None:
+    """From Python too (the CLI catches RecursionError for every reader)."""
+    from mtorsim.errors import SBMLError
+    from mtorsim.network.sbml_import import read_sbml
+
+    depth = 3000
+    math = "<apply><plus/>" * depth + "<ci>S1</ci><cn>1</cn>" + "</apply>" * depth
+    path = tmp_path / "deep.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">'
+        '<model id="m"><listOfCompartments><compartment id="C" size="1" constant="true"/>'
+        '</listOfCompartments><listOfSpecies><species id="S1" compartment="C" '
+        'initialConcentration="1" hasOnlySubstanceUnits="false" boundaryCondition="false" '
+        'constant="false"/></listOfSpecies><listOfParameters><parameter id="p" value="1" '
+        'constant="false"/></listOfParameters><listOfRules><assignmentRule variable="p">'
+        f'<math xmlns="http://www.w3.org/1998/Math/MathML">{math}</math></assignmentRule>'
+        "</listOfRules></model></sbml>"
+    )
+    with pytest.raises(SBMLError, match="nested too deeply"):
+        read_sbml(path)

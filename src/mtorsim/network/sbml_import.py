@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -281,6 +282,16 @@ def read_sbml(path: str | os.PathLike[str]) -> SBMLModel:
     >>> simulate(m.network, 3600, events=m.events)      # doctest: +SKIP
     """
     path = str(path)
+    try:
+        return _read_model(path)
+    except RecursionError:  # math nested deeper than Python's stack (thousands of levels)
+        raise SBMLError(
+            f"{path}: math nested too deeply to read (over {sys.getrecursionlimit():,} "
+            "levels); flatten the expression"
+        ) from None
+
+
+def _read_model(path: str) -> SBMLModel:
     doc = _read(path)
     level, version = doc.getLevel(), doc.getVersion()
     _packages(doc, path)
