@@ -140,6 +140,8 @@ REPLACE_DRUG_HELP = "Let a --drug-file record replace the built-in drug of the s
 def register_drug_files(paths: list[Path] | None, replace: bool = False) -> None:
     """``--drug-file`` (repeatable): users' drugs, usable wherever a built-in drug is; one
     that shadows a built-in drug's name is refused unless ``--replace-drug``."""
+    if not paths:
+        return  # the registry imports pydantic and yaml (~0.05 s): only when there are files
     from mtorsim.pharmacology.registry import library_clashes, load_drug_file, register_drug
 
     for path in paths or []:
