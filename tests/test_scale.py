@@ -77,3 +77,35 @@ def test_partitioned_parquet_is_written_atomically(reference, tmp_path: Path) ->
     # the old dataset is untouched and no temporary folder is left behind
     assert len(pd.read_parquet(folder / "patients")) == N
     assert [p.name for p in tmp_path.iterdir()] == ["trial"]
+
+
+def test_losing_the_scheduler_mid_run_is_one_error(monkeypatch) -> None:
+    """The scheduler dies after one chunk: one MtorsimError saying so, no traceback."""
+    import asyncio
+
+    import dask.distributed
+
+    class Done:
+        def result(self):
+            return 0, reference_frame(), reference_frame()
+
+    class Lost:
+        def result(self):
+            raise asyncio.CancelledError()
+
+    def reference_frame():
+        return pd.DataFrame({"patient": [0]})
+
+    class FakeClient:
+        def __init__(self):
+            self.n = 0
+
+        def submit(self, *args, **kwargs):
+            self.n += 1
+            return Done() if self.n == 1 else Lost()
+
+    monkeypatch.setattr(dask.distributed, "as_completed", lambda fs: iter(fs))
+    with pytest.raises(MtorsimError, match="lost the Dask scheduler after 1 of 2 chunks"):
+        run_trial_distributed(
+            load_design("RECORD-1"), n_patients=4, chunk_size=2, client=FakeClient()
+        )

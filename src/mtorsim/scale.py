@@ -8,6 +8,8 @@ counted once and none is lost; the assembled trial equals the single-process one
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures as futures_
 import os
 from collections.abc import Callable
 from typing import Any
@@ -105,11 +107,18 @@ def run_trial_distributed(
             for first in range(0, n, chunk_size)
         ]
         done: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
-        for fut in as_completed(futures):
-            first, patients, assessments = fut.result()
-            if first not in done and progress is not None:
-                progress(len(patients))
-            done[first] = (patients, assessments)
+        try:
+            for fut in as_completed(futures):
+                first, patients, assessments = fut.result()
+                if first not in done and progress is not None:
+                    progress(len(patients))
+                done[first] = (patients, assessments)
+        except (OSError, TimeoutError, asyncio.CancelledError, futures_.CancelledError) as exc:
+            # the scheduler went away (or cancelled the work): one line, nothing written
+            raise MtorsimError(
+                f"lost the Dask scheduler after {len(done)} of {len(futures)} chunks "
+                f"({type(exc).__name__}); nothing was written: restart the cluster and rerun"
+            ) from None
     finally:
         if own:
             cluster = getattr(client, "cluster", None)
