@@ -31,114 +31,10 @@ import sympy as sp
 from mtorsim.errors import MtorsimError, SBMLError
 from mtorsim.network.components import Observable, Parameter, Reaction, Species
 from mtorsim.network.model import Network
+from mtorsim.network.sbml_math import RATE_OF, math_of, text_of
 from mtorsim.network.sbml_model import CLOCK, TIME, EventSpec, SBMLModel, evaluate
 
 __all__ = ["EventSpec", "SBMLModel", "read_sbml"]
-
-
-# ------------------------------------------------------------------ math
-_FUNC = {
-    libsbml.AST_FUNCTION_EXP: sp.exp,
-    libsbml.AST_FUNCTION_LN: sp.log,
-    libsbml.AST_FUNCTION_ABS: sp.Abs,
-    libsbml.AST_FUNCTION_FLOOR: sp.floor,
-    libsbml.AST_FUNCTION_CEILING: sp.ceiling,
-    libsbml.AST_FUNCTION_SIN: sp.sin,
-    libsbml.AST_FUNCTION_COS: sp.cos,
-    libsbml.AST_FUNCTION_TAN: sp.tan,
-    libsbml.AST_FUNCTION_TANH: sp.tanh,
-    libsbml.AST_FUNCTION_SINH: sp.sinh,
-    libsbml.AST_FUNCTION_COSH: sp.cosh,
-    libsbml.AST_FUNCTION_ARCSIN: sp.asin,
-    libsbml.AST_FUNCTION_ARCCOS: sp.acos,
-    libsbml.AST_FUNCTION_ARCTAN: sp.atan,
-}
-_REL = {
-    libsbml.AST_RELATIONAL_LT: sp.Lt,
-    libsbml.AST_RELATIONAL_LEQ: sp.Le,
-    libsbml.AST_RELATIONAL_GT: sp.Gt,
-    libsbml.AST_RELATIONAL_GEQ: sp.Ge,
-    libsbml.AST_RELATIONAL_EQ: sp.Eq,
-    libsbml.AST_RELATIONAL_NEQ: sp.Ne,
-}
-_LOGIC = {
-    libsbml.AST_LOGICAL_AND: sp.And,
-    libsbml.AST_LOGICAL_OR: sp.Or,
-    libsbml.AST_LOGICAL_XOR: sp.Xor,
-}
-
-
-def _ast(node: libsbml.ASTNode, where: str) -> sp.Basic:
-    t = node.getType()
-    kids = [_ast(node.getChild(i), where) for i in range(node.getNumChildren())]
-    if node.isInteger():
-        return sp.Integer(node.getInteger())
-    if node.isReal() or t in (libsbml.AST_REAL_E, libsbml.AST_RATIONAL):
-        return sp.Float(node.getReal())
-    if t == libsbml.AST_NAME_TIME:
-        return sp.Symbol("time", real=True)
-    if t == libsbml.AST_NAME_AVOGADRO:
-        return sp.Float(6.02214076e23)
-    if t == libsbml.AST_NAME:
-        return sp.Symbol(node.getName(), real=True)
-    if t == libsbml.AST_CONSTANT_E:
-        return sp.E
-    if t == libsbml.AST_CONSTANT_PI:
-        return sp.pi
-    if t == libsbml.AST_CONSTANT_TRUE:
-        return sp.true
-    if t == libsbml.AST_CONSTANT_FALSE:
-        return sp.false
-    if t == libsbml.AST_PLUS:
-        return sp.Add(*kids) if kids else sp.Integer(0)
-    if t == libsbml.AST_MINUS:
-        return -kids[0] if len(kids) == 1 else kids[0] - kids[1]
-    if t == libsbml.AST_TIMES:
-        return sp.Mul(*kids) if kids else sp.Integer(1)
-    if t == libsbml.AST_DIVIDE:
-        return kids[0] / kids[1]
-    if t in (libsbml.AST_POWER, libsbml.AST_FUNCTION_POWER):
-        return kids[0] ** kids[1]
-    if t == libsbml.AST_FUNCTION_ROOT:
-        return kids[-1] ** (1 / kids[0]) if len(kids) == 2 else sp.sqrt(kids[0])
-    if t == libsbml.AST_FUNCTION_LOG:
-        return sp.log(kids[-1], kids[0]) if len(kids) == 2 else sp.log(kids[0], 10)
-    if t in _FUNC:
-        return _FUNC[t](*kids)
-    if t in _REL:
-        return _REL[t](*kids)
-    if t in _LOGIC:
-        return _LOGIC[t](*kids)
-    if t == libsbml.AST_LOGICAL_NOT:
-        return sp.Not(kids[0])
-    if t == libsbml.AST_FUNCTION_PIECEWISE:
-        pieces = [(kids[i], kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
-        otherwise = kids[-1] if len(kids) % 2 else sp.nan
-        return sp.Piecewise(*pieces, (otherwise, True))
-    if t == libsbml.AST_FUNCTION_DELAY:
-        raise SBMLError(f"{where}: delay() is not supported (needs a delay-equation solver)")
-    if t == getattr(libsbml, "AST_FUNCTION_MAX", None):
-        return sp.Max(*kids)
-    if t == getattr(libsbml, "AST_FUNCTION_MIN", None):
-        return sp.Min(*kids)
-    if t == getattr(libsbml, "AST_FUNCTION_RATE_OF", None):
-        return RATE_OF(*kids)  # resolved to the target's rate once the reactions are known
-    raise SBMLError(f"{where}: unsupported MathML element {node.getName() or t!r}")
-
-
-def _math(node: libsbml.ASTNode | None, where: str) -> sp.Basic:
-    if node is None:
-        raise SBMLError(f"{where}: missing math")
-    return _ast(node, where)
-
-
-#: ``rateOf(x)`` as read; :func:`_resolver` replaces it by x's rate of change.
-RATE_OF = sp.Function("rateOf")
-
-
-def _text(expr: sp.Basic) -> str:
-    """Expression text for a Network (sympy syntax; the network parser reads it)."""
-    return sp.sstr(expr)
 
 
 # ------------------------------------------------------------------ reading
@@ -325,7 +221,7 @@ def _algebraic(
     that nothing else determines (not constant, no rule, no event, no reaction moving it)
     and be solvable for it alone; solved in turn (a triangular system). Others are refused."""
     rules = [
-        (i, _math(r.getMath(), "algebraic rule"))
+        (i, math_of(r.getMath(), "algebraic rule"))
         for i, r in enumerate(model.getListOfRules())
         if r.isAlgebraic()
     ]
@@ -395,14 +291,14 @@ def _species_refs(model: libsbml.Model) -> set[str]:
 
 def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLModel:
     assigned = {
-        r.getVariable(): _math(r.getMath(), f"assignment rule for {r.getVariable()!r}")
+        r.getVariable(): math_of(r.getMath(), f"assignment rule for {r.getVariable()!r}")
         for r in model.getListOfRules()
         if r.isAssignment()
     }
     rated = {r.getVariable(): r for r in model.getListOfRules() if r.isRate()}
     assigned.update(_algebraic(model, assigned, rated, path))
     inits = {
-        ia.getSymbol(): _math(ia.getMath(), f"initial assignment of {ia.getSymbol()!r}")
+        ia.getSymbol(): math_of(ia.getMath(), f"initial assignment of {ia.getSymbol()!r}")
         for ia in model.getListOfInitialAssignments()
     }
     refs = _species_refs(model)
@@ -534,20 +430,20 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             )  # fmt: skip
     observables = [(v, start[v]) for v in order if v in assigned]
     for var, rule in rated.items():
-        rate = resolve(_math(rule.getMath(), f"rate rule for {var!r}"))
+        rate = resolve(math_of(rule.getMath(), f"rate rule for {var!r}"))
         reactions.append(
             Reaction(
-                f"rate_rule_{var}", _text(rate), products=(var,),
+                f"rate_rule_{var}", text_of(rate), products=(var,),
                 description=f"SBML rate rule d{var}/dt",
             )
         )  # fmt: skip
     reactions += _reactions(model, dynamic, path, resolve)[0]
     for cid in sorted(set(rated) & set(comps)):  # d[S]/dt = law/V - [S] (dV/dt)/V
-        size_rate = resolve(_math(rated[cid].getMath(), f"rate rule for {cid!r}"))
+        size_rate = resolve(math_of(rated[cid].getMath(), f"rate rule for {cid!r}"))
         for sid in concentrations.get(cid, []):
             reactions.append(
                 Reaction(
-                    f"dilution_{sid}", _text(-_sym(sid) * size_rate / _sym(cid)),
+                    f"dilution_{sid}", text_of(-_sym(sid) * size_rate / _sym(cid)),
                     products=(sid,), description=f"{sid} diluted as {cid} changes size",
                 )
             )  # fmt: skip
@@ -570,13 +466,15 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         species=species,
         parameters=params,
         reactions=reactions,
-        observables=[Observable(n, _text(e), "1", "SBML assignment rule") for n, e in observables],
+        observables=[
+            Observable(n, text_of(e), "1", "SBML assignment rule") for n, e in observables
+        ],
         time_unit="1",
         source=f"SBML L{level}V{version}: {path}",
         check_units=False,
     )
     used: set[str] = set()
-    for e in (*start.values(), *(_math(r.getMath(), "rule") for r in model.getListOfRules())):
+    for e in (*start.values(), *(math_of(r.getMath(), "rule") for r in model.getListOfRules())):
         used |= {x.name for x in e.free_symbols}
     for r in reactions:
         used |= {x.name for x in sp.sympify(r.rate, locals=_locals(r.rate)).free_symbols}
@@ -647,12 +545,12 @@ def _resolver(
     def rates() -> dict[str, sp.Basic]:
         if not cache:
             for var, rule in rated.items():
-                cache[var] = _math(rule.getMath(), f"rate rule for {var!r}")
+                cache[var] = math_of(rule.getMath(), f"rate rule for {var!r}")
             for sid, e in _reactions(model, dynamic, path)[1].items():
                 cache[sid] = cache.get(sid, sp.Integer(0)) + e
             for sid, cid in (diluted or {}).items():
                 if sid in cache or sid in dynamic:
-                    size_rate = _math(rated[cid].getMath(), f"rate rule for {cid!r}")
+                    size_rate = math_of(rated[cid].getMath(), f"rate rule for {cid!r}")
                     cache[sid] = cache.get(sid, sp.Integer(0)) - _sym(sid) * size_rate / _sym(cid)
         return cache
 
@@ -694,7 +592,7 @@ def _reactions(
         rid = rx.getId()
         if not rx.isSetKineticLaw():
             raise SBMLError(f"{path}: reaction {rid!r} has no kinetic law")
-        law = _math(rx.getKineticLaw().getMath(), f"kinetic law of {rid!r}")
+        law = math_of(rx.getKineticLaw().getMath(), f"kinetic law of {rid!r}")
         law = resolve(law) if resolve is not None else law
         groups: dict[tuple[str, str], dict[str, float]] = {}
         for sign, refs in ((-1, rx.getListOfReactants()), (1, rx.getListOfProducts())):
@@ -729,7 +627,7 @@ def _reactions(
             if reac or prod:
                 out.append(
                     Reaction(
-                        name, _text(rate), reactants=reac, products=prod,
+                        name, text_of(rate), reactants=reac, products=prod,
                         description=rx.getName() or "",
                     )
                 )  # fmt: skip
@@ -737,7 +635,7 @@ def _reactions(
                 if sid not in whole:
                     out.append(
                         Reaction(
-                            f"{name}__{sid}", _text(sp.Float(n) * rate), products=(sid,),
+                            f"{name}__{sid}", text_of(sp.Float(n) * rate), products=(sid,),
                             description=f"{rx.getName() or rid}: {n:g} {sid} per event",
                         )
                     )  # fmt: skip
@@ -767,7 +665,7 @@ def _events(
     for e in model.getListOfEvents():
         eid = e.getId() or "(unnamed)"
         trig = resolve(
-            _math(
+            math_of(
                 e.getTrigger().getMath() if e.isSetTrigger() else None,
                 f"trigger of event {eid!r}",
             )
@@ -797,7 +695,7 @@ def _events(
         persistent = e.getTrigger().getPersistent() if e.getTrigger().isSetPersistent() else True
         delay: sp.Basic = sp.Integer(0)
         if e.isSetDelay():
-            delay = resolve(_math(e.getDelay().getMath(), f"delay of event {eid!r}"))
+            delay = resolve(math_of(e.getDelay().getMath(), f"delay of event {eid!r}"))
             if {s.name for s in delay.free_symbols} - ids - {"time"}:
                 raise SBMLError(f"{path}: the delay of event {eid!r} uses names the model lacks")
         from_trigger = (
@@ -810,7 +708,7 @@ def _events(
         assignments = []
         for a in e.getListOfEventAssignments():
             var = a.getVariable()
-            value = resolve(_math(a.getMath(), f"event {eid!r}"))
+            value = resolve(math_of(a.getMath(), f"event {eid!r}"))
             if kinds.get(var) not in ("parameter", "constant species", "state", "compartment"):
                 raise SBMLError(
                     f"{path}: event {eid!r} assigns {var!r} "
@@ -831,7 +729,7 @@ def _events(
         priority = None
         priority_expr = None
         if e.isSetPriority():
-            pr = resolve(_math(e.getPriority().getMath(), f"priority of event {eid!r}"))
+            pr = resolve(math_of(e.getPriority().getMath(), f"priority of event {eid!r}"))
             priority = float(pr) if pr.is_number else None  # variable: only alone is it safe
             priority_expr = pr
         raw = tuple(assignments)

@@ -1,0 +1,119 @@
+"""MathML (libsbml's AST) to sympy, for the SBML importer.
+
+One translation for every place SBML holds math (rate laws, rules, initial assignments,
+event triggers, delays, priorities and assignments): functions, relations, logic,
+piecewise and ``rateOf``; ``delay()`` and unknown elements are refused by name.
+"""
+
+from __future__ import annotations
+
+import libsbml
+import sympy as sp
+
+from mtorsim.errors import SBMLError
+
+__all__ = ["RATE_OF", "math_of", "text_of", "translate"]
+
+
+_FUNC = {
+    libsbml.AST_FUNCTION_EXP: sp.exp,
+    libsbml.AST_FUNCTION_LN: sp.log,
+    libsbml.AST_FUNCTION_ABS: sp.Abs,
+    libsbml.AST_FUNCTION_FLOOR: sp.floor,
+    libsbml.AST_FUNCTION_CEILING: sp.ceiling,
+    libsbml.AST_FUNCTION_SIN: sp.sin,
+    libsbml.AST_FUNCTION_COS: sp.cos,
+    libsbml.AST_FUNCTION_TAN: sp.tan,
+    libsbml.AST_FUNCTION_TANH: sp.tanh,
+    libsbml.AST_FUNCTION_SINH: sp.sinh,
+    libsbml.AST_FUNCTION_COSH: sp.cosh,
+    libsbml.AST_FUNCTION_ARCSIN: sp.asin,
+    libsbml.AST_FUNCTION_ARCCOS: sp.acos,
+    libsbml.AST_FUNCTION_ARCTAN: sp.atan,
+}
+_REL = {
+    libsbml.AST_RELATIONAL_LT: sp.Lt,
+    libsbml.AST_RELATIONAL_LEQ: sp.Le,
+    libsbml.AST_RELATIONAL_GT: sp.Gt,
+    libsbml.AST_RELATIONAL_GEQ: sp.Ge,
+    libsbml.AST_RELATIONAL_EQ: sp.Eq,
+    libsbml.AST_RELATIONAL_NEQ: sp.Ne,
+}
+_LOGIC = {
+    libsbml.AST_LOGICAL_AND: sp.And,
+    libsbml.AST_LOGICAL_OR: sp.Or,
+    libsbml.AST_LOGICAL_XOR: sp.Xor,
+}
+
+
+def translate(node: libsbml.ASTNode, where: str) -> sp.Basic:
+    t = node.getType()
+    kids = [translate(node.getChild(i), where) for i in range(node.getNumChildren())]
+    if node.isInteger():
+        return sp.Integer(node.getInteger())
+    if node.isReal() or t in (libsbml.AST_REAL_E, libsbml.AST_RATIONAL):
+        return sp.Float(node.getReal())
+    if t == libsbml.AST_NAME_TIME:
+        return sp.Symbol("time", real=True)
+    if t == libsbml.AST_NAME_AVOGADRO:
+        return sp.Float(6.02214076e23)
+    if t == libsbml.AST_NAME:
+        return sp.Symbol(node.getName(), real=True)
+    if t == libsbml.AST_CONSTANT_E:
+        return sp.E
+    if t == libsbml.AST_CONSTANT_PI:
+        return sp.pi
+    if t == libsbml.AST_CONSTANT_TRUE:
+        return sp.true
+    if t == libsbml.AST_CONSTANT_FALSE:
+        return sp.false
+    if t == libsbml.AST_PLUS:
+        return sp.Add(*kids) if kids else sp.Integer(0)
+    if t == libsbml.AST_MINUS:
+        return -kids[0] if len(kids) == 1 else kids[0] - kids[1]
+    if t == libsbml.AST_TIMES:
+        return sp.Mul(*kids) if kids else sp.Integer(1)
+    if t == libsbml.AST_DIVIDE:
+        return kids[0] / kids[1]
+    if t in (libsbml.AST_POWER, libsbml.AST_FUNCTION_POWER):
+        return kids[0] ** kids[1]
+    if t == libsbml.AST_FUNCTION_ROOT:
+        return kids[-1] ** (1 / kids[0]) if len(kids) == 2 else sp.sqrt(kids[0])
+    if t == libsbml.AST_FUNCTION_LOG:
+        return sp.log(kids[-1], kids[0]) if len(kids) == 2 else sp.log(kids[0], 10)
+    if t in _FUNC:
+        return _FUNC[t](*kids)
+    if t in _REL:
+        return _REL[t](*kids)
+    if t in _LOGIC:
+        return _LOGIC[t](*kids)
+    if t == libsbml.AST_LOGICAL_NOT:
+        return sp.Not(kids[0])
+    if t == libsbml.AST_FUNCTION_PIECEWISE:
+        pieces = [(kids[i], kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
+        otherwise = kids[-1] if len(kids) % 2 else sp.nan
+        return sp.Piecewise(*pieces, (otherwise, True))
+    if t == libsbml.AST_FUNCTION_DELAY:
+        raise SBMLError(f"{where}: delay() is not supported (needs a delay-equation solver)")
+    if t == getattr(libsbml, "AST_FUNCTION_MAX", None):
+        return sp.Max(*kids)
+    if t == getattr(libsbml, "AST_FUNCTION_MIN", None):
+        return sp.Min(*kids)
+    if t == getattr(libsbml, "AST_FUNCTION_RATE_OF", None):
+        return RATE_OF(*kids)  # resolved to the target's rate once the reactions are known
+    raise SBMLError(f"{where}: unsupported MathML element {node.getName() or t!r}")
+
+
+def math_of(node: libsbml.ASTNode | None, where: str) -> sp.Basic:
+    if node is None:
+        raise SBMLError(f"{where}: missing math")
+    return translate(node, where)
+
+
+#: ``rateOf(x)`` as read; :mod:`mtorsim.network.sbml_import` replaces it by x's rate of change.
+RATE_OF = sp.Function("rateOf")
+
+
+def text_of(expr: sp.Basic) -> str:
+    """Expression text for a Network (sympy syntax; the network parser reads it)."""
+    return sp.sstr(expr)
