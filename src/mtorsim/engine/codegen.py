@@ -271,7 +271,7 @@ class CompiledNetwork:
     def _point(self, name: str, y: np.ndarray, p: np.ndarray, t: float, out: np.ndarray):
         # one-off evaluations never compile a specialised module that is not loaded yet
         k = self.kernels
-        interpretable = kernels.kernel_mode() in ("auto", "interpreted") and not k.special_loaded
+        interpretable = not k.special_loaded and kernels.kernel_mode() in ("auto", "interpreted")
         if interpretable and k.interpreted().point(name, float(t), y, p, out):
             return out
         if k.special_loaded or k.generic_md is None or kernels.kernel_mode() == "specialized":
