@@ -137,6 +137,11 @@ def test_a_long_job_reruns_compiled_with_the_same_answer(monkeypatch: pytest.Mon
     assert tier.fallbacks == 1
     assert np.array_equal(df.to_numpy(), ref.to_numpy())
     assert df.attrs["steps"] == ref.attrs["steps"]
+    # the mode is read per job: the same tier, now forced, runs the job through uncapped
+    monkeypatch.setenv(kernels.KERNEL_ENV, "interpreted")
+    df = mtorsim.engine.simulate(c, 48.0, points=49, parameters={"GF": 0.2})
+    assert tier.fallbacks == 1
+    assert np.array_equal(df.to_numpy(), ref.to_numpy())
 
 
 def test_numeric_errors_fall_back_to_numbas_answer(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -104,7 +104,6 @@ class _Kernels:
                     path.stat().st_size,
                     lambda entry: self.compiled(entry, 1),
                     self.note_steps,
-                    capped=kernels.kernel_mode() == "auto",
                 )
             return self._interp
 

@@ -27,6 +27,8 @@ from types import ModuleType
 
 import numpy as np
 
+from mtorsim.engine.kernels import kernel_mode
+
 __all__ = [
     "CACHED_SECONDS",
     "ENTRIES",
@@ -108,13 +110,10 @@ class Interpreted:
         text_bytes: int,
         compiled: Callable[[str], tuple[ModuleType, tuple[np.ndarray, ...]]],
         note: Callable[[ModuleType, int], None],
-        *,
-        capped: bool = True,
     ) -> None:
         self.module = module
         self._compiled = compiled
         self._note = note
-        self._capped = capped
         self.step_seconds = _SECONDS_PER_BYTE * text_bytes  # refined by each timed run
         self.fallbacks = 0  # jobs that reran compiled (tests and benchmarks read it)
 
@@ -127,7 +126,7 @@ class Interpreted:
         self, y0, p_seg, seg_t, seg_jump, t_out, rtol, atol, max_steps, y_out, obs_out, md
     ):
         cap = max_steps
-        if self._capped:
+        if kernel_mode() == "auto":  # MTORSIM_KERNEL=interpreted: no cap, as asked
             cap = min(max_steps, max(20, int(JOB_SECONDS / self.step_seconds)))
         start = time.perf_counter()
         try:
