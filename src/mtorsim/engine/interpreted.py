@@ -86,11 +86,6 @@ def load_text(path: Path, name: str) -> ModuleType:
     return mod
 
 
-def spent() -> float:
-    """Interpreted seconds this process has run."""
-    return _spent
-
-
 def _add(seconds: float) -> None:
     global _spent
     _spent += seconds
