@@ -282,3 +282,82 @@ def test_bootstrap_members_refit_the_same_parameters(small: pd.DataFrame) -> Non
     assert list(a.columns) == ["member", "parameter", "value", "unit", "source"]
     per = a.groupby("member")["parameter"].apply(frozenset)
     assert per.nunique() == 1 and a["source"].str.contains("drawn with replacement").all()
+
+
+def _screen_folder(tmp_path, lines: list[str], drug: str = "Trametinib"):
+    """A GDSC1 screen folder in the shared data's layout holding ``lines`` (from the shipped
+    half: their genotype rows and their ``drug`` ln IC50 rows)."""
+    from mtorsim.genomics.validation import SCREEN_FILES
+
+    genotypes, response = load_gdsc()
+    genotypes[genotypes["cell_line"].isin(lines)].to_csv(tmp_path / SCREEN_FILES[0], index=False)
+    rows = response[response["cell_line"].isin(lines) & (response["drug"] == drug)]
+    rows.to_csv(tmp_path / SCREEN_FILES[1], index=False)
+    return tmp_path
+
+
+def test_external_screen_is_scored_by_models_fitted_only_on_other_lines(tmp_path) -> None:
+    from mtorsim.genomics.gdsc_cv import external_validation
+
+    table = gdsc_response_table(["Trametinib"])
+    names = sorted(table["cell_line"].unique())
+    train = table[table["cell_line"].isin(names[:40])].reset_index(drop=True)
+    folder = _screen_folder(tmp_path, names[35:60])  # 5 lines overlap the training lines
+    models = ["mechanistic + tissue, assumed effects", "tissue mean", "ridge flags"]
+    scores, test = external_validation(folder, train=train, n_cells=2, max_nfev=1, models=models)
+    assert test.attrs["overlap"] == names[35:40] and test.attrs["n_train_lines"] == 40
+    assert set(test["cell_line"]) == set(names[40:60])  # never a line that was fitted on
+    assert set(scores["model"]) == set(models) and set(scores["split"]) == {"fit", "test"}
+    assert (scores.query("split == 'test'")["n_lines"] == 20).all()
+    assert np.isfinite(scores.query("split == 'test'")["skill"]).all()
+    # the test lines' ln IC50 never enters a fit: scrambling them changes no fit figure
+    from mtorsim.genomics.validation import SCREEN_FILES
+
+    resp = pd.read_csv(folder / SCREEN_FILES[1])
+    resp["ln_ic50"] = resp["ln_ic50"].sample(frac=1.0, random_state=1).to_numpy()
+    resp.to_csv(folder / SCREEN_FILES[1], index=False)
+    again, _ = external_validation(folder, train=train, n_cells=2, max_nfev=1, models=models)
+    fit_a = scores.query("split == 'fit'").reset_index(drop=True)
+    fit_b = again.query("split == 'fit'").reset_index(drop=True)
+    pd.testing.assert_frame_equal(fit_a, fit_b)
+
+
+def test_external_screen_errors_name_file_row_and_column(tmp_path) -> None:
+    from mtorsim.errors import MtorsimError
+    from mtorsim.genomics.gdsc_cv import external_validation
+    from mtorsim.genomics.validation import SCREEN_FILES, read_gdsc_screen
+
+    with pytest.raises(MtorsimError, match="not a folder"):
+        read_gdsc_screen(tmp_path / "absent")
+    names = sorted(gdsc_response_table(["Trametinib"])["cell_line"].unique())
+    folder = _screen_folder(tmp_path, names[:5])
+    with pytest.raises(MtorsimError, match="every cell line is in the shipped half"):
+        external_validation(folder, models=["tissue mean"])
+    lines = pd.read_csv(folder / SCREEN_FILES[0])
+    lines.loc[2, "KRAS_mut"] = 2
+    lines.to_csv(folder / SCREEN_FILES[0], index=False)
+    with pytest.raises(MtorsimError, match=r"row 4, column 'KRAS_mut' is '2'; give 0, 1 or empty"):
+        read_gdsc_screen(folder)
+    lines.loc[2, "KRAS_mut"] = 0
+    pd.concat([lines, lines.iloc[[0]]]).to_csv(folder / SCREEN_FILES[0], index=False)
+    with pytest.raises(MtorsimError, match="more than one row"):
+        read_gdsc_screen(folder)
+    lines.to_csv(folder / SCREEN_FILES[0], index=False)
+    resp = pd.read_csv(folder / SCREEN_FILES[1]).astype({"ln_ic50": object})
+    resp.loc[1, "ln_ic50"] = "nan"
+    resp.to_csv(folder / SCREEN_FILES[1], index=False)
+    with pytest.raises(MtorsimError, match=r"row 3, column 'ln_ic50' .*finite number"):
+        read_gdsc_screen(folder)
+    (folder / SCREEN_FILES[1]).unlink()
+    with pytest.raises(MtorsimError, match="file not found"):
+        read_gdsc_screen(folder)
+
+
+def test_validate_gdsc_test_fails_on_a_bad_folder_before_any_work(tmp_path, capsys, monkeypatch):
+    from cli_helpers import run_cli
+
+    code, out, err = run_cli(
+        ["validate", "--claim", "C1", "--gdsc-test", str(tmp_path / "x")], capsys, monkeypatch
+    )
+    assert code != 0 and "not a folder" in out + err and "Traceback" not in out + err
+    assert "claim scorecard" not in out

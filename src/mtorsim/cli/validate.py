@@ -46,6 +46,15 @@ def validate_cmd(
             "cell lines (~15 min).",
         ),
     ] = False,
+    gdsc_test: Annotated[
+        Path | None,
+        typer.Option(
+            "--gdsc-test",
+            help="Fit every GDSC model on all shipped lines and score it on the lines of "
+            "another GDSC1 screen: a folder with gdsc1_cell_lines.csv and "
+            "gdsc1_mtor_response.csv laid out as the shared data (~5 min).",
+        ),
+    ] = None,
     trials: Annotated[
         bool,
         typer.Option("--trials", help="Also compare simulated trials with published outcomes."),
@@ -55,6 +64,10 @@ def validate_cmd(
     from mtorsim.evidence.claims import TITLES, evaluate_claim
 
     check_outputs(out)
+    if gdsc_test is not None:
+        from mtorsim.genomics.validation import read_gdsc_screen
+
+        read_gdsc_screen(gdsc_test)  # a bad folder fails before the scorecard runs
     ids = [c.strip().upper() for c in claim] if claim else list(TITLES)
     for c in ids:
         if c not in TITLES:
@@ -82,6 +95,8 @@ def validate_cmd(
         write_table(pd.DataFrame([r.__dict__ for r in results]).drop(columns="values"), out)
     if gdsc:
         _gdsc_table()
+    if gdsc_test is not None:
+        _external_table(gdsc_test)
     if trials:
         _trial_table()
     if n_fail:
@@ -94,6 +109,7 @@ _SHORT = {
     "mechanistic (genotype)": "mech fit",
     "mechanistic + tissue, assumed effects": "mech+T",
     "mechanistic (genotype + tissue)": "mech fit+T",
+    "mechanistic (genotype + tissue), monotone link": "mech fit+T mono",
     "tissue mean": "tissue",
     "ridge flags": "ridge",
     "ridge flags + tissue": "ridge+T",
@@ -101,35 +117,59 @@ _SHORT = {
 
 
 def _gdsc_table() -> None:
-    from mtorsim.genomics.gdsc_cv import MODELS, gdsc_cross_validation, summarise_cv
+    from mtorsim.genomics.gdsc_cv import gdsc_cross_validation
 
     for screen, endpoint in (("gdsc", "GDSC1 ln IC50"), ("ctrp", "CTRP AUC")):
         with console.status(f"cross-validating {endpoint} predictors (5 folds by line)") as st:
             scores, _ = gdsc_cross_validation(
                 screen=screen, progress=lambda m, st=st, e=endpoint: st.update(f"{e} CV: {m}")
             )
-        summary = summarise_cv(scores).set_index(["model", "drug"])
-        drugs = list(dict.fromkeys(summary.index.get_level_values("drug")))
-        for column, title in (
-            ("test", "skill on the held-out folds"),
-            ("fit", "skill on the training folds (fit)"),
-            ("within_test", "within-tissue skill, held-out folds"),
-        ):
-            t = Table(
-                Column("drug", min_width=12, no_wrap=True),
-                *[_SHORT.get(m, m) for m in MODELS],
-                title=f"{endpoint}: {title}",
-            )
-            for d in drugs:
-                name = f"[bold]{d}[/bold]" if d in ("median", "rapalogs") else d
-                values = [summary.loc[(m, d)][column] for m in MODELS]
-                t.add_row(name, *["-" if v != v else f"{v:+.2f}" for v in values])
-            console.print(t)
+        _skill_tables(scores, endpoint, ("held-out folds", "training folds (fit)"))
     console.print(
         "5-fold CV by cell line (seed 0), the same folds for every model; skill = Spearman of "
         "predicted and observed; within-tissue: after removing each tissue's mean. "
         + "; ".join(f"{v} = {k}" for k, v in _SHORT.items())
     )
+
+
+def _external_table(folder: Path) -> None:
+    from mtorsim.genomics.gdsc_cv import external_validation
+
+    with console.status("fitting on the shipped GDSC1 half") as st:
+        scores, test = external_validation(folder, progress=lambda m: st.update(m))
+    n_new = test["cell_line"].nunique()
+    _skill_tables(scores, f"GDSC1 ln IC50, {folder}", (f"{n_new} new lines", "shipped lines (fit)"))
+    left = test.attrs.get("overlap", [])
+    console.print(
+        f"Every model fitted on the {test.attrs['n_train_lines']} "
+        f"shipped lines, scored on {n_new} lines it never saw"
+        + (f" ({len(left)} lines also in the shipped half left out)" if left else "")
+        + "; skill = Spearman of predicted and observed ln IC50. "
+        + "; ".join(f"{v} = {k}" for k, v in _SHORT.items())
+    )
+
+
+def _skill_tables(scores, endpoint: str, labels: tuple[str, str]) -> None:
+    from mtorsim.genomics.gdsc_cv import MODELS, summarise_cv
+
+    summary = summarise_cv(scores).set_index(["model", "drug"])
+    models = [m for m in MODELS if m in summary.index.get_level_values("model")]
+    drugs = list(dict.fromkeys(summary.index.get_level_values("drug")))
+    for column, title in (
+        ("test", f"skill on the {labels[0]}"),
+        ("fit", f"skill on the {labels[1]}"),
+        ("within_test", f"within-tissue skill, {labels[0]}"),
+    ):
+        t = Table(
+            Column("drug", min_width=12, no_wrap=True),
+            *[_SHORT.get(m, m) for m in models],
+            title=f"{endpoint}: {title}",
+        )
+        for d in drugs:
+            name = f"[bold]{d}[/bold]" if d in ("median", "rapalogs") else d
+            values = [summary.loc[(m, d)][column] for m in models]
+            t.add_row(name, *["-" if v != v else f"{v:+.2f}" for v in values])
+        console.print(t)
 
 
 def _trial_table() -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mtorsim.errors import MtorsimError
 from mtorsim.genomics.baselines import BASELINES
 from mtorsim.genomics.calibration import (
     MIN_LINES,
@@ -39,12 +40,14 @@ from mtorsim.genomics.validation import (
     gdsc_profiles,
     gdsc_response_table,
     load_gdsc,
+    read_gdsc_screen,
 )
 
 __all__ = [
     "MECHANISTIC",
     "MODELS",
     "bootstrap_ensemble",
+    "external_validation",
     "fit_final",
     "gdsc_cross_validation",
     "summarise_cv",
@@ -56,7 +59,16 @@ MECHANISTIC = {
     "mechanistic (genotype)": {"tissue": False, "fit_effects": True},
     "mechanistic + tissue, assumed effects": {"tissue": True, "fit_effects": False},
     "mechanistic (genotype + tissue)": {"tissue": True, "fit_effects": True},
+    "mechanistic (genotype + tissue), monotone link": {
+        "tissue": True,
+        "fit_effects": True,
+        "link": "isotonic",
+    },
 }
+#: how the CV searches fitted effect sizes: 3 starts (the assumed sizes + 2 seeded) on the
+#: response emulator (BENCHMARKS.md, "Calibration, session 5": as good as exact one-start
+#: fits, 10-20x faster)
+CV_STARTS = 3
 MODELS = [*MECHANISTIC, *BASELINES]
 
 
@@ -111,29 +123,87 @@ def gdsc_cross_validation(
     if max_lines is not None:
         keep = sorted(table["cell_line"].unique())[:max_lines]
         table = table[table["cell_line"].isin(keep)].reset_index(drop=True)
-    profiles = gdsc_profiles(lines)
     folds = cell_line_folds(table["cell_line"], k=k, seed=seed)
     table["fold"] = table["cell_line"].map(folds)
-    cache = ResponseCache(sorted(table["drug"].unique()), n_cells=n_cells, seed=seed)
-    chosen = models or MODELS
-    rows, fits = [], {m: [] for m in MECHANISTIC if m in chosen}
+    run = _Evaluation(gdsc_profiles(lines), table, models, n_cells, seed, max_nfev, progress)
     for f in range(k):
         train = table[table["fold"] != f].reset_index(drop=True)
         test = table[table["fold"] == f].reset_index(drop=True)
-        for name in fits:
-            if progress:
-                progress(f"fold {f + 1}/{k}: {name}")
-            fit = fit_mechanistic(train, profiles, cache, max_nfev=max_nfev, **MECHANISTIC[name])
-            fits[name].append(fit)
+        run.split(train, test, f, f"fold {f + 1}/{k}")
+    return pd.DataFrame(run.rows), run.fits
+
+
+def external_validation(
+    folder: str | Path,
+    *,
+    seed: int = 0,
+    n_cells: int = 8,
+    max_nfev: int = 15,
+    models: list[str] | None = None,
+    train: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(scores, test table): every model fitted on all shipped GDSC1 lines, as each CV fold
+    fits its training lines, and scored on the lines of another GDSC1 screen (``folder``,
+    :func:`~mtorsim.genomics.validation.read_gdsc_screen`) it has never seen.
+
+    Lines of ``folder`` that are also in the shipped half are left out of the test (counted
+    in ``test.attrs["overlap"]``; ``n_train_lines`` the lines fitted on), so no test line
+    was ever fitted on. Scores have
+    ``fold = 0``; ``split`` is ``fit`` (the shipped lines) or ``test``. ``train``: fit on
+    this response table of the shipped form instead (e.g. a subset, in tests).
+    """
+    test = read_gdsc_screen(folder)
+    shipped_lines = load_gdsc()[0]
+    train = gdsc_response_table() if train is None else train
+    seen = set(train["cell_line"])
+    overlap = sorted(set(test["cell_line"]) & seen)
+    test = test[~test["cell_line"].isin(seen)].reset_index(drop=True)
+    if test.empty:
+        raise MtorsimError(
+            f"{folder}: every cell line is in the shipped half mtorsim was fitted on; "
+            "give lines it has not seen"
+        )
+    train = train[train["drug"].isin(set(test["drug"]))].reset_index(drop=True)
+    lines = pd.concat([shipped_lines, test.drop_duplicates("cell_line")], ignore_index=True)
+    run = _Evaluation(gdsc_profiles(lines), train, models, n_cells, seed, max_nfev, progress)
+    run.split(train, test, 0, "shipped half -> new lines")
+    test.attrs.update(overlap=overlap, n_train_lines=train["cell_line"].nunique())
+    return pd.DataFrame(run.rows), test
+
+
+class _Evaluation:
+    """Fits every chosen model on a training table and scores it on a test table; shares
+    one response cache and emulator across splits, so genotypes are simulated once."""
+
+    def __init__(self, profiles, table, models, n_cells, seed, max_nfev, progress) -> None:
+        self.profiles, self.seed, self.max_nfev, self.progress = profiles, seed, max_nfev, progress
+        self.cache = ResponseCache(sorted(table["drug"].unique()), n_cells=n_cells, seed=seed)
+        self.emulator = ResponseEmulator(self.cache)
+        self.chosen = models or MODELS
+        self.rows: list[dict] = []
+        self.fits: dict[str, list[MechanisticFit]] = {
+            m: [] for m in MECHANISTIC if m in self.chosen
+        }
+
+    def split(self, train: pd.DataFrame, test: pd.DataFrame, fold: int, label: str) -> None:
+        for name in self.fits:
+            if self.progress:
+                self.progress(f"{label}: {name}")
+            kw = dict(MECHANISTIC[name])
+            if kw["fit_effects"]:
+                kw.update(n_starts=CV_STARTS, emulator=self.emulator)
+            fit = fit_mechanistic(train, self.profiles, self.cache, max_nfev=self.max_nfev, **kw)
+            self.fits[name].append(fit)
             for split, part in (("fit", train), ("test", test)):
-                pred = predict_mechanistic(fit, part, profiles, cache)
-                rows += _score(name, f, split, part, pred)
+                pred = predict_mechanistic(fit, part, self.profiles, self.cache)
+                self.rows += _score(name, fold, split, part, pred)
         for name, fn in BASELINES.items():
-            if name not in chosen:
-                continue
-            for split, part in (("fit", train), ("test", test)):
-                rows += _score(name, f, split, part, _baseline(fn, train, part, seed))
-    return pd.DataFrame(rows), fits
+            if name in self.chosen:
+                for split, part in (("fit", train), ("test", test)):
+                    self.rows += _score(
+                        name, fold, split, part, _baseline(fn, train, part, self.seed)
+                    )
 
 
 def summarise_cv(scores: pd.DataFrame) -> pd.DataFrame:

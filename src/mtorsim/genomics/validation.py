@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from mtorsim.errors import MtorsimError
 from mtorsim.genomics.predict import predict_response
 from mtorsim.genomics.profile import combine
+from mtorsim.io import read_csv_table
 
 __all__ = [
     "FLAG_EFFECTS",
@@ -33,6 +36,7 @@ __all__ = [
     "gdsc_validation",
     "load_ctrp",
     "load_gdsc",
+    "read_gdsc_screen",
 ]
 
 #: GDSC drug name -> mtorsim drug
@@ -48,6 +52,7 @@ GDSC_DRUGS = {
 }
 
 RAPALOGS = ("Rapamycin", "Temsirolimus")
+FLAG_SUFFIXES = ("_mut", "_loss", "_gain")  # genotype columns of the GDSC tables
 
 #: GDSC genotype flag -> (parameter, value); assumptions documented in the module docstring
 FLAG_EFFECTS = {
@@ -100,13 +105,87 @@ def gdsc_response_table(drugs: list[str] | None = None) -> pd.DataFrame:
     Only lines with a genotype row are kept (a line without one has unknown, not wild-type,
     genotype).
     """
-    lines, response = load_gdsc()
+    return _response_table(*load_gdsc(), drugs)
+
+
+def _response_table(
+    lines: pd.DataFrame, response: pd.DataFrame, drugs: list[str] | None
+) -> pd.DataFrame:
     chosen = [d for d in GDSC_DRUGS if drugs is None or d in drugs]
     obs = response[response["drug"].isin(chosen)]
     obs = obs.groupby(["drug", "cell_line"], as_index=False, sort=True)["ln_ic50"].mean()
     table = obs.merge(lines, on="cell_line", how="inner").assign(observed=lambda t: t["ln_ic50"])
     table.attrs["endpoint"] = "ln IC50"
     return table.sort_values(["drug", "cell_line"], kind="stable").reset_index(drop=True)
+
+
+#: a GDSC1 screen folder holds these files, laid out as ``shared/data`` (lines, response)
+SCREEN_FILES = ("gdsc1_cell_lines.csv", "gdsc1_mtor_response.csv")
+_NEEDED = {
+    SCREEN_FILES[0]: ("cell_line", "tissue"),
+    SCREEN_FILES[1]: ("cell_line", "drug", "ln_ic50"),
+}
+
+
+def read_gdsc_screen(folder: str | Path) -> pd.DataFrame:
+    """The response table (as :func:`gdsc_response_table`) of another GDSC1 screen: a folder
+    with the two :data:`SCREEN_FILES` in the shared data's layout, e.g. cell lines mtorsim
+    was never fitted on. Flags may be empty (unknown = not mutated, as in the shipped half);
+    ``PTEN_mut_or_loss`` and ``TSC1_or_TSC2_mut`` are derived when absent.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MtorsimError(f"{folder}: not a folder; give one holding {' and '.join(SCREEN_FILES)}")
+    tables = {}
+    for name, needed in _NEEDED.items():
+        text = read_csv_table(folder / name, needed, what="GDSC1 screen")
+        tables[name] = _typed(folder / name, text)
+    lines, response = tables[SCREEN_FILES[0]], tables[SCREEN_FILES[1]]
+    dup = lines["cell_line"][lines["cell_line"].duplicated()]
+    if len(dup):
+        raise MtorsimError(
+            f"{folder / SCREEN_FILES[0]}: cell line {dup.iloc[0]!r} has more than one row; "
+            "give one genotype row per line"
+        )
+    for combined, parts in (
+        ("PTEN_mut_or_loss", ("PTEN_mut", "PTEN_cna_loss")),
+        ("TSC1_or_TSC2_mut", ("TSC1_mut", "TSC2_mut")),
+    ):
+        have = [c for c in parts if c in lines.columns]
+        if combined not in lines.columns and have:
+            lines[combined] = lines[have].max(axis=1)
+    table = _response_table(lines, response, None)
+    if table.empty:
+        raise MtorsimError(
+            f"{folder}: no cell line has both a genotype row and an ln IC50 of "
+            f"{', '.join(GDSC_DRUGS)}; check the drug names and cell_line columns"
+        )
+    return table
+
+
+def _typed(path: Path, text: pd.DataFrame) -> pd.DataFrame:
+    """Numbers where the shared files have them: flags 0/1 or empty, finite ln IC50."""
+    out = text.copy()
+    for col in out.columns:
+        if col in ("cell_line", "tissue", "tissue_sub", "tcga_label", "drug", "gdsc_tissue_factor"):
+            continue
+        values = pd.to_numeric(out[col].replace("", np.nan), errors="coerce")
+        bad = values.isna() & (out[col] != "")
+        is_flag = col.endswith(FLAG_SUFFIXES) or col == "msi"
+        if col == "ln_ic50":
+            bad |= ~np.isfinite(values)
+        elif is_flag:
+            bad |= values.notna() & ~values.isin([0, 1])
+        else:
+            continue
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            need = "a finite number" if col == "ln_ic50" else "0, 1 or empty"
+            raise MtorsimError(
+                f"{path}: row {row + 2}, column {col!r} is {out[col].iloc[row]!r}; give {need}"
+            )
+        out[col] = values
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -123,7 +202,7 @@ def ctrp_response_table(drugs: list[str] | None = None) -> tuple[pd.DataFrame, p
     same sign rule apply. Lines without any GDSC genotype are dropped (unknown genotype).
     """
     ctrp = load_ctrp()
-    flags = [c for c in ctrp.columns if c.endswith(("_mut", "_loss", "_gain"))]
+    flags = [c for c in ctrp.columns if c.endswith(FLAG_SUFFIXES)]
     ctrp = ctrp[ctrp[flags].notna().any(axis=1)]
     ctrp = ctrp[ctrp["drug"].isin([d for d in GDSC_DRUGS if drugs is None or d in drugs])]
     lines = ctrp.drop_duplicates("cell_line").drop(columns=["drug", "ctrp_auc", "gr_aoc"])
