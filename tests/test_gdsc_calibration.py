@@ -361,3 +361,61 @@ def test_validate_gdsc_test_fails_on_a_bad_folder_before_any_work(tmp_path, caps
     )
     assert code != 0 and "not a folder" in out + err and "Traceback" not in out + err
     assert "claim scorecard" not in out
+
+
+def test_cell_line_model_applies_the_fitted_set_to_new_lines() -> None:
+    from mtorsim.genomics.cell_lines import fitted_model, predict_ln_ic50
+
+    lines = load_gdsc()[0].head(40).copy()
+    lines.loc[lines.index[0], "tissue"] = "tissue_never_fitted"
+    pred = predict_ln_ic50(lines, ["Trametinib"], n_cells=2)
+    assert (
+        len(pred) == 40 and not pred["tissue_seen"].iloc[0] and pred["tissue_seen"].iloc[1:].all()
+    )
+    # by hand: intercept + slope x simulated fall + the tissue's shift (none if unseen)
+    fit = fitted_model("gdsc_v2")
+    a, b = fit.links["Trametinib"]
+    cache = ResponseCache(["Trametinib"], n_cells=2, seed=0)
+    profiles = gdsc_profiles(lines)
+    for i in (0, 1):
+        cl, tissue = lines["cell_line"].iloc[i], lines["tissue"].iloc[i]
+        r = cache.get([scale_effects(profiles[cl], fit.scales)])[0, 0]
+        shift = fit.offsets["Trametinib"].get(tissue, 0.0)
+        assert pred["predicted_ln_ic50"].iloc[i] == pytest.approx(a + b * r + shift, abs=1e-9)
+    # fitted on these lines, it ranks them (in-sample, so only a sanity check)
+    obs = gdsc_response_table(["Trametinib"]).merge(pred, on=["cell_line", "drug"])
+    assert skill(obs["predicted_ln_ic50"], obs["observed"]) > 0.3
+
+
+def test_cell_line_model_errors_name_the_problem(tmp_path, capsys, monkeypatch) -> None:
+    from cli_helpers import run_cli
+    from mtorsim.errors import MtorsimError, UnknownNameError
+    from mtorsim.genomics.cell_lines import predict_ln_ic50
+
+    lines = load_gdsc()[0].head(3).copy()
+    with pytest.raises(MtorsimError, match="'prior' has no fitted link"):
+        predict_ln_ic50(lines, parameter_set="prior")
+    with pytest.raises(UnknownNameError, match="everolimus"):
+        predict_ln_ic50(lines, ["everolimus"])
+    with pytest.raises(MtorsimError, match="missing tissue"):
+        predict_ln_ic50(lines.drop(columns="tissue"))
+    bad = lines.astype({"KRAS_mut": object})
+    bad.loc[bad.index[1], "KRAS_mut"] = "yes"
+    with pytest.raises(MtorsimError, match=r"row 2, column 'KRAS_mut' is 'yes'"):
+        predict_ln_ic50(bad)
+    lines.to_csv(tmp_path / "lines.csv", index=False)
+    code, out, err = run_cli(
+        ["predict", "--cell-lines", str(tmp_path / "lines.csv"), "--maf", "x.maf"],
+        capsys,
+        monkeypatch,
+    )
+    assert code != 0 and "--cell-lines" in out + err and "Traceback" not in out + err
+    out_file = tmp_path / "pred.csv"
+    code, out, err = run_cli(
+        ["predict", "--cell-lines", str(tmp_path / "lines.csv"), "--drug", "Trametinib",
+         "--n", "2", "--out", str(out_file)],
+        capsys,
+        monkeypatch,
+    )  # fmt: skip
+    assert code == 0 and "predicted ln IC50" in out
+    assert set(pd.read_csv(out_file)["cell_line"]) == set(lines["cell_line"])

@@ -41,8 +41,27 @@ def predict_cmd(
     problems: Annotated[
         Path | None, typer.Option(help="Report of unreadable rows (file, line, problem).")
     ] = None,
+    cell_lines: Annotated[
+        Path | None,
+        typer.Option(
+            "--cell-lines",
+            help="CSV of cell lines (cell_line, tissue, GDSC flags such as KRAS_mut): predict "
+            "GDSC ln IC50 with the fitted cell-line model instead.",
+        ),
+    ] = None,
+    parameter_set: Annotated[
+        str, typer.Option("--parameter-set", help="Fitted set of the cell-line model.")
+    ] = "gdsc_v2",
 ) -> None:
     """Predicted response of each sample to each drug, from its mutations, with reasons."""
+    if cell_lines is not None:
+        if any(x is not None for x in (maf, vcf, variants, cna, explain_out, problems)):
+            raise MtorsimError(
+                "--cell-lines predicts from a table of GDSC flags; give it without "
+                "--maf/--vcf/--variants/--cna/--explain/--problems"
+            )
+        _predict_cell_lines(cell_lines, drug, parameter_set, n, seed, out)
+        return
     from mtorsim.genomics.explain import explain
     from mtorsim.genomics.predict import predict_response
     from mtorsim.genomics.profile import annotate, profiles
@@ -83,6 +102,34 @@ def predict_cmd(
             r.explanation,
         )
     console.print(table)
+
+
+def _predict_cell_lines(path: Path, drug, parameter_set: str, n: int, seed: int, out) -> None:
+    from mtorsim.genomics.cell_lines import predict_ln_ic50
+    from mtorsim.io import read_csv_table
+
+    from mtorsim import guard
+
+    check_outputs(out)
+    guard.check_cells(n, seed)
+    lines = read_csv_table(path, ("cell_line", "tissue"), what="cell-line")
+    with console.status("predicting ln IC50 (cell-line model)"):
+        pred = predict_ln_ic50(
+            lines, list(drug) if drug else None, parameter_set=parameter_set, n_cells=n, seed=seed
+        )
+    write_table(pred, out)
+    wide = pred.pivot(index="cell_line", columns="drug", values="predicted_ln_ic50")
+    table = Table("cell line", *wide.columns, title=f"predicted ln IC50 (uM), {parameter_set}")
+    for name, row in wide.head(40).iterrows():
+        table.add_row(str(name), *[f"{v:+.2f}" for v in row])
+    console.print(table)
+    if len(wide) > 40:
+        console.print(f"... {len(wide) - 40} more lines (--out writes them all)")
+    unseen = sorted(set(pred.loc[~pred["tissue_seen"], "tissue"]))
+    if unseen:
+        err_console.print(
+            f"warning: tissue(s) {', '.join(unseen)} had no lines in the fit: no tissue shift"
+        )
 
 
 def _read_variants(maf, vcf, variants, cna, report: Path | None = None, keep_filtered=False):
