@@ -194,6 +194,30 @@ def test_shipped_fujita_fit_scores_step_data() -> None:
     assert (within >= 0.8).all(), within
 
 
+def test_default_network_fit_predicts_held_out_pulses_and_ramps() -> None:
+    """mtorsim's network (+ receptor internalisation), fitted to the EGF steps only, keeps
+    every read-out of the held-out pulses and ramps within +-2 sigma at >= 80 % of points."""
+    folder = EXAMPLE.parent / "fujita2010_default"
+    fitted = pd.read_csv(
+        Path(str(resources.files("mtorsim") / "data" / "calibration" / "fujita2010_default.csv"))
+    )
+    assert fitted["source"].str.contains("EGF step time courses").all()
+    problem = read_petab(folder / "fujita2010_default.yaml", run_lint=False)
+    assert {"k_rtk_int", "k_rtk_rec"} <= set(problem.free_ids)
+    values = fitted.set_index("parameter")["value"]
+    scale = problem.free["parameterScale"]
+    theta = np.array(
+        [np.log10(values[p]) if scale[p] == "log10" else values[p] for p in problem.free_ids]
+    )
+    test = pd.read_csv(folder / "measurements_test.tsv", sep="\t")
+    assert set(test["simulationConditionId"]).isdisjoint(
+        problem.measurements["simulationConditionId"]
+    )
+    table = problem.with_measurements(test).objective.simulation_table(theta)
+    within = (table["residual"].abs() <= 2.0).groupby(table["observableId"]).mean()
+    assert len(within) == 3 and (within >= 0.8).all(), within
+
+
 def test_cli_calibrate_fits_shipped_example(tmp_path: Path) -> None:
     out = tmp_path / "fit"
     cmd = [

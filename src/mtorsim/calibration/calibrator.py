@@ -333,6 +333,8 @@ class Calibrator:
         if pid in net.parameter_names:
             return str(net.parameter(pid).unit) if hasattr(net, "parameter") else ""
         noise = " ".join(self.problem.observables["noiseFormula"].astype(str))
+        if "noiseParameters" in self.problem.measurements:  # sigma given per measurement
+            noise += " " + " ".join(self.problem.measurements["noiseParameters"].astype(str))
         return "measurement unit" if pid in noise else "measurement unit per model unit"
 
     def _source(self) -> str:

@@ -43,7 +43,7 @@ def validate_cmd(
         typer.Option(
             "--gdsc",
             help="Also cross-validate genotype predictions and baselines on GDSC1 and CTRP "
-            "cell lines (~15 min).",
+            "cell lines (~7 min).",
         ),
     ] = False,
     gdsc_test: Annotated[

@@ -2,7 +2,9 @@
 
 ``python src/mtorsim/data/petab/fujita2010_default/build.py ../shared``. The network's
 growth-factor input ``GF`` becomes GF_max · E / (K_EGF + E) of the EGF stimulus E (step,
-pulse or ramp, as in the benchmark model), cells start from the steady state without EGF
+pulse or ramp, as in the benchmark model), active receptor is internalised (``RTK_i``) and
+recycled, the desensitisation the network itself lacks (without it no fit makes the
+minute-scale pEGFR and pAkt transients), cells start from the steady state without EGF
 (pre-equilibration condition ``starved``), and the read-outs map as pEGFR ~ RTK,
 pAkt ~ AKT_T308, pS6 ~ rpS6, each with its own scale and offset. Steps are for fitting,
 pulses and ramps for testing. Times are in hours, the network's unit.
@@ -17,14 +19,25 @@ from pathlib import Path
 import pandas as pd
 
 import mtorsim
-from mtorsim.network.components import Observable, Parameter
+from mtorsim.network.components import Observable, Parameter, Reaction, Species
 
 HERE = Path(__file__).resolve().parent
 READOUTS = {"pEGFR_tot": "RTK", "pAkt_tot": "AKT_T308", "pS6_tot": "rpS6"}
 KINETIC = [
     "k_rtk_on", "k_rtk_off", "k_t308", "k_akt_off", "k_s6k_on", "k_s6k_off", "k_rps6_s6k",
-    "k_rps6_off", "k_irs_ser",
+    "k_rps6_off", "k_irs_ser", "k_irs_on", "k_irs_off", "k_pi3k_on", "k_pi3k_off",
+    "k_pip3_on", "k_pten", "k_rtk_int", "k_rtk_rec",
 ]  # fmt: skip
+ADAPTATION = (
+    Parameter(
+        "k_rtk_int", 30.0, "1/h", "assumed: order of ligand-induced EGFR endocytosis (minutes)",
+        "internalisation of active receptor",
+    ),
+    Parameter(
+        "k_rtk_rec", 1.0, "1/h", "assumed: recycling slower than internalisation (an hour)",
+        "return of internalised receptor to the free pool",
+    ),
+)  # fmt: skip
 STIMULUS = "Piecewise((EGF_0 + EGF_rate*time, time/EGF_end <= 1), (0, True))"
 
 
@@ -42,8 +55,31 @@ def egf_network() -> mtorsim.Network:
     gf = Observable(
         "GF", f"GF_max*{STIMULUS}/(K_EGF + {STIMULUS})", "1", "growth-factor input from EGF"
     )
+    # receptor adaptation: the free pool is 1 - RTK - RTK_i
+    reactions = [
+        dataclasses.replace(r, rate=r.rate.replace("(1 - RTK)", "(1 - RTK - RTK_i)"))
+        if r.name == "RTK_activation"
+        else r
+        for r in net.reactions
+    ]
+    reactions += [
+        Reaction(
+            "RTK_internalisation", "k_rtk_int*RTK", ("RTK",), ("RTK_i",),
+            "active receptor is internalised (desensitised)",
+        ),
+        Reaction(
+            "RTK_recycling", "k_rtk_rec*RTK_i", ("RTK_i",), (),
+            "internalised receptor returns to the free (inactive) pool",
+        ),
+    ]  # fmt: skip
+    internalised = Species("RTK_i", 0.0, description="internalised receptor (fraction)")
     return dataclasses.replace(
-        net, name="mtorsim_egf", parameters=params, observables=(gf, *net.observables)
+        net,
+        name="mtorsim_egf",
+        species=(*net.species, internalised),
+        parameters=(*params, *ADAPTATION),
+        reactions=tuple(reactions),
+        observables=(gf, *net.observables),
     )
 
 
