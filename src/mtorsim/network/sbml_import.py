@@ -9,11 +9,13 @@ initial assignments expanded (libsbml converters). Events at times known in adva
 (``time >= t`` with constant t and delay) become engine events; every other event (a trigger
 on species or rule values, a delay or priority that changes) runs in the root-finding
 driver (:mod:`mtorsim.network.sbml_events`). A compartment with a rate rule is a state
-that dilutes its concentration species; an event resizing one conserves their amounts.
-Non-integer stoichiometry moves each such species at n × rate. Anything the engine cannot
-honour (algebraic rules, delay(), fast reactions, compartment sizes from assignment rules,
-variable stoichiometry) is an error that names the element; never a silently different
-model.
+that dilutes its concentration species (those no reaction moves too: their amounts stay);
+one sized by an assignment rule dilutes them at the rule's time derivative
+(:mod:`mtorsim.network.sbml_rules`, as are rules with delay() that nothing else reads); an
+event resizing one conserves their amounts. Non-integer stoichiometry moves each such
+species at n × rate. Anything the engine cannot honour (algebraic rules that do not reduce
+to assignments, delay() that feeds the dynamics, fast reactions, variable stoichiometry)
+is an error that names the element; never a silently different model.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from mtorsim.network.components import Observable, Parameter, Reaction, Species
 from mtorsim.network.model import Network
 from mtorsim.network.sbml_math import RATE_OF, math_of, text_of
 from mtorsim.network.sbml_model import CLOCK, TIME, EventSpec, SBMLModel, evaluate
+from mtorsim.network.sbml_rules import delayed_rules, size_rate, split_delayed
 
 __all__ = ["EventSpec", "SBMLModel", "read_sbml"]
 
@@ -116,17 +119,18 @@ def _packages(doc: libsbml.SBMLDocument, path: str) -> None:
             raise SBMLError(f"{path}: SBML package {name!r} is required; it is not supported")
 
 
-def _math_nodes(model: libsbml.Model) -> list[libsbml.ASTNode]:
-    """Every math element of the model (rules, assignments, laws, events)."""
+def _math_owners(model: libsbml.Model) -> list[libsbml.SBase]:
+    """Every element of the model that holds math (rules, assignments, laws, events)."""
     owners = [*model.getListOfRules(), *model.getListOfInitialAssignments()]
     owners += [r.getKineticLaw() for r in model.getListOfReactions() if r.isSetKineticLaw()]
     for e in model.getListOfEvents():
         owners += [e.getTrigger(), e.getDelay(), e.getPriority(), *e.getListOfEventAssignments()]
-    return [o.getMath() for o in owners if o is not None and o.isSetMath()]
+    return [o for o in owners if o is not None and o.isSetMath()]
 
 
 def _reaction_rates_in_math(model: libsbml.Model, path: str) -> None:
-    """A reaction's id in math stands for its rate: put its kinetic law there."""
+    """A reaction's id in math stands for its rate: put its kinetic law there (also where
+    the whole math is the id, ``p1 = J0``, which replaceIDWithFunction cannot reach)."""
     laws = {
         r.getId(): r.getKineticLaw().getMath()
         for r in model.getListOfReactions()
@@ -134,7 +138,12 @@ def _reaction_rates_in_math(model: libsbml.Model, path: str) -> None:
     }
     for _ in range(len(laws) + 1):  # laws may name other reactions; stop once none are left
         found = False
-        for node in _math_nodes(model):
+        for owner in _math_owners(model):
+            node = owner.getMath()
+            if node.getType() == libsbml.AST_NAME and node.getName() in laws:
+                owner.setMath(laws[node.getName()])
+                found = True
+                continue
             names = {n.getName() for n in _names(node)}
             for rid in names & set(laws):
                 node.replaceIDWithFunction(rid, laws[rid])
@@ -297,6 +306,7 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     }
     rated = {r.getVariable(): r for r in model.getListOfRules() if r.isRate()}
     assigned.update(_algebraic(model, assigned, rated, path))
+    delayed = split_delayed(model, assigned, path)  # output-only rules with delay()
     inits = {
         ia.getSymbol(): math_of(ia.getMath(), f"initial assignment of {ia.getSymbol()!r}")
         for ia in model.getListOfInitialAssignments()
@@ -325,23 +335,23 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     fixed = {p.getId() for p in model.getListOfParameters() if p.getConstant()}
     fixed |= {c.getId() for c in model.getListOfCompartments() if c.getConstant()}
     fixed -= set(rated) | event_targets
+    ruled: set[str] = set()  # compartments sized by a rule from values that change
     for cid, c in comps.items():
         start[cid] = inits.get(cid, sp.Float(c.getSize() if c.isSetSize() else 1.0))
         if cid in assigned and {x.name for x in assigned[cid].free_symbols} <= fixed:
             start[cid] = assigned.pop(cid)  # a rule from constants only: a fixed size
+        if cid in delayed:
+            raise SBMLError(f"{path}: the size of compartment {cid!r} uses delay(); not supported")
         if cid in assigned:
-            raise SBMLError(
-                f"{path}: compartment {cid!r} is set by an assignment or algebraic rule (a "
-                "size that changes in time); not supported (a rate rule on it is)"
-            )
-        kinds[cid] = "state" if cid in rated else "compartment"
+            ruled.add(cid)
+        kinds[cid] = "state" if cid in rated else "rule" if cid in ruled else "compartment"
     # concentration species of each compartment: their amounts are conserved when its size
     # changes (rate rule: dilution term; event: rescaled), so they must be states or rules
     concentrations: dict[str, list[str]] = {}
     for s in model.getListOfSpecies():
-        if not s.getHasOnlySubstanceUnits() and s.getId() not in assigned:
+        if not s.getHasOnlySubstanceUnits() and s.getId() not in assigned | delayed.keys():
             concentrations.setdefault(s.getCompartment(), []).append(s.getId())
-    moving = set(rated) & set(comps) | event_targets & set(comps)
+    moving = set(rated) & set(comps) | event_targets & set(comps) | ruled
     for s in model.getListOfSpecies():
         sid, vol = s.getId(), _sym(s.getCompartment())
         only = s.getHasOnlySubstanceUnits()
@@ -356,7 +366,12 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         else:
             start[sid] = sp.Float(0.0)
         changed = (not s.getBoundaryCondition() and stoich.get(sid)) or sid in rated
-        if sid in assigned:
+        # a concentration nothing moves still dilutes as its compartment changes size: its
+        # amount is what stays (boundary species too)
+        changed = changed or (
+            s.getCompartment() in moving and sid in concentrations.get(s.getCompartment(), [])
+        )
+        if sid in assigned or sid in delayed:
             kinds[sid] = "rule"
         elif changed and not s.getConstant():
             dynamic[sid] = s
@@ -373,16 +388,23 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     for p in model.getListOfParameters():
         pid = p.getId()
         start[pid] = inits.get(pid, sp.Float(p.getValue() if p.isSetValue() else 0.0))
-        kinds[pid] = "rule" if pid in assigned else "state" if pid in rated else "parameter"
+        later = pid in assigned or pid in delayed
+        kinds[pid] = "rule" if later else "state" if pid in rated else "parameter"
     for var, expr in assigned.items():
         start[var] = expr
         kinds.setdefault(var, "rule")
-    diluted = {sid: cid for cid in set(rated) & set(comps) for sid in concentrations.get(cid, [])}
+    diluted = {
+        sid: cid
+        for cid in sorted(set(rated) & set(comps) | ruled)
+        for sid in concentrations.get(cid, [])
+    }
     resolve = _resolver(model, dynamic, rated, kinds, path, diluted)
     start = {k: resolve(e) for k, e in start.items()}
     order = _order(start, path)
     values = _defaults(order, start, path)
     for cid, c in comps.items():
+        if cid in ruled:  # an observable (assignment rule)
+            continue
         if cid in rated:  # a size with a rate rule is a state
             species.append(
                 Species(
@@ -438,19 +460,25 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             )
         )  # fmt: skip
     reactions += _reactions(model, dynamic, path, resolve)[0]
-    for cid in sorted(set(rated) & set(comps)):  # d[S]/dt = law/V - [S] (dV/dt)/V
-        size_rate = resolve(math_of(rated[cid].getMath(), f"rate rule for {cid!r}"))
+    rules = {v: start[v] for v in assigned}
+    for cid in sorted(set(rated) & set(comps) | ruled):  # d[S]/dt = law/V - [S] (dV/dt)/V
+        if cid in ruled:
+            rate_of_size = size_rate(cid, start[cid], rules, set(diluted), resolve, path)
+        else:
+            rate_of_size = resolve(math_of(rated[cid].getMath(), f"rate rule for {cid!r}"))
         for sid in concentrations.get(cid, []):
             reactions.append(
                 Reaction(
-                    f"dilution_{sid}", text_of(-_sym(sid) * size_rate / _sym(cid)),
+                    f"dilution_{sid}", text_of(-_sym(sid) * rate_of_size / _sym(cid)),
                     products=(sid,), description=f"{sid} diluted as {cid} changes size",
                 )
             )  # fmt: skip
     declared_still = all(
         s.getConstant() for s in model.getListOfSpecies()
     )  # no species, or every one declared constant: nothing is meant to move
-    if not species and (assigned or model.getNumEvents() or declared_still):  # a still state
+    if not species and (
+        assigned or delayed or model.getNumEvents() or declared_still
+    ):  # a still state
         species.append(Species(CLOCK, 0.0, "1", "placeholder state (no species moves)"))
         reactions.append(Reaction(f"{CLOCK}_rate", "0", products=(CLOCK,)))
     if not species:  # sympy would fail on an empty system; say why instead
@@ -486,10 +514,12 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         used |= {x.name for _, e in spec.assignments for x in e.free_symbols}
     ids = tuple(s.getId() for s in model.getListOfSpecies())
     initial = tuple((n, start[n]) for n in order if not start[n].is_number)
+    late = {v: resolve(e) for v, e in delayed.items()}
     return SBMLModel(
         net, tuple(events), ids, path, level, version,
         initial=initial, kinds=kinds, used=frozenset(used), defaults=values,
         concentrations={c: tuple(v) for c, v in concentrations.items() if c in moving},
+        delayed=delayed_rules(late, rules, kinds, start, event_targets, path),
     )  # fmt: skip
 
 
@@ -549,7 +579,7 @@ def _resolver(
             for sid, e in _reactions(model, dynamic, path)[1].items():
                 cache[sid] = cache.get(sid, sp.Integer(0)) + e
             for sid, cid in (diluted or {}).items():
-                if sid in cache or sid in dynamic:
+                if cid in rated and (sid in cache or sid in dynamic):
                     size_rate = math_of(rated[cid].getMath(), f"rate rule for {cid!r}")
                     cache[sid] = cache.get(sid, sp.Integer(0)) - _sym(sid) * size_rate / _sym(cid)
         return cache
@@ -567,6 +597,12 @@ def _resolver(
                         f"{path}: rateOf({', '.join(map(str, call.args))}) is not the rate of a "
                         "species, compartment or parameter without an assignment rule; "
                         "not supported"
+                    )
+                cid = (diluted or {}).get(name)
+                if cid is not None and cid not in rated:
+                    raise SBMLError(
+                        f"{path}: rateOf({name}) of a species in compartment {cid!r}, whose "
+                        "size a rule sets; not supported"
                     )
                 rate = rates().get(name, sp.Integer(0)) if kinds[name] == "state" else 0
                 sub[call] = sp.sympify(rate)
@@ -598,8 +634,8 @@ def _reactions(
         for sign, refs in ((-1, rx.getListOfReactants()), (1, rx.getListOfProducts())):
             for ref in refs:
                 sid = ref.getSpecies()
-                if sid not in dynamic:
-                    continue
+                if sid not in dynamic or dynamic[sid].getBoundaryCondition():
+                    continue  # reactions never move boundary species
                 st = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
                 if not math.isfinite(st):
                     raise SBMLError(

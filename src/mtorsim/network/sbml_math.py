@@ -2,7 +2,10 @@
 
 One translation for every place SBML holds math (rate laws, rules, initial assignments,
 event triggers, delays, priorities and assignments): functions, relations, logic,
-piecewise and ``rateOf``; ``delay()`` and unknown elements are refused by name.
+piecewise, ``rateOf`` and ``delay`` (kept as calls, resolved by the importer). Functions
+the network's expressions lack are written in the ones they have (sinh, sec, arcsinh, ...
+through exp, log, sin, cos, sqrt); arcsin, arccos, arctan and their kin, which cannot be,
+and unknown elements are refused by name.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import sympy as sp
 
 from mtorsim.errors import SBMLError
 
-__all__ = ["RATE_OF", "math_of", "text_of", "translate"]
+__all__ = ["DELAY", "RATE_OF", "math_of", "text_of", "translate"]
 
 
 _FUNC = {
@@ -25,12 +28,30 @@ _FUNC = {
     libsbml.AST_FUNCTION_COS: sp.cos,
     libsbml.AST_FUNCTION_TAN: sp.tan,
     libsbml.AST_FUNCTION_TANH: sp.tanh,
-    libsbml.AST_FUNCTION_SINH: sp.sinh,
-    libsbml.AST_FUNCTION_COSH: sp.cosh,
     libsbml.AST_FUNCTION_ARCSIN: sp.asin,
     libsbml.AST_FUNCTION_ARCCOS: sp.acos,
     libsbml.AST_FUNCTION_ARCTAN: sp.atan,
+    libsbml.AST_FUNCTION_ARCSEC: lambda x: sp.acos(1 / x),
+    libsbml.AST_FUNCTION_ARCCSC: lambda x: sp.asin(1 / x),
+    libsbml.AST_FUNCTION_ARCCOT: lambda x: sp.atan(1 / x),
+    # in the functions network expressions have (exp, log, sin, cos, sqrt)
+    libsbml.AST_FUNCTION_SINH: lambda x: (sp.exp(x) - sp.exp(-x)) / 2,
+    libsbml.AST_FUNCTION_COSH: lambda x: (sp.exp(x) + sp.exp(-x)) / 2,
+    libsbml.AST_FUNCTION_SECH: lambda x: 2 / (sp.exp(x) + sp.exp(-x)),
+    libsbml.AST_FUNCTION_CSCH: lambda x: 2 / (sp.exp(x) - sp.exp(-x)),
+    libsbml.AST_FUNCTION_COTH: lambda x: (sp.exp(x) + sp.exp(-x)) / (sp.exp(x) - sp.exp(-x)),
+    libsbml.AST_FUNCTION_SEC: lambda x: 1 / sp.cos(x),
+    libsbml.AST_FUNCTION_CSC: lambda x: 1 / sp.sin(x),
+    libsbml.AST_FUNCTION_COT: lambda x: sp.cos(x) / sp.sin(x),
+    libsbml.AST_FUNCTION_ARCSINH: lambda x: sp.log(x + sp.sqrt(x**2 + 1)),
+    libsbml.AST_FUNCTION_ARCCOSH: lambda x: sp.log(x + sp.sqrt(x**2 - 1)),
+    libsbml.AST_FUNCTION_ARCTANH: lambda x: sp.log((1 + x) / (1 - x)) / 2,
+    libsbml.AST_FUNCTION_ARCSECH: lambda x: sp.log((1 + sp.sqrt(1 - x**2)) / x),
+    libsbml.AST_FUNCTION_ARCCSCH: lambda x: sp.log(1 / x + sp.sqrt(1 / x**2 + 1)),
+    libsbml.AST_FUNCTION_ARCCOTH: lambda x: sp.log((x + 1) / (x - 1)) / 2,
 }
+#: sympy functions network expressions cannot hold (no atan there): refused by name
+_NOT_IN_NETWORKS = {sp.asin: "arcsin", sp.acos: "arccos", sp.atan: "arctan"}
 _REL = {
     libsbml.AST_RELATIONAL_LT: sp.Lt,
     libsbml.AST_RELATIONAL_LEQ: sp.Le,
@@ -89,12 +110,22 @@ def translate(node: libsbml.ASTNode, where: str) -> sp.Basic:
         return _LOGIC[t](*kids)
     if t == libsbml.AST_LOGICAL_NOT:
         return sp.Not(kids[0])
+    if t == libsbml.AST_LOGICAL_IMPLIES:
+        return sp.Or(sp.Not(kids[0]), kids[1])
+    if t == libsbml.AST_FUNCTION_FACTORIAL:
+        n = kids[0]
+        if not (n.is_number and float(n) >= 0 and float(n) == int(float(n))):
+            raise SBMLError(
+                f"{where}: factorial({n}) of a value that is not a constant whole number; "
+                "not supported"
+            )
+        return sp.factorial(sp.Integer(int(float(n))))
     if t == libsbml.AST_FUNCTION_PIECEWISE:
         pieces = [(kids[i], kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
         otherwise = kids[-1] if len(kids) % 2 else sp.nan
         return sp.Piecewise(*pieces, (otherwise, True))
     if t == libsbml.AST_FUNCTION_DELAY:
-        raise SBMLError(f"{where}: delay() is not supported (needs a delay-equation solver)")
+        return DELAY(*kids)  # the importer takes it where it can (assignment rules only)
     if t == getattr(libsbml, "AST_FUNCTION_MAX", None):
         return sp.Max(*kids)
     if t == getattr(libsbml, "AST_FUNCTION_MIN", None):
@@ -112,8 +143,22 @@ def math_of(node: libsbml.ASTNode | None, where: str) -> sp.Basic:
 
 #: ``rateOf(x)`` as read; :mod:`mtorsim.network.sbml_import` replaces it by x's rate of change.
 RATE_OF = sp.Function("rateOf")
+#: ``delay(x, d)`` as read: x's value d time units ago (an output-only assignment rule can
+#: hold it; :mod:`mtorsim.network.sbml_import` refuses it anywhere else)
+DELAY = sp.Function("delay")
 
 
 def text_of(expr: sp.Basic) -> str:
     """Expression text for a Network (sympy syntax; the network parser reads it)."""
+    for f, name in _NOT_IN_NETWORKS.items():
+        if expr.has(f):
+            raise SBMLError(
+                f"{name}() in a rate law or rule: mtorsim's rate expressions have no inverse "
+                "trigonometric functions; not supported"
+            )
+    if expr.has(DELAY):
+        raise SBMLError(
+            "delay() in a rate law, rate rule or a rule they use: a delay differential "
+            "equation; not supported (only assignment rules read by nothing else may delay)"
+        )
     return sp.sstr(expr)

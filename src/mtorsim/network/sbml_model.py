@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -25,7 +25,7 @@ from mtorsim.errors import SBMLError, UnknownNameError
 from mtorsim.events import Event
 from mtorsim.network.model import Network
 
-__all__ = ["CLOCK", "TIME", "EventSpec", "SBMLModel", "evaluate"]
+__all__ = ["CLOCK", "TIME", "DelayedRule", "EventSpec", "SBMLModel", "evaluate"]
 
 TIME = sp.Symbol("time", real=True)
 #: A state that never changes, for models whose only dynamics are rules and events.
@@ -63,6 +63,19 @@ class EventSpec:
 
 
 @dataclass(frozen=True)
+class DelayedRule:
+    """An assignment rule with ``delay()`` that nothing else reads: ``variable`` is
+    ``outer`` with each placeholder p of ``parts`` (p, x, d, h) standing for x at time - d;
+    before t = 0, h: x with every value whose initial value uses time replaced by that
+    expression (the others keep their start values). Rules are expanded, so x, d, h and
+    outer hold states, parameters and time only."""
+
+    variable: str
+    outer: sp.Expr
+    parts: tuple[tuple[str, sp.Expr, sp.Expr, sp.Expr], ...]
+
+
+@dataclass(frozen=True)
 class SBMLModel:
     """An imported SBML model: its network, start-state rules and time-triggered events.
 
@@ -88,6 +101,8 @@ class SBMLModel:
     #: concentration species of each compartment whose size changes (an event or a rate
     #: rule sets it): their amounts are conserved, so an event rescales them
     concentrations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: assignment rules with delay(), computed after the run (:class:`DelayedRule`)
+    delayed: tuple[DelayedRule, ...] = ()
 
     @cached_property
     def _parameters(self) -> frozenset[str]:
@@ -220,7 +235,10 @@ class SBMLModel:
     ):
         """One run with this model's events: ``simulate`` is the engine's, called once per
         event that needs the state when it fires, then once for the whole course. Models
-        with an event that is not at a known time run in the root-finding driver."""
+        with an event that is not at a known time run in the root-finding driver. Rules
+        with delay() are read from the course at the delayed times too."""
+        if self.delayed:
+            return self._with_delays(simulate, t_end, t_out, params, y0, env, **options)
         if any(not s.timed for s in self.event_specs):
             from mtorsim.network.sbml_events import run_events
 
@@ -271,6 +289,69 @@ class SBMLModel:
             events.append(Event(t, parameters=set_p, add=add))
         df = simulate(end, t_out=t_out, parameters=params, initial=y0, events=events, **options)
         return df, events
+
+    def _with_delays(
+        self,
+        simulate: Callable[..., object],
+        t_end: float,
+        t_out: np.ndarray,
+        params: dict[str, float],
+        y0: dict[str, float],
+        env: dict[str, float],
+        **options: object,
+    ):
+        """The run read at t_out and at each t_out - d, then the delayed rules' columns."""
+        lags = {}
+        for rule in self.delayed:
+            for name, _, d, _ in rule.parts:
+                lag = evaluate(d, params, f"{self.path}: delay in the rule for {rule.variable!r}")
+                if not (lag >= 0 and math.isfinite(lag)):
+                    raise SBMLError(
+                        f"{self.path}: the delay in the rule for {rule.variable!r} is {lag}; "
+                        "give a finite value >= 0"
+                    )
+                lags[name] = lag
+        t_out = np.asarray(t_out, dtype=float)
+        shifted = [t_out - lag for lag in lags.values()]
+        t_all = np.union1d(t_out, np.concatenate([t_out, *shifted]).clip(min=0.0))
+        df, events = replace(self, delayed=()).run(
+            simulate, t_end, t_all, params, y0, env, **options
+        )
+        tcol = df.columns[0]
+        times = df[tcol].to_numpy(float)
+        start = {**env, **params}
+        where = f"{self.path}: a rule with delay()"
+        out = df.iloc[np.searchsorted(times, t_out)].reset_index(drop=True)
+        out[tcol] = t_out
+        for rule in self.delayed:
+            values = {}
+            for name, inner, _, history in rule.parts:
+                tau = t_out - lags[name]
+                part = df.iloc[np.searchsorted(times, tau.clip(min=0.0))]
+                now = _values(inner, part, start, tau, where)
+                past = _values(history, None, start, tau, where)
+                values[name] = np.where(tau < 0, past, now)
+            out[rule.variable] = _values(rule.outer, out, {**start, **values}, t_out, where)
+        return out, events
+
+
+def _values(expr: sp.Expr, rows, values: Mapping, times: np.ndarray, where: str) -> np.ndarray:
+    """expr at each of ``times``: names from the course's ``rows`` (a table, or None),
+    else from ``values`` (numbers or arrays)."""
+    names = sorted(s.name for s in expr.free_symbols)
+    args = []
+    for n in names:
+        if n == "time":
+            args.append(times)
+        elif rows is not None and n in rows.columns:
+            args.append(rows[n].to_numpy(float))
+        elif n in values:
+            args.append(np.broadcast_to(np.asarray(values[n], dtype=float), times.shape))
+        else:
+            raise SBMLError(f"{where} reads {n!r}, which has no value")
+    fn = sp.lambdify([sp.Symbol(n, real=True) for n in names], expr, "numpy", dummify=True)
+    with np.errstate(all="ignore"):
+        return np.broadcast_to(np.asarray(fn(*args), dtype=float), times.shape).copy()
 
 
 def _reads(s: EventSpec) -> set[str]:
