@@ -31,6 +31,9 @@ from mtorsim.genomics.folds import cell_line_folds
 from mtorsim.genomics.gdsc_cv import _baseline, _score, summarise_cv
 from mtorsim.genomics.validation import gdsc_profiles, gdsc_response_table, load_gdsc
 
+#: per-tissue context values tried (1 = the network's default): receptor input, PTEN level,
+#: a RAS gain (a tissue's usual pathway state, chosen on its training lines only)
+CONTEXT_GRID = {"GF": (0.5, 2.0), "PTEN_level": (0.5,), "KRAS_gain": (0.3,)}
 #: name -> (cache kind, fit_mechanistic keywords, tissue-context grid or None)
 VARIANTS = {
     "mech, clinical dose (assumed)": ("clinical", {"tissue": False, "fit_effects": False}),
@@ -89,6 +92,23 @@ VARIANTS = {
     "mech + tissue, dose-response, tissue GF context": (
         "dose",
         {"tissue": True, "fit_effects": False, "context": {"GF": (0.5, 1.0, 2.0)}},
+    ),
+    # session 6: per-tissue PTEN and RAS levels as context too (issue #13 names them)
+    "mech + tissue, clinical dose, tissue GF/PTEN/RAS context (assumed)": (
+        "clinical",
+        {"tissue": True, "fit_effects": False, "context": CONTEXT_GRID},
+    ),
+    "mech + tissue, clinical dose, isotonic link, tissue GF/PTEN/RAS context (fitted effects, "
+    "emulated search, 3 starts)": (
+        "clinical",
+        {
+            "tissue": True,
+            "fit_effects": True,
+            "link": "isotonic",
+            "emulate": True,
+            "n_starts": 3,
+            "context": CONTEXT_GRID,
+        },
     ),
 }
 

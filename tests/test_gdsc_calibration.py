@@ -191,6 +191,15 @@ def test_tissue_context_is_chosen_on_training_lines(small: pd.DataFrame) -> None
     assert set(ctx) <= set(small["tissue"]) and all(v["GF"] in (0.5, 2.0) for v in ctx.values())
     ctxed = with_context(profiles, lines, {lines.iloc[0]: {"GF": 2.0}})
     assert ctxed[lines.index[0]]["GF"] == 2.0 and "GF" not in profiles[lines.index[0]]
+    # a context joins the genotype as a second variant would: the deeper loss, larger gain
+    two = pd.Series({"null": "t", "wt": "t"})
+    joined = with_context(
+        {"null": {"PTEN_level": 0.0, "KRAS_gain": 1.0}, "wt": {}},
+        two,
+        {"t": {"PTEN_level": 0.5, "KRAS_gain": 0.3}},
+    )
+    assert joined["null"] == {"PTEN_level": 0.0, "KRAS_gain": 1.0}
+    assert joined["wt"] == {"PTEN_level": 0.5, "KRAS_gain": 0.3}
     pred = predict_mechanistic(fit, small, profiles, cache, context=ctx)
     assert np.isfinite(pred).all()
 

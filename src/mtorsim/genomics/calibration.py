@@ -26,6 +26,7 @@ from scipy.optimize import least_squares
 
 from mtorsim.genomics.parameter_sets import scale_effects
 from mtorsim.genomics.predict import predict_response
+from mtorsim.genomics.profile import combine
 from mtorsim.genomics.validation import GDSC_DRUGS
 
 __all__ = [
@@ -267,13 +268,18 @@ def with_context(
     context: dict[str, dict[str, float]] | None,
 ) -> dict[str, dict[str, float]]:
     """Each line's parameters plus its tissue's context parameters (``tissues``: line ->
-    tissue); lines of a tissue without context keep the network's defaults."""
+    tissue); lines of a tissue without context keep the network's defaults. A context value
+    joins the line's own genotype as a second variant would (a level keeps the deeper loss,
+    a gain the larger), so a PTEN-null line stays null in a tissue of low PTEN."""
     if not context:
         return profiles
     out = dict(profiles)
     for cl, t in tissues.items():
         if cl in out and context.get(t):
-            out[cl] = {**out[cl], **context[t]}
+            params = dict(out[cl])
+            for name, value in context[t].items():
+                combine(params, name, value)
+            out[cl] = params
     return out
 
 
