@@ -147,11 +147,11 @@ def external_validation(
     fits its training lines, and scored on the lines of another GDSC1 screen (``folder``,
     :func:`~mtorsim.genomics.validation.read_gdsc_screen`) it has never seen.
 
-    Lines of ``folder`` that are also in the shipped half are left out of the test (counted
-    in ``test.attrs["overlap"]``; ``n_train_lines`` the lines fitted on), so no test line
-    was ever fitted on. Scores have
-    ``fold = 0``; ``split`` is ``fit`` (the shipped lines) or ``test``. ``train``: fit on
-    this response table of the shipped form instead (e.g. a subset, in tests).
+    Lines of ``folder`` that are also in the shipped half are left out of the test (listed
+    in ``test.attrs["overlap"]``; ``n_train_lines`` counts the lines fitted on), so no test
+    line was ever fitted on. Scores have ``fold = 0``; ``split`` is ``fit`` (the shipped
+    lines) or ``test``. ``train``: fit on this response table of the shipped form instead
+    (e.g. a subset, in tests).
     """
     test = read_gdsc_screen(folder)
     shipped_lines = load_gdsc()[0]
