@@ -67,10 +67,12 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_MODELING_PRACTICE, False)
     doc.checkConsistency()
-    errors = [
+    errors = [  # units mean nothing to mtorsim (time and values are read as given), so a
+        # unit id that names no definition (L2's "substance" in an L3 file) cannot matter
         doc.getError(i)
         for i in range(doc.getNumErrors())
         if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+        and doc.getError(i).getErrorId() != libsbml.DanglingUnitReference
         and not _stray_fast(doc, doc.getError(i), p)
     ]
     if errors:
