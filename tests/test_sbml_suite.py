@@ -691,6 +691,8 @@ def test_delay_in_a_rule_nothing_else_reads_comes_from_the_course(tmp_path: Path
     assert r["S"].to_numpy() == pytest.approx(s, rel=1e-8)
     assert r["D"].to_numpy() == pytest.approx(then + s, rel=1e-7)
     assert r["Q"].to_numpy() == pytest.approx(t - 0.5, abs=1e-12)
+    with pytest.raises(SBMLError, match=r"rule for 'D' holds delay\(\).*from the initial state"):
+        mtorsim.network.sbml_import.read_sbml(path).events()  # engine events alone: no course
 
 
 @pytest.mark.parametrize(

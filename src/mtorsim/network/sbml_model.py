@@ -167,6 +167,11 @@ class SBMLModel:
         """Engine events for a run with ``parameters`` (defaults from the model); for
         events whose values need the state when they fire, use :meth:`run`."""
         values = {**self.network.parameter_values(), **(parameters or {})}
+        if self.delayed:
+            raise SBMLError(
+                f"{self.path}: the rule for {self.delayed[0].variable!r} holds delay(), read "
+                "from the course since t = 0; run it with Model.simulate from the initial state"
+            )
         out = []
         for spec in self.event_specs:
             if not spec.timed:
