@@ -93,6 +93,11 @@ VARIANTS = {
         "dose",
         {"tissue": True, "fit_effects": False, "context": {"GF": (0.5, 1.0, 2.0)}},
     ),
+    # session 6: the dose-response read-out with fitted effects and the monotone link
+    "mech + tissue, dose-response, isotonic link (fitted effects, emulated search, 3 starts)": (
+        "dose",
+        {"tissue": True, "fit_effects": True, "link": "isotonic", "emulate": True, "n_starts": 3},
+    ),
     # session 6: per-tissue PTEN and RAS levels as context too (issue #13 names them)
     "mech + tissue, clinical dose, tissue GF/PTEN/RAS context (assumed)": (
         "clinical",
