@@ -4,8 +4,7 @@ One translation for every place SBML holds math (rate laws, rules, initial assig
 event triggers, delays, priorities and assignments): functions, relations, logic,
 piecewise, ``rateOf`` and ``delay`` (kept as calls, resolved by the importer). Functions
 the network's expressions lack are written in the ones they have (sinh, sec, arcsinh, ...
-through exp, log, sin, cos, sqrt); arcsin, arccos, arctan and their kin, which cannot be,
-and unknown elements are refused by name.
+through exp, log, sin, cos, asin, acos, atan, sqrt); unknown elements are refused by name.
 """
 
 from __future__ import annotations
@@ -50,8 +49,6 @@ _FUNC = {
     libsbml.AST_FUNCTION_ARCCSCH: lambda x: sp.log(1 / x + sp.sqrt(1 / x**2 + 1)),
     libsbml.AST_FUNCTION_ARCCOTH: lambda x: sp.log((x + 1) / (x - 1)) / 2,
 }
-#: sympy functions network expressions cannot hold (no atan there): refused by name
-_NOT_IN_NETWORKS = {sp.asin: "arcsin", sp.acos: "arccos", sp.atan: "arctan"}
 _REL = {
     libsbml.AST_RELATIONAL_LT: sp.Lt,
     libsbml.AST_RELATIONAL_LEQ: sp.Le,
@@ -150,12 +147,6 @@ DELAY = sp.Function("delay")
 
 def text_of(expr: sp.Basic) -> str:
     """Expression text for a Network (sympy syntax; the network parser reads it)."""
-    for f, name in _NOT_IN_NETWORKS.items():
-        if expr.has(f):
-            raise SBMLError(
-                f"{name}() in a rate law or rule: mtorsim's rate expressions have no inverse "
-                "trigonometric functions; not supported"
-            )
     if expr.has(DELAY):
         raise SBMLError(
             "delay() in a rate law, rate rule or a rule they use: a delay differential "
