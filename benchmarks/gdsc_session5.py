@@ -98,6 +98,23 @@ VARIANTS = {
         "dose",
         {"tissue": True, "fit_effects": True, "link": "isotonic", "emulate": True, "n_starts": 3},
     ),
+    # session 6: effect sizes carried by >= 5 training lines fitted (TSC, MTOR too)
+    "mech + tissue, clinical dose, isotonic link (fitted effects >= 5 lines, emulated "
+    "search, 3 starts)": (
+        "clinical",
+        {
+            "tissue": True,
+            "fit_effects": True,
+            "link": "isotonic",
+            "emulate": True,
+            "n_starts": 3,
+            "min_lines": 5,
+        },
+    ),
+    "mech + tissue, clinical dose (fitted effects >= 5 lines, emulated search, 3 starts)": (
+        "clinical",
+        {"tissue": True, "fit_effects": True, "emulate": True, "n_starts": 3, "min_lines": 5},
+    ),
     # session 6: per-tissue PTEN and RAS levels as context too (issue #13 names them)
     "mech + tissue, clinical dose, tissue GF/PTEN/RAS context (assumed)": (
         "clinical",

@@ -395,6 +395,7 @@ def fit_mechanistic(
     start_seed: int = 0,
     emulator: ResponseEmulator | None = None,
     free_parameters: list[str] | None = None,
+    min_lines: int = MIN_LINES,
 ) -> MechanisticFit:
     """Fit effect multipliers (if ``fit_effects``) and the link on ``train`` rows.
 
@@ -408,7 +409,7 @@ def fit_mechanistic(
     ``emulator``: search with interpolated responses (:class:`ResponseEmulator` on the same
     cache) instead of simulating every step; the links are solved on exact simulations at
     the estimate. ``free_parameters``: fit exactly these multipliers instead of those
-    carried by >= ``MIN_LINES`` lines (a bootstrap refits the original fit's set).
+    carried by >= ``min_lines`` lines (a bootstrap refits the original fit's set).
     """
     if link not in ("linear", "isotonic", "auto"):
         raise ValueError(f"link is {link!r}; use 'linear', 'isotonic' or 'auto'")
@@ -419,7 +420,7 @@ def fit_mechanistic(
     for cl in train["cell_line"].unique():
         for p in profiles[cl]:
             counts[p] = counts.get(p, 0) + 1
-    free = sorted(p for p, c in counts.items() if c >= MIN_LINES) if fit_effects else []
+    free = sorted(p for p, c in counts.items() if c >= min_lines) if fit_effects else []
     if fit_effects and free_parameters is not None:
         free = sorted(free_parameters)
     tissues = sorted(train["tissue"].unique())
