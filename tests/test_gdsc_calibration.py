@@ -412,6 +412,8 @@ def test_cell_line_model_errors_name_the_problem(tmp_path, capsys, monkeypatch) 
     bad.loc[bad.index[1], "KRAS_mut"] = "yes"
     with pytest.raises(MtorsimError, match=r"row 2, column 'KRAS_mut' is 'yes'"):
         predict_ln_ic50(bad)
+    lines = lines.astype({"KRAS_mut": object})
+    lines.loc[lines.index[0], "KRAS_mut"] = ""  # empty = unknown = not mutated, as in the fit
     lines.to_csv(tmp_path / "lines.csv", index=False)
     code, out, err = run_cli(
         ["predict", "--cell-lines", str(tmp_path / "lines.csv"), "--maf", "x.maf"],

@@ -65,9 +65,9 @@ def validate_cmd(
 
     check_outputs(out)
     if gdsc_test is not None:
-        from mtorsim.genomics.validation import read_gdsc_screen
+        from mtorsim.genomics.gdsc_cv import new_lines
 
-        read_gdsc_screen(gdsc_test)  # a bad folder fails before the scorecard runs
+        new_lines(gdsc_test)  # a bad folder, or one without new lines, fails before any work
     ids = [c.strip().upper() for c in claim] if claim else list(TITLES)
     for c in ids:
         if c not in TITLES:

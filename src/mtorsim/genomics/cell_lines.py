@@ -96,8 +96,9 @@ def predict_ln_ic50(
         if d not in GDSC_DRUGS:
             raise UnknownNameError("GDSC drug", d, list(GDSC_DRUGS))
     flags = [f for f in FLAG_EFFECTS if f in lines.columns]
-    bad = lines[flags].apply(pd.to_numeric, errors="coerce")
-    wrong = (bad.notna() & ~bad.isin([0, 1])) | (bad.isna() & lines[flags].notna())
+    given = lines[flags].where(lines[flags] != "")  # an empty cell: unknown = not mutated
+    bad = given.apply(pd.to_numeric, errors="coerce")
+    wrong = (bad.notna() & ~bad.isin([0, 1])) | (bad.isna() & given.notna())
     if wrong.to_numpy().any():
         row, col = np.argwhere(wrong.to_numpy())[0]
         raise MtorsimError(

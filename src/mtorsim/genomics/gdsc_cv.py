@@ -50,6 +50,7 @@ __all__ = [
     "external_validation",
     "fit_final",
     "gdsc_cross_validation",
+    "new_lines",
     "summarise_cv",
 ]
 
@@ -153,10 +154,22 @@ def external_validation(
     lines) or ``test``. ``train``: fit on this response table of the shipped form instead
     (e.g. a subset, in tests).
     """
-    test = read_gdsc_screen(folder)
-    shipped_lines = load_gdsc()[0]
     train = gdsc_response_table() if train is None else train
-    seen = set(train["cell_line"])
+    test, overlap = new_lines(folder, train)
+    shipped_lines = load_gdsc()[0]
+    train = train[train["drug"].isin(set(test["drug"]))].reset_index(drop=True)
+    lines = pd.concat([shipped_lines, test.drop_duplicates("cell_line")], ignore_index=True)
+    run = _Evaluation(gdsc_profiles(lines), train, models, n_cells, seed, max_nfev, progress)
+    run.split(train, test, 0, "shipped half -> new lines")
+    test.attrs.update(overlap=overlap, n_train_lines=train["cell_line"].nunique())
+    return pd.DataFrame(run.rows), test
+
+
+def new_lines(folder: str | Path, train: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list]:
+    """(the response table of ``folder``'s lines that ``train`` (default: the shipped half)
+    does not hold, the names of those it does); an error if none is new."""
+    test = read_gdsc_screen(folder)
+    seen = set((gdsc_response_table() if train is None else train)["cell_line"])
     overlap = sorted(set(test["cell_line"]) & seen)
     test = test[~test["cell_line"].isin(seen)].reset_index(drop=True)
     if test.empty:
@@ -164,12 +177,7 @@ def external_validation(
             f"{folder}: every cell line is in the shipped half mtorsim was fitted on; "
             "give lines it has not seen"
         )
-    train = train[train["drug"].isin(set(test["drug"]))].reset_index(drop=True)
-    lines = pd.concat([shipped_lines, test.drop_duplicates("cell_line")], ignore_index=True)
-    run = _Evaluation(gdsc_profiles(lines), train, models, n_cells, seed, max_nfev, progress)
-    run.split(train, test, 0, "shipped half -> new lines")
-    test.attrs.update(overlap=overlap, n_train_lines=train["cell_line"].nunique())
-    return pd.DataFrame(run.rows), test
+    return test, overlap
 
 
 class _Evaluation:

@@ -7,8 +7,8 @@ Rows ``effect_scale:<network parameter>`` multiply the *effect size* of every kn
 rule acting on that parameter (a loss ``_level`` v becomes 1 - m (1 - v); a gain or factor
 v becomes m v), so a fitted set changes how strongly a variant acts, never which variants
 act. Rows ``link:*`` and ``tissue_offset:*`` hold a fitted map from simulated response to
-GDSC ln IC50: the cell-line model of :mod:`mtorsim.genomics.cell_lines`. Keeping the prior set beside the fitted
-one lets any result be recomputed with the assumed values.
+GDSC ln IC50: the cell-line model of :mod:`mtorsim.genomics.cell_lines`. Keeping the
+prior set beside the fitted one lets any result be recomputed with the assumed values.
 """
 
 from __future__ import annotations
