@@ -105,10 +105,9 @@ def predict_cmd(
 
 
 def _predict_cell_lines(path: Path, drug, parameter_set: str, n: int, seed: int, out) -> None:
+    from mtorsim import guard
     from mtorsim.genomics.cell_lines import predict_ln_ic50
     from mtorsim.io import read_csv_table
-
-    from mtorsim import guard
 
     check_outputs(out)
     guard.check_cells(n, seed)
