@@ -70,6 +70,29 @@ def test_loto_never_sees_the_held_out_trial(monkeypatch) -> None:
         assert trial not in fold["fitted_to"]
 
 
+def test_fits_hold_the_pooled_values_they_run_with(monkeypatch) -> None:
+    calls: list[tuple[str, dict]] = []
+    table = cal.table_values()
+
+    def spy(ct, rows, base):  # a fit that, like the real one, ignores values it does not use
+        calls.append((ct, dict(base)))
+        return {f"{ct}.{p}": table[f"{ct}.{p}"] + 0.01 * len(rows) for p in cal.FREE[ct]}
+
+    monkeypatch.setattr(cal, "_fit_type_uncached", spy)
+    monkeypatch.setattr(cal, "_FITS", {})
+    out = cal.fit_targets(cal._targets())
+    donors = [
+        ct for ct in cal.FREE if "cytotoxic_fraction" in cal.FREE[ct] and ct not in cal.POOL_EXCLUDE
+    ]
+    pooled = np.mean([out[f"{ct}.cytotoxic_fraction"] for ct in donors])
+    assert "TSC" not in donors and out["STAD.cytotoxic_fraction"] == pytest.approx(pooled)
+    # STAD's second fit ran with the pooled cytotoxic fraction it is used with
+    stad = [base for ct, base in calls if ct == "STAD"]
+    assert len(stad) == 2 and stad[-1]["STAD.cytotoxic_fraction"] == pytest.approx(pooled)
+    # refractory colorectal cancer: Ng-2013 beside an external placebo control
+    assert {"Ng-2013 phase II", "CORRECT-placebo"} <= set(cal._targets().trial)
+
+
 def test_replicates_are_reproducible_from_the_seed() -> None:
     assert replicate_seeds(7, 3) == replicate_seeds(7, 3)
     assert len(set(replicate_seeds(7, 3))) == 3
@@ -264,4 +287,6 @@ def test_loto_table_says_which_types_had_other_trials() -> None:
 
     others = other_trials_of_type()
     assert others["RECORD-1"] >= 1 and others["RADIANT-3"] >= 1 and others["BOLERO-2"] >= 1
-    assert others["GRANITE-1"] == others["EXIST-1"] == others["Ng-2013 phase II"] == 0
+    assert others["GRANITE-1"] == others["EXIST-1"] == 0
+    # refractory colorectal cancer keeps CORRECT's placebo arm (its doubling time only)
+    assert others["Ng-2013 phase II"] == 1

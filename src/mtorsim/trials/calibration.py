@@ -2,17 +2,19 @@
 
 The record is ``trials_calibration.csv`` (the seven trials that are scored) plus
 ``trials_supplementary.csv``: further Table 1 trials from their papers (RADIANT-4,
-PrE0102, Study-205) and GRANITE-1's PFS, fitted but never scored. What is free, per cancer
-type, is what its trials can identify (``FREE``): the doubling time from a control-arm
-median, the pathway share from a hazard ratio (or, with the doubling time assumed, from a
-single-arm median), the cytotoxic fraction from a response rate, post-progression growth
-from an OS beside a PFS (GRANITE-1), RCC's VEGF dependence after a VEGFR-TKI from Study-205's
-lenvatinib arms. Lung/GI NETs share the NET biology (``TIES``). Types are fitted one at a
+PrE0102, Study-205), GRANITE-1's PFS and an external control (CORRECT's placebo arm for
+refractory colorectal cancer), fitted but never scored. What is free, per cancer type, is
+what its trials can identify (``FREE``): the doubling time from a control-arm median, the
+pathway share from a hazard ratio, the cytotoxic fraction from a response rate,
+post-progression growth from an OS beside a PFS (GRANITE-1), RCC's VEGF dependence after a
+VEGFR-TKI from Study-205's lenvatinib arms, and the oestrogen dependence left after an
+aromatase inhibitor from the three endocrine partners of the breast trials. Lung/GI NETs
+share the NET biology (``TIES``). Types are fitted one at a
 time (their trials share no parameter) by Nelder-Mead from three doubling-time starts (the
 best kept) on a weighted squared error of log medians (weight 1/0.15^2), log hazard ratios
 (1/0.1^2) and response rates (1/(5 points)^2), each from a fixed-seed simulated trial, plus
 weak priors (``PRIOR``). A parameter no remaining trial informs is *pooled*: the mean of the
-types that were fitted.
+types that were fitted (TSC's benign SEGA excepted, ``POOL_EXCLUDE``).
 
 The pathway is solved once per cohort (:mod:`.simulate` caches it): only the kinetics are
 re-run, a few hundredths of a second per trial, so leave-one-trial-out refits are cheap.
@@ -54,11 +56,30 @@ FREE = {
         "vegf_dependence@VEGFR-TKI",
     ),
     "PNET": ("doubling_time_d", "pathway_share", "cytotoxic_fraction"),
-    "BRCA_HR": ("doubling_time_d", "pathway_share", "cytotoxic_fraction"),
+    # every trial of the record is after an aromatase inhibitor, with three partners that
+    # block the receptor differently (exemestane, tamoxifen, fulvestrant): their control
+    # arms identify how much growth the receptor still drives in that setting
+    "BRCA_HR": (
+        "doubling_time_d",
+        "pathway_share",
+        "cytotoxic_fraction",
+        "er_dependence@aromatase inhibitor",
+    ),
     "STAD": ("doubling_time_d", "pathway_share", "post_progression_growth"),
     "TSC": ("cytotoxic_fraction",),
-    "COADREAD": ("pathway_share",),
+    # Ng-2013 (everolimus, single arm: median PFS 1.8 months, ORR 0 %) beside CORRECT's
+    # placebo arm (external control in the same refractory setting: 1.7 months). Both
+    # medians lie just below the first 8-week scan, where the simulated median moves by
+    # under 0.1 month for any pathway share from 0.05 to 0.8: the share is not identified
+    # and keeps the table's value (KRAS/MAPK-driven, review); nor is the cytotoxic
+    # fraction (ORR 0 % at any value that small a share allows; freed, it ran to its bound
+    # to lengthen Ng-2013's median), which stays pooled
+    "COADREAD": ("doubling_time_d",),
 }
+#: types never pooled into others: TSC's SEGA are benign hamartomas with germline TSC loss
+#: (pathway share 1) scored by volume, not RECIST -- no model for a cancer's apoptotic
+#: response to the drug
+POOL_EXCLUDE = ("TSC",)
 #: types that share another type's biology: lung/GI and pancreatic NETs are both
 #: well-differentiated neuroendocrine tumours (placebo PFS 3.9 and 4.6 months, everolimus
 #: approved in both: review Table 1), fitted together to RADIANT-3 and RADIANT-4
@@ -80,7 +101,11 @@ DOUBLING_STARTS = (45.0, 90.0, 180.0)
 #: assumed x0.3 cross-resistance (0.18). Without them a type whose only data have no
 #: placebo arm (RCC without RECORD-1: Study-205 compares everolimus with lenvatinib) can
 #: put all of the effect on one drug.
-PRIOR = {"pathway_share": (0.5, 1.0), "vegf_dependence@VEGFR-TKI": (0.18, 1.0)}
+PRIOR = {
+    "pathway_share": (0.5, 1.0),
+    "vegf_dependence@VEGFR-TKI": (0.18, 1.0),
+    "er_dependence@aromatase inhibitor": (0.35, 1.0),
+}
 _LOG_POOLED = ("doubling_time_d", "post_progression_growth")
 _BOUNDS = {
     "doubling_time_d": (10.0, 2000.0),
@@ -247,10 +272,16 @@ _FITS: dict[tuple[str, str], dict[str, float]] = {}
 def _fit_type(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> dict[str, float]:
     """Fit one cancer type's free parameters to its trials' rows (others held at ``base``).
 
-    Memoised on the rows themselves: a fold that leaves another type's trial out reuses
-    this type's fit, which saw exactly the same data.
+    Memoised on the rows and on the values the type runs with: a fold that leaves another
+    type's trial out reuses this type's fit when it saw exactly the same data and pooled
+    values.
     """
-    key = (ct, rows.to_json())
+    own = sorted(
+        (k, round(v, 12))
+        for k, v in base.items()
+        if k.split(".")[0] in (ct, *[c for c, p in TIES.items() if p == ct])
+    )
+    key = (ct, rows.to_json(), json.dumps(own))
     if key not in _FITS:
         _FITS[key] = _fit_type_uncached(ct, rows, base)
     return _FITS[key]
@@ -261,8 +292,9 @@ def _fit_type_uncached(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> d
     designs = {t: _design(t) for t in rows.trial.unique()}
     # neutral starts (never a value fitted before, which may have seen a held-out trial)
     start = {p: START.get(p.split("@")[0], base[f"{ct}.{p}"]) for p in free}
-    if "vegf_dependence@VEGFR-TKI" in free:
-        start["vegf_dependence@VEGFR-TKI"] = base[f"{ct}.vegf_dependence@VEGFR-TKI"]
+    for p in free:  # a setting's own row starts from the table's value
+        if "@" in p:
+            start[p] = base[f"{ct}.{p}"]
     centre = _from_values(ct, free, {p: PRIOR.get(p, (start[p], 0))[0] for p in free})
     sd = np.array([PRIOR.get(p, (0.0, np.inf))[1] for p in free])
 
@@ -321,24 +353,41 @@ def fit_targets(
     """
     types = {t: _design(t).cancer_type for t in targets.trial.unique()}
     types = {t: TIES.get(ct, ct) for t, ct in types.items()}
-    fitted: dict[str, float] = {}
-    base = table_values()
-    for ct in FREE:
-        rows = targets[targets.trial.map(types) == ct]
-        if rows.empty:
-            continue
-        if progress is not None:
-            progress(ct)
-        fitted.update(_fit_type(ct, rows, base))
+    table = table_values()
+    # two passes: a type's fit holds its other values where it will run with them, and
+    # some of those are pooled from the fits of other types (STAD and COADREAD run with
+    # the pooled cytotoxic fraction, everyone with STAD's post-progression growth), so
+    # the second pass refits every type with the first pass's pooled values in place
+    base = table
+    for _ in range(2):
+        fitted: dict[str, float] = {}
+        for ct in FREE:
+            rows = targets[targets.trial.map(types) == ct]
+            if rows.empty:
+                continue
+            if progress is not None:
+                progress(ct)
+            fitted.update(_fit_type(ct, rows, base))
+        base = _with_pooled(table, fitted)
+    return base
+
+
+def _with_pooled(table: dict[str, float], fitted: dict[str, float]) -> dict[str, float]:
+    """The table with the fitted values, pooled values where the table says pooled (or a
+    type's free parameter none of its trials informed), and tied types' values."""
     pooled = {}
     for p in (*POOLED, "doubling_time_d"):
-        vals = [v for k, v in fitted.items() if k.endswith(f".{p}")]
+        vals = [
+            v
+            for k, v in fitted.items()
+            if k.endswith(f".{p}") and k.split(".")[0] not in POOL_EXCLUDE
+        ]
         if vals:
             mean = np.exp(np.mean(np.log(vals))) if p in _LOG_POOLED else np.mean(vals)
             pooled[p] = float(mean)
-    out = dict(base)
+    out = dict(table)
     out.update(fitted)
-    for ct in {k.split(".")[0] for k in base}:
+    for ct in {k.split(".")[0] for k in table}:
         for p, v in pooled.items():
             key = f"{ct}.{p}"
             unfitted_free = ct in FREE and p in FREE[ct] and key not in fitted
