@@ -16,7 +16,7 @@ def test_c33_tolerability_and_everolimus_benefit() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="vistusertib + fulvestrant beats fulvestrant in the model (HR 0.72, CI below 1; "
+    reason="vistusertib + fulvestrant beats fulvestrant in the model (HR 0.65, CI below 1; "
     "MANTA: it did not); LY3023414 shrinks lesions in far fewer than half (10 %)",
 )
 def test_c33() -> None:
