@@ -146,6 +146,24 @@ def _err_norm(y, ynew, err, rtol, atol):
 
 
 @njit(cache=True, error_model="numpy")
+def _initial_step(y, f0, rtol, atol, span):
+    """Hairer's first-step guess from the scaled sizes of y and f(y)."""
+    n = y.size
+    d0 = 0.0
+    d1 = 0.0
+    for i in range(n):
+        sc = atol + rtol * abs(y[i])
+        d0 += (y[i] / sc) ** 2
+        d1 += (f0[i] / sc) ** 2
+    d0 = math.sqrt(d0 / max(n, 1))
+    d1 = math.sqrt(d1 / max(n, 1))
+    h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+    # zero-valued species with tight atol can make the estimate absurdly small; a step that
+    # is too large is simply rejected and shrunk
+    return max(h, 1e-8 * span)
+
+
+@njit(cache=True, error_model="numpy")
 def _integrate_segment(
     t0,
     t1,
@@ -194,18 +212,7 @@ def _integrate_segment(
     t = t0
     _rhs(t, y, p, f0, md)
     if h <= 0.0:
-        d0 = 0.0
-        d1 = 0.0
-        for i in range(n):
-            sc = atol + rtol * abs(y[i])
-            d0 += (y[i] / sc) ** 2
-            d1 += (f0[i] / sc) ** 2
-        d0 = math.sqrt(d0 / max(n, 1))
-        d1 = math.sqrt(d1 / max(n, 1))
-        h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-        # zero-valued species with tight atol can make the estimate absurdly small; a step
-        # that is too large is simply rejected and shrunk
-        h = max(h, 1e-8 * (t1 - t0))
+        h = _initial_step(y, f0, rtol, atol, t1 - t0)
     span = t1 - t0
     h = min(h, span)
     have_jac = False

@@ -105,16 +105,7 @@ def _sens_segment(
     _rhs(t, y, p, f0, md)
     _sens_rhs(t, y, p, s, sel, act, jm, dp, jr, jc, fs0, md)
     if h <= 0.0:
-        d0 = 0.0
-        d1 = 0.0
-        for i in range(n):
-            sc = atol + rtol * abs(y[i])
-            d0 += (y[i] / sc) ** 2
-            d1 += (f0[i] / sc) ** 2
-        d0 = math.sqrt(d0 / max(n, 1))
-        d1 = math.sqrt(d1 / max(n, 1))
-        h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-        h = max(h, 1e-8 * (t1 - t0))
+        h = _initial_step(y, f0, rtol, atol, t1 - t0)
     h = min(h, t1 - t0)
     have_jac = False
     rejected = False
