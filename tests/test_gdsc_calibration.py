@@ -340,7 +340,7 @@ def test_external_screen_errors_name_file_row_and_column(tmp_path) -> None:
         read_gdsc_screen(tmp_path / "absent")
     names = sorted(gdsc_response_table(["Trametinib"])["cell_line"].unique())
     folder = _screen_folder(tmp_path, names[:5])
-    with pytest.raises(MtorsimError, match="every cell line is in the shipped half"):
+    with pytest.raises(MtorsimError, match="every GDSC cell line is in the shipped table"):
         external_validation(folder, models=["tissue mean"])
     lines = pd.read_csv(folder / SCREEN_FILES[0])
     lines.loc[2, "KRAS_mut"] = 2
@@ -430,3 +430,31 @@ def test_cell_line_model_errors_name_the_problem(tmp_path, capsys, monkeypatch) 
     )  # fmt: skip
     assert code == 0 and "predicted ln IC50" in out
     assert set(pd.read_csv(out_file)["cell_line"]) == set(lines["cell_line"])
+
+
+def test_external_ctrp_screen_is_scored_on_its_new_lines(tmp_path) -> None:
+    from mtorsim.errors import MtorsimError
+    from mtorsim.genomics.gdsc_cv import external_validation, screens_in
+    from mtorsim.genomics.validation import CTRP_FILE, ctrp_response_table, load_ctrp
+
+    table, _ = ctrp_response_table(["Trametinib"])
+    names = sorted(table["cell_line"].unique())
+    train = table[table["cell_line"].isin(names[:25])].reset_index(drop=True)
+    raw = load_ctrp()
+    rows = raw[raw["cell_line"].isin(names[20:]) & (raw["drug"] == "Trametinib")]
+    rows.assign(is_combination=0).to_csv(tmp_path / CTRP_FILE, index=False)
+    assert screens_in(tmp_path) == ["ctrp"]
+    scores, test = external_validation(
+        tmp_path, screen="ctrp", train=train, n_cells=2, max_nfev=1, models=["tissue mean"]
+    )
+    assert test.attrs["overlap"] == names[20:25]
+    assert set(test["cell_line"]) == set(names[25:])
+    assert (scores.query("split == 'test'")["n_lines"] == len(names) - 25).all()
+    bad = rows.astype({"ctrp_auc": object})
+    bad.loc[bad.index[0], "ctrp_auc"] = "high"
+    bad.to_csv(tmp_path / CTRP_FILE, index=False)
+    with pytest.raises(MtorsimError, match=r"row 2, column 'ctrp_auc' is 'high'"):
+        external_validation(tmp_path, screen="ctrp", train=train, models=["tissue mean"])
+    (tmp_path / CTRP_FILE).unlink()
+    with pytest.raises(MtorsimError, match="holds neither"):
+        screens_in(tmp_path)

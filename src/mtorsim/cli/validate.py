@@ -51,8 +51,9 @@ def validate_cmd(
         typer.Option(
             "--gdsc-test",
             help="Fit every GDSC model on all shipped lines and score it on the lines of "
-            "another GDSC1 screen: a folder with gdsc1_cell_lines.csv and "
-            "gdsc1_mtor_response.csv laid out as the shared data (~5 min).",
+            "another screen: a folder with gdsc1_cell_lines.csv and gdsc1_mtor_response.csv "
+            "(GDSC1) and/or ctrp_mtor_response.csv (CTRP), laid out as the shared data "
+            "(~5 min).",
         ),
     ] = None,
     trials: Annotated[
@@ -65,9 +66,10 @@ def validate_cmd(
 
     check_outputs(out)
     if gdsc_test is not None:
-        from mtorsim.genomics.gdsc_cv import new_lines
+        from mtorsim.genomics.gdsc_cv import new_lines, screens_in
 
-        new_lines(gdsc_test)  # a bad folder, or one without new lines, fails before any work
+        for screen in screens_in(gdsc_test):  # bad files, or no new lines: fail before work
+            new_lines(gdsc_test, screen=screen)
     ids = [c.strip().upper() for c in claim] if claim else list(TITLES)
     for c in ids:
         if c not in TITLES:
@@ -133,20 +135,26 @@ def _gdsc_table() -> None:
 
 
 def _external_table(folder: Path) -> None:
-    from mtorsim.genomics.gdsc_cv import external_validation
+    from mtorsim.genomics.gdsc_cv import external_validation, screens_in
 
-    with console.status("fitting on the shipped GDSC1 half") as st:
-        scores, test = external_validation(folder, progress=lambda m: st.update(m))
-    n_new = test["cell_line"].nunique()
-    _skill_tables(scores, f"GDSC1 ln IC50, {folder}", (f"{n_new} new lines", "shipped lines (fit)"))
-    left = test.attrs.get("overlap", [])
-    console.print(
-        f"Every model fitted on the {test.attrs['n_train_lines']} "
-        f"shipped lines, scored on {n_new} lines it never saw"
-        + (f" ({len(left)} lines also in the shipped half left out)" if left else "")
-        + "; skill = Spearman of predicted and observed ln IC50. "
-        + "; ".join(f"{v} = {k}" for k, v in _SHORT.items())
-    )
+    for screen in screens_in(folder):
+        endpoint = {"gdsc": "GDSC1 ln IC50", "ctrp": "CTRP AUC"}[screen]
+        with console.status(f"{endpoint}: fitting on the shipped lines") as st:
+            scores, test = external_validation(
+                folder, screen=screen, progress=lambda m, st=st: st.update(m)
+            )
+        n_new = test["cell_line"].nunique()
+        _skill_tables(
+            scores, f"{endpoint}, {folder}", (f"{n_new} new lines", "shipped lines (fit)")
+        )
+        left = test.attrs.get("overlap", [])
+        console.print(
+            f"Every model fitted on the {test.attrs['n_train_lines']} shipped lines, scored on "
+            f"{n_new} lines it never saw"
+            + (f" ({len(left)} lines also in the shipped table left out)" if left else "")
+            + f"; skill = Spearman of predicted and observed {endpoint.split(' ', 1)[1]}. "
+            + "; ".join(f"{v} = {k}" for k, v in _SHORT.items())
+        )
 
 
 def _skill_tables(scores, endpoint: str, labels: tuple[str, str]) -> None:

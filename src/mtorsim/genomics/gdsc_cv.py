@@ -34,12 +34,15 @@ from mtorsim.genomics.calibration import (
 from mtorsim.genomics.folds import cell_line_folds, skill, within_tissue_skill
 from mtorsim.genomics.parameter_sets import load_parameter_set
 from mtorsim.genomics.validation import (
+    CTRP_FILE,
     GDSC_DRUGS,
     RAPALOGS,
+    SCREEN_FILES,
     ctrp_response_table,
     gdsc_profiles,
     gdsc_response_table,
     load_gdsc,
+    read_ctrp_screen,
     read_gdsc_screen,
 )
 
@@ -51,6 +54,7 @@ __all__ = [
     "fit_final",
     "gdsc_cross_validation",
     "new_lines",
+    "screens_in",
     "summarise_cv",
 ]
 
@@ -115,12 +119,7 @@ def gdsc_cross_validation(
     ``screen``: ``"gdsc"`` (GDSC1 ln IC50) or ``"ctrp"`` (CTRP v2 AUC of the same drugs,
     every model refitted to it). ``max_lines`` keeps only the first lines by name (tests).
     """
-    if screen == "ctrp":
-        table, lines = ctrp_response_table(drugs)
-    elif screen == "gdsc":
-        table, lines = gdsc_response_table(drugs), load_gdsc()[0]
-    else:
-        raise ValueError(f"screen is {screen!r}; use 'gdsc' or 'ctrp'")
+    table, lines = _shipped(screen, drugs)
     if max_lines is not None:
         keep = sorted(table["cell_line"].unique())[:max_lines]
         table = table[table["cell_line"].isin(keep)].reset_index(drop=True)
@@ -137,6 +136,7 @@ def gdsc_cross_validation(
 def external_validation(
     folder: str | Path,
     *,
+    screen: str = "gdsc",
     seed: int = 0,
     n_cells: int = 8,
     max_nfev: int = 15,
@@ -144,38 +144,70 @@ def external_validation(
     train: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(scores, test table): every model fitted on all shipped GDSC1 lines, as each CV fold
-    fits its training lines, and scored on the lines of another GDSC1 screen (``folder``,
-    :func:`~mtorsim.genomics.validation.read_gdsc_screen`) it has never seen.
+    """(scores, test table): every model fitted on all shipped lines, as each CV fold fits
+    its training lines, and scored on the lines of another screen it has never seen.
 
-    Lines of ``folder`` that are also in the shipped half are left out of the test (listed
-    in ``test.attrs["overlap"]``; ``n_train_lines`` counts the lines fitted on), so no test
-    line was ever fitted on. Scores have ``fold = 0``; ``split`` is ``fit`` (the shipped
-    lines) or ``test``. ``train``: fit on this response table of the shipped form instead
-    (e.g. a subset, in tests).
+    ``screen``: ``"gdsc"`` (``folder`` holds the GDSC1 files,
+    :func:`~mtorsim.genomics.validation.read_gdsc_screen`) or ``"ctrp"`` (the CTRP file,
+    :func:`~mtorsim.genomics.validation.read_ctrp_screen`). Lines of ``folder`` that are
+    also in the shipped table are left out of the test (listed in ``test.attrs["overlap"]``;
+    ``n_train_lines`` counts the lines fitted on), so no test line was ever fitted on.
+    Scores have ``fold = 0``; ``split`` is ``fit`` (the shipped lines) or ``test``.
+    ``train``: fit on this response table of the shipped form instead (e.g. a subset).
     """
-    train = gdsc_response_table() if train is None else train
-    test, overlap = new_lines(folder, train)
-    shipped_lines = load_gdsc()[0]
+    shipped, shipped_lines = _shipped(screen)
+    train = shipped if train is None else train
+    test, overlap = new_lines(folder, train, screen=screen)
     train = train[train["drug"].isin(set(test["drug"]))].reset_index(drop=True)
     lines = pd.concat([shipped_lines, test.drop_duplicates("cell_line")], ignore_index=True)
     run = _Evaluation(gdsc_profiles(lines), train, models, n_cells, seed, max_nfev, progress)
-    run.split(train, test, 0, "shipped half -> new lines")
+    run.split(train, test, 0, f"shipped {screen.upper()} lines -> new lines")
     test.attrs.update(overlap=overlap, n_train_lines=train["cell_line"].nunique())
     return pd.DataFrame(run.rows), test
 
 
-def new_lines(folder: str | Path, train: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list]:
-    """(the response table of ``folder``'s lines that ``train`` (default: the shipped half)
-    does not hold, the names of those it does); an error if none is new."""
-    test = read_gdsc_screen(folder)
-    seen = set((gdsc_response_table() if train is None else train)["cell_line"])
+def _shipped(screen: str, drugs: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(response table, genotype lines) of a shipped screen."""
+    if screen == "gdsc":
+        return gdsc_response_table(drugs), load_gdsc()[0]
+    if screen == "ctrp":
+        return ctrp_response_table(drugs)
+    raise ValueError(f"screen is {screen!r}; use 'gdsc' or 'ctrp'")
+
+
+def screens_in(folder: str | Path) -> list[str]:
+    """The screens a test folder holds: ``"gdsc"`` (either GDSC1 file present; the reader
+    asks for the other) and ``"ctrp"``; an error naming the files if it holds neither."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MtorsimError(f"{folder}: not a folder; give one holding the screens' files")
+    found = [
+        name
+        for name, names in (("gdsc", SCREEN_FILES), ("ctrp", (CTRP_FILE,)))
+        if any((folder / f).exists() for f in names)
+    ]
+    if not found:
+        raise MtorsimError(
+            f"{folder}: holds neither {' and '.join(SCREEN_FILES)} (GDSC1) nor {CTRP_FILE} "
+            "(CTRP); name the files as in the shared data"
+        )
+    return found
+
+
+def new_lines(
+    folder: str | Path, train: pd.DataFrame | None = None, *, screen: str = "gdsc"
+) -> tuple[pd.DataFrame, list]:
+    """(the response table of ``folder``'s lines that ``train`` (default: the shipped
+    table of ``screen``) does not hold, the names of those it does); an error if none is
+    new."""
+    test = read_gdsc_screen(folder) if screen == "gdsc" else read_ctrp_screen(folder)[0]
+    seen = set((_shipped(screen)[0] if train is None else train)["cell_line"])
     overlap = sorted(set(test["cell_line"]) & seen)
     test = test[~test["cell_line"].isin(seen)].reset_index(drop=True)
     if test.empty:
         raise MtorsimError(
-            f"{folder}: every cell line is in the shipped half mtorsim was fitted on; "
-            "give lines it has not seen"
+            f"{folder}: every {screen.upper()} cell line is in the shipped table mtorsim was "
+            "fitted on; give lines it has not seen"
         )
     return test, overlap
 

@@ -36,6 +36,7 @@ __all__ = [
     "gdsc_validation",
     "load_ctrp",
     "load_gdsc",
+    "read_ctrp_screen",
     "read_gdsc_screen",
 ]
 
@@ -121,6 +122,8 @@ def _response_table(
 
 #: a GDSC1 screen folder holds these files, laid out as ``shared/data`` (lines, response)
 SCREEN_FILES = ("gdsc1_cell_lines.csv", "gdsc1_mtor_response.csv")
+#: a CTRP screen's file in the same layout (response with genotype columns)
+CTRP_FILE = "ctrp_mtor_response.csv"
 _NEEDED = {
     SCREEN_FILES[0]: ("cell_line", "tissue"),
     SCREEN_FILES[1]: ("cell_line", "drug", "ln_ic50"),
@@ -163,16 +166,20 @@ def read_gdsc_screen(folder: str | Path) -> pd.DataFrame:
     return table
 
 
+#: the measured response columns of the screens' files (a finite number in every row)
+_ENDPOINTS = ("ln_ic50", "ctrp_auc")
+
+
 def _typed(path: Path, text: pd.DataFrame) -> pd.DataFrame:
-    """Numbers where the shared files have them: flags 0/1 or empty, finite ln IC50."""
+    """Numbers where the shared files have them: flags 0/1 or empty, a finite endpoint."""
     out = text.copy()
     for col in out.columns:
         if col in ("cell_line", "tissue", "tissue_sub", "tcga_label", "drug", "gdsc_tissue_factor"):
             continue
-        values = pd.to_numeric(out[col].replace("", np.nan), errors="coerce")
+        values = pd.to_numeric(out[col].where(out[col] != ""), errors="coerce")
         bad = values.isna() & (out[col] != "")
-        is_flag = col.endswith(FLAG_SUFFIXES) or col == "msi"
-        if col == "ln_ic50":
+        is_flag = col.endswith(FLAG_SUFFIXES) or col in ("msi", "is_combination")
+        if col in _ENDPOINTS:
             bad |= ~np.isfinite(values)
         elif is_flag:
             bad |= values.notna() & ~values.isin([0, 1])
@@ -180,7 +187,7 @@ def _typed(path: Path, text: pd.DataFrame) -> pd.DataFrame:
             continue
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            need = "a finite number" if col == "ln_ic50" else "0, 1 or empty"
+            need = "a finite number" if col in _ENDPOINTS else "0, 1 or empty"
             raise MtorsimError(
                 f"{path}: row {row + 2}, column {col!r} is {out[col].iloc[row]!r}; give {need}"
             )
@@ -201,11 +208,33 @@ def ctrp_response_table(drugs: list[str] | None = None) -> tuple[pd.DataFrame, p
     CTRP AUC, like ln IC50, is higher for less sensitive lines, so the same models and the
     same sign rule apply. Lines without any GDSC genotype are dropped (unknown genotype).
     """
-    ctrp = load_ctrp()
+    return _ctrp_table(load_ctrp(), drugs)
+
+
+def read_ctrp_screen(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(response table, lines) as :func:`ctrp_response_table`, of another CTRP screen: a
+    folder holding :data:`CTRP_FILE` in the shared data's layout (combinations dropped)."""
+    path = Path(folder) / CTRP_FILE
+    text = read_csv_table(path, ("cell_line", "tissue", "drug", "ctrp_auc"), what="CTRP screen")
+    ctrp = _typed(path, text)
+    if "is_combination" in ctrp.columns:
+        ctrp = ctrp[ctrp["is_combination"] != 1]
+    table, lines = _ctrp_table(ctrp, None)
+    if table.empty:
+        raise MtorsimError(
+            f"{path}: no genotyped cell line has a CTRP AUC of {', '.join(GDSC_DRUGS)}; "
+            "check the drug names and genotype columns"
+        )
+    return table, lines
+
+
+def _ctrp_table(ctrp: pd.DataFrame, drugs: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     flags = [c for c in ctrp.columns if c.endswith(FLAG_SUFFIXES)]
     ctrp = ctrp[ctrp[flags].notna().any(axis=1)]
     ctrp = ctrp[ctrp["drug"].isin([d for d in GDSC_DRUGS if drugs is None or d in drugs])]
-    lines = ctrp.drop_duplicates("cell_line").drop(columns=["drug", "ctrp_auc", "gr_aoc"])
+    lines = ctrp.drop_duplicates("cell_line").drop(
+        columns=["drug", "ctrp_auc", "gr_aoc", "is_combination"], errors="ignore"
+    )
     obs = ctrp.groupby(["drug", "cell_line"], as_index=False, sort=True)["ctrp_auc"].mean()
     table = obs.merge(lines, on="cell_line").assign(observed=lambda t: t["ctrp_auc"])
     table.attrs["endpoint"] = "CTRP AUC"
