@@ -410,8 +410,24 @@ def test_cell_line_model_errors_name_the_problem(tmp_path, capsys, monkeypatch) 
         predict_ln_ic50(lines.drop(columns="tissue"))
     bad = lines.astype({"KRAS_mut": object})
     bad.loc[bad.index[1], "KRAS_mut"] = "yes"
-    with pytest.raises(MtorsimError, match=r"row 2, column 'KRAS_mut' is 'yes'"):
+    with pytest.raises(MtorsimError, match=r"table: index 1, column 'KRAS_mut' is 'yes'"):
         predict_ln_ic50(bad)
+    bad.to_csv(tmp_path / "bad.csv", index=False)  # the CLI counts rows as the file's lines
+    code, out, err = run_cli(
+        ["predict", "--cell-lines", str(tmp_path / "bad.csv")], capsys, monkeypatch
+    )
+    assert code != 0 and "bad.csv: row 3, column 'KRAS_mut' is 'yes'" in out + err
+    # parts of the combined flags count: PTEN_mut alone is a PTEN loss
+    parts = pd.DataFrame(
+        {
+            "cell_line": ["a", "b"],
+            "tissue": ["skin", "skin"],
+            "PTEN_mut": [1, 0],
+            "TSC2_mut": [1, 0],
+        }
+    )
+    pred = predict_ln_ic50(parts, ["Rapamycin"], n_cells=2).set_index("cell_line")
+    assert pred.loc["a", "predicted_ln_ic50"] != pred.loc["b", "predicted_ln_ic50"]
     lines = lines.astype({"KRAS_mut": object})
     lines.loc[lines.index[0], "KRAS_mut"] = ""  # empty = unknown = not mutated, as in the fit
     lines.to_csv(tmp_path / "lines.csv", index=False)
@@ -429,7 +445,23 @@ def test_cell_line_model_errors_name_the_problem(tmp_path, capsys, monkeypatch) 
         monkeypatch,
     )  # fmt: skip
     assert code == 0 and "predicted ln IC50" in out
-    assert set(pd.read_csv(out_file)["cell_line"]) == set(lines["cell_line"])
+    written = pd.read_csv(out_file)
+    assert set(written["cell_line"]) == set(lines["cell_line"])
+    # without --n the CLI simulates the fit's population, as the Python API does
+    code, out, err = run_cli(
+        ["predict", "--cell-lines", str(tmp_path / "lines.csv"), "--drug", "Trametinib",
+         "--out", str(out_file)],
+        capsys,
+        monkeypatch,
+    )  # fmt: skip
+    api = predict_ln_ic50(pd.read_csv(tmp_path / "lines.csv"), ["Trametinib"])
+    np.testing.assert_allclose(
+        pd.read_csv(out_file)["predicted_ln_ic50"], api["predicted_ln_ic50"], rtol=1e-12
+    )
+    code, out, err = run_cli(
+        ["predict", "--maf", "x.maf", "--parameter-set", "gdsc_v2"], capsys, monkeypatch
+    )
+    assert code != 0 and "give it with --cell-lines" in out + err
 
 
 def test_external_ctrp_screen_is_scored_on_its_new_lines(tmp_path) -> None:

@@ -29,9 +29,19 @@ def predict_cmd(
     ] = None,
     drug: Annotated[
         list[str] | None,
-        typer.Option("--drug", help="Drug (repeatable; default: every pathway drug)."),
+        typer.Option(
+            "--drug",
+            help="Drug (repeatable; default: every pathway drug; with --cell-lines a GDSC "
+            "name, default the eight of the fit).",
+        ),
     ] = None,
-    n: Annotated[int, typer.Option(help="Cells per sample (biological variability).")] = 32,
+    n: Annotated[
+        int | None,
+        typer.Option(
+            help="Cells per sample (biological variability; default 32, with --cell-lines the "
+            "fit's 8)."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the cell population.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Ranked table (.parquet/.csv).")] = None,
     explain_out: Annotated[
@@ -50,8 +60,11 @@ def predict_cmd(
         ),
     ] = None,
     parameter_set: Annotated[
-        str, typer.Option("--parameter-set", help="Fitted set of the cell-line model.")
-    ] = "gdsc_v2",
+        str | None,
+        typer.Option(
+            "--parameter-set", help="Fitted set of the cell-line model (default gdsc_v2)."
+        ),
+    ] = None,
 ) -> None:
     """Predicted response of each sample to each drug, from its mutations, with reasons."""
     if cell_lines is not None:
@@ -62,6 +75,11 @@ def predict_cmd(
             )
         _predict_cell_lines(cell_lines, drug, parameter_set, n, seed, out)
         return
+    if parameter_set is not None:
+        raise MtorsimError(
+            "--parameter-set chooses the cell-line model's fit; give it with --cell-lines"
+        )
+    n = 32 if n is None else n
     from mtorsim.genomics.explain import explain
     from mtorsim.genomics.predict import predict_response
     from mtorsim.genomics.profile import annotate, profiles
@@ -104,17 +122,25 @@ def predict_cmd(
     console.print(table)
 
 
-def _predict_cell_lines(path: Path, drug, parameter_set: str, n: int, seed: int, out) -> None:
+def _predict_cell_lines(path: Path, drug, parameter_set, n, seed: int, out) -> None:
     from mtorsim import guard
-    from mtorsim.genomics.cell_lines import predict_ln_ic50
+    from mtorsim.genomics.cell_lines import CELL_LINE_CELLS, CELL_LINE_SET, predict_ln_ic50
+    from mtorsim.genomics.validation import typed_table
     from mtorsim.io import read_csv_table
 
     check_outputs(out)
+    n = CELL_LINE_CELLS if n is None else n
+    parameter_set = parameter_set or CELL_LINE_SET
     guard.check_cells(n, seed)
-    lines = read_csv_table(path, ("cell_line", "tissue"), what="cell-line")
+    lines = typed_table(read_csv_table(path, ("cell_line", "tissue"), "cell-line"), str(path))
     with console.status("predicting ln IC50 (cell-line model)"):
         pred = predict_ln_ic50(
-            lines, list(drug) if drug else None, parameter_set=parameter_set, n_cells=n, seed=seed
+            lines,
+            list(drug) if drug else None,
+            parameter_set=parameter_set,
+            n_cells=n,
+            seed=seed,
+            where=str(path),
         )
     write_table(pred, out)
     wide = pred.pivot(index="cell_line", columns="drug", values="predicted_ln_ic50")

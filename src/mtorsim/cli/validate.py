@@ -68,8 +68,8 @@ def validate_cmd(
     if gdsc_test is not None:
         from mtorsim.genomics.gdsc_cv import new_lines, screens_in
 
-        for screen in screens_in(gdsc_test):  # bad files, or no new lines: fail before work
-            new_lines(gdsc_test, screen=screen)
+        # bad files, or no new lines: fail before any work
+        checked = {s: new_lines(gdsc_test, screen=s) for s in screens_in(gdsc_test)}
     ids = [c.strip().upper() for c in claim] if claim else list(TITLES)
     for c in ids:
         if c not in TITLES:
@@ -98,7 +98,7 @@ def validate_cmd(
     if gdsc:
         _gdsc_table()
     if gdsc_test is not None:
-        _external_table(gdsc_test)
+        _external_table(gdsc_test, checked)
     if trials:
         _trial_table()
     if n_fail:
@@ -119,9 +119,9 @@ _SHORT = {
 
 
 def _gdsc_table() -> None:
-    from mtorsim.genomics.gdsc_cv import gdsc_cross_validation
+    from mtorsim.genomics.gdsc_cv import ENDPOINTS, gdsc_cross_validation
 
-    for screen, endpoint in (("gdsc", "GDSC1 ln IC50"), ("ctrp", "CTRP AUC")):
+    for screen, endpoint in ENDPOINTS.items():
         with console.status(f"cross-validating {endpoint} predictors (5 folds by line)") as st:
             scores, _ = gdsc_cross_validation(
                 screen=screen, progress=lambda m, st=st, e=endpoint: st.update(f"{e} CV: {m}")
@@ -134,14 +134,14 @@ def _gdsc_table() -> None:
     )
 
 
-def _external_table(folder: Path) -> None:
-    from mtorsim.genomics.gdsc_cv import external_validation, screens_in
+def _external_table(folder: Path, checked: dict) -> None:
+    from mtorsim.genomics.gdsc_cv import ENDPOINTS, external_validation
 
-    for screen in screens_in(folder):
-        endpoint = {"gdsc": "GDSC1 ln IC50", "ctrp": "CTRP AUC"}[screen]
+    for screen, new in checked.items():
+        endpoint = ENDPOINTS[screen]
         with console.status(f"{endpoint}: fitting on the shipped lines") as st:
             scores, test = external_validation(
-                folder, screen=screen, progress=lambda m, st=st: st.update(m)
+                folder, screen=screen, new=new, progress=lambda m, st=st: st.update(m)
             )
         n_new = test["cell_line"].nunique()
         _skill_tables(

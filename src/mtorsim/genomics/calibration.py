@@ -38,6 +38,7 @@ __all__ = [
     "ResponseCache",
     "ResponseEmulator",
     "fit_context",
+    "fit_from_rows",
     "fit_mechanistic",
     "parameter_rows",
     "predict_mechanistic",
@@ -596,6 +597,25 @@ def parameter_rows(fit: MechanisticFit, source: str) -> pd.DataFrame:
         for t, v in sorted(fit.offsets.get(d, {}).items()):
             rows.append((f"tissue_offset:{d}:{t}", round(v, 4), "ln uM", source))
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
+
+
+def fit_from_rows(rows: pd.DataFrame) -> MechanisticFit:
+    """The fit :func:`parameter_rows` wrote (effect multipliers, links, tissue offsets)."""
+    fit = MechanisticFit(log_scales={}, links={})
+    links: dict[str, list[float]] = {}
+    for name, v in zip(rows["parameter"], rows["value"], strict=True):
+        kind, _, rest = name.partition(":")
+        if kind == "effect_scale":
+            fit.log_scales[rest] = float(np.log(v))
+        elif kind == "link":
+            drug, _, which = rest.rpartition(":")
+            links.setdefault(drug, [0.0, 0.0])[which == "slope"] = float(v)
+        elif kind == "tissue_offset":
+            drug, _, tissue = rest.partition(":")
+            fit.offsets.setdefault(drug, {})[tissue] = float(v)
+    fit.links = {d: (a, b) for d, (a, b) in links.items()}
+    fit.tissue = bool(fit.offsets)
+    return fit
 
 
 def write_parameter_set(rows: pd.DataFrame, path: Path, prior: pd.DataFrame) -> None:

@@ -12,58 +12,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from mtorsim.errors import MtorsimError, UnknownNameError
-from mtorsim.genomics.calibration import MechanisticFit, ResponseCache, predict_mechanistic
+from mtorsim.genomics.calibration import (
+    MechanisticFit,
+    ResponseCache,
+    fit_from_rows,
+    predict_mechanistic,
+)
 from mtorsim.genomics.parameter_sets import PARAMETER_SETS, load_parameter_set
-from mtorsim.genomics.validation import FLAG_EFFECTS, GDSC_DRUGS, gdsc_profiles
+from mtorsim.genomics.validation import GDSC_DRUGS, gdsc_profiles, genotype_lines, typed_table
 
-__all__ = ["fitted_model", "predict_ln_ic50"]
+__all__ = ["CELL_LINE_CELLS", "CELL_LINE_SET", "fitted_model", "predict_ln_ic50"]
 
 #: the fitted set used unless told otherwise: the 10-start GDSC fit (genotype + tissue)
-DEFAULT_CELL_LINE_SET = "gdsc_v2"
+CELL_LINE_SET = "gdsc_v2"
+#: the seeded population each genotype is simulated in: the one the links were fitted on
+CELL_LINE_CELLS = 8
 
 
-def fitted_model(parameter_set: str = DEFAULT_CELL_LINE_SET) -> MechanisticFit:
+def fitted_model(parameter_set: str = CELL_LINE_SET) -> MechanisticFit:
     """The cell-line model a fitted parameter set holds (effect sizes, links, tissue shifts)."""
-    rows = load_parameter_set(parameter_set)
-    value = dict(zip(rows["parameter"], rows["value"], strict=True))
-    links: dict[str, list[float]] = {}
-    offsets: dict[str, dict[str, float]] = {}
-    scales = {}
-    for name, v in value.items():
-        kind, _, rest = name.partition(":")
-        if kind == "effect_scale":
-            scales[rest] = float(np.log(v))
-        elif kind == "link":
-            drug, _, which = rest.rpartition(":")
-            links.setdefault(drug, [0.0, 0.0])[which == "slope"] = float(v)
-        elif kind == "tissue_offset":
-            drug, _, tissue = rest.partition(":")
-            offsets.setdefault(drug, {})[tissue] = float(v)
-    if not links:
+    fit = fit_from_rows(load_parameter_set(parameter_set))
+    if not fit.links:
         fitted = [s for s in PARAMETER_SETS if s != parameter_set and s.startswith("gdsc")]
         raise MtorsimError(
             f"parameter set {parameter_set!r} has no fitted link to ln IC50; "
             f"use one of {', '.join(fitted)}"
         )
-    return MechanisticFit(
-        log_scales=scales,
-        links={d: (a, b) for d, (a, b) in links.items()},
-        offsets=offsets,
-        tissue=bool(offsets),
-    )
+    return fit
 
 
 def predict_ln_ic50(
     lines: pd.DataFrame,
     drugs: Sequence[str] | None = None,
     *,
-    parameter_set: str = DEFAULT_CELL_LINE_SET,
-    n_cells: int = 8,
+    parameter_set: str = CELL_LINE_SET,
+    n_cells: int = CELL_LINE_CELLS,
     seed: int = 0,
+    where: str = "cell-line table",
 ) -> pd.DataFrame:
     """Predicted ln IC50 of each line for each GDSC drug.
 
@@ -71,14 +59,17 @@ def predict_ln_ic50(
     ----------
     lines : DataFrame
         One row per line: ``cell_line``, ``tissue`` (GDSC tissue names, e.g. ``lung_NSCLC``)
-        and any GDSC genotype flags (``KRAS_mut``, ``PTEN_mut_or_loss``, ... 0/1; a missing
-        column or empty value counts as not mutated, as in the fit).
+        and any GDSC genotype flags (``KRAS_mut``, ``PTEN_mut_or_loss`` or its parts
+        ``PTEN_mut``/``PTEN_cna_loss``, ... 0/1; a missing column or empty value counts as
+        not mutated, as in the fit).
     drugs : list of str
         GDSC drug names (default: all eight the model was fitted on).
     parameter_set : str
         A fitted set with links (``gdsc_v1``, ``gdsc_v2``).
     n_cells, seed :
-        The seeded cell population each genotype is simulated in (the fit used 8, seed 0).
+        The seeded cell population each genotype is simulated in (the fit's: 8, seed 0).
+    where :
+        How errors name the table (the CLI passes the file's path).
 
     Returns
     -------
@@ -89,28 +80,15 @@ def predict_ln_ic50(
     missing = [c for c in ("cell_line", "tissue") if c not in lines.columns]
     if missing:
         raise MtorsimError(
-            f"cell-line table needs columns cell_line, tissue (missing {', '.join(missing)})"
+            f"{where} needs columns cell_line, tissue (missing {', '.join(missing)})"
         )
     chosen = list(drugs) if drugs else list(GDSC_DRUGS)
     for d in chosen:
         if d not in GDSC_DRUGS:
             raise UnknownNameError("GDSC drug", d, list(GDSC_DRUGS))
-    flags = [f for f in FLAG_EFFECTS if f in lines.columns]
-    given = lines[flags].where(lines[flags] != "")  # an empty cell: unknown = not mutated
-    bad = given.apply(pd.to_numeric, errors="coerce")
-    wrong = (bad.notna() & ~bad.isin([0, 1])) | (bad.isna() & given.notna())
-    if wrong.to_numpy().any():
-        row, col = np.argwhere(wrong.to_numpy())[0]
-        raise MtorsimError(
-            f"cell-line table row {row + 1}, column {flags[col]!r} is "
-            f"{lines[flags[col]].iloc[row]!r}; give 0, 1 or empty"
-        )
-    if lines["cell_line"].duplicated().any():
-        dup = lines["cell_line"][lines["cell_line"].duplicated()].iloc[0]
-        raise MtorsimError(f"cell line {dup!r} has more than one row; give one row per line")
+    typed = genotype_lines(typed_table(lines, where, file_rows=False), where)
     fit = fitted_model(parameter_set)
     fit.links = {d: fit.links[d] for d in chosen}
-    typed = lines.assign(**{f: bad[f] for f in flags})
     table = pd.DataFrame(
         [(r.cell_line, r.tissue, d) for d in chosen for r in typed.itertuples(index=False)],
         columns=["cell_line", "tissue", "drug"],

@@ -47,6 +47,7 @@ from mtorsim.genomics.validation import (
 )
 
 __all__ = [
+    "ENDPOINTS",
     "MECHANISTIC",
     "MODELS",
     "bootstrap_ensemble",
@@ -70,6 +71,8 @@ MECHANISTIC = {
         "link": "isotonic",
     },
 }
+#: the endpoint each screen measures, as tables name it
+ENDPOINTS = {"gdsc": "GDSC1 ln IC50", "ctrp": "CTRP AUC"}
 #: how the CV searches fitted effect sizes: 3 starts (the assumed sizes + 2 seeded) on the
 #: response emulator (BENCHMARKS.md, "Calibration, session 5": as good as exact one-start
 #: fits, 10-20x faster)
@@ -142,6 +145,7 @@ def external_validation(
     max_nfev: int = 15,
     models: list[str] | None = None,
     train: pd.DataFrame | None = None,
+    new: tuple[pd.DataFrame, list] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores, test table): every model fitted on all shipped lines, as each CV fold fits
@@ -154,10 +158,11 @@ def external_validation(
     ``n_train_lines`` counts the lines fitted on), so no test line was ever fitted on.
     Scores have ``fold = 0``; ``split`` is ``fit`` (the shipped lines) or ``test``.
     ``train``: fit on this response table of the shipped form instead (e.g. a subset).
+    ``new``: :func:`new_lines`' answer for ``folder``, when the caller has it already.
     """
     shipped, shipped_lines = _shipped(screen)
     train = shipped if train is None else train
-    test, overlap = new_lines(folder, train, screen=screen)
+    test, overlap = new or new_lines(folder, train, screen=screen)
     train = train[train["drug"].isin(set(test["drug"]))].reset_index(drop=True)
     lines = pd.concat([shipped_lines, test.drop_duplicates("cell_line")], ignore_index=True)
     run = _Evaluation(gdsc_profiles(lines), train, models, n_cells, seed, max_nfev, progress)

@@ -34,10 +34,12 @@ __all__ = [
     "gdsc_profiles",
     "gdsc_response_table",
     "gdsc_validation",
+    "genotype_lines",
     "load_ctrp",
     "load_gdsc",
     "read_ctrp_screen",
     "read_gdsc_screen",
+    "typed_table",
 ]
 
 #: GDSC drug name -> mtorsim drug
@@ -142,21 +144,9 @@ def read_gdsc_screen(folder: str | Path) -> pd.DataFrame:
     tables = {}
     for name, needed in _NEEDED.items():
         text = read_csv_table(folder / name, needed, what="GDSC1 screen")
-        tables[name] = _typed(folder / name, text)
-    lines, response = tables[SCREEN_FILES[0]], tables[SCREEN_FILES[1]]
-    dup = lines["cell_line"][lines["cell_line"].duplicated()]
-    if len(dup):
-        raise MtorsimError(
-            f"{folder / SCREEN_FILES[0]}: cell line {dup.iloc[0]!r} has more than one row; "
-            "give one genotype row per line"
-        )
-    for combined, parts in (
-        ("PTEN_mut_or_loss", ("PTEN_mut", "PTEN_cna_loss")),
-        ("TSC1_or_TSC2_mut", ("TSC1_mut", "TSC2_mut")),
-    ):
-        have = [c for c in parts if c in lines.columns]
-        if combined not in lines.columns and have:
-            lines[combined] = lines[have].max(axis=1)
+        tables[name] = typed_table(text, str(folder / name))
+    lines = genotype_lines(tables[SCREEN_FILES[0]], str(folder / SCREEN_FILES[0]))
+    response = tables[SCREEN_FILES[1]]
     table = _response_table(lines, response, None)
     if table.empty:
         raise MtorsimError(
@@ -170,28 +160,50 @@ def read_gdsc_screen(folder: str | Path) -> pd.DataFrame:
 _ENDPOINTS = ("ln_ic50", "ctrp_auc")
 
 
-def _typed(path: Path, text: pd.DataFrame) -> pd.DataFrame:
-    """Numbers where the shared files have them: flags 0/1 or empty, a finite endpoint."""
-    out = text.copy()
+def typed_table(table: pd.DataFrame, where: str, *, file_rows: bool = True) -> pd.DataFrame:
+    """Numbers where the shared files have them: flags 0/1 or empty (NaN), a finite
+    endpoint; an error naming ``where``, the row and the column otherwise. ``file_rows``:
+    rows are counted as lines of a CSV file with a header (else by the table's index)."""
+    out = table.copy()
     for col in out.columns:
-        if col in ("cell_line", "tissue", "tissue_sub", "tcga_label", "drug", "gdsc_tissue_factor"):
-            continue
-        values = pd.to_numeric(out[col].where(out[col] != ""), errors="coerce")
-        bad = values.isna() & (out[col] != "")
         is_flag = col.endswith(FLAG_SUFFIXES) or col in ("msi", "is_combination")
+        if col not in _ENDPOINTS and not is_flag:
+            continue
+        given = out[col].where(out[col] != "")  # an empty cell is unknown (not mutated)
+        values = pd.to_numeric(given, errors="coerce")
+        bad = values.isna() & given.notna()
         if col in _ENDPOINTS:
             bad |= ~np.isfinite(values)
-        elif is_flag:
-            bad |= values.notna() & ~values.isin([0, 1])
         else:
-            continue
+            bad |= values.notna() & ~values.isin([0, 1])
         if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            row = f"row {pos + 2}" if file_rows else f"index {out.index[pos]!r}"
             need = "a finite number" if col in _ENDPOINTS else "0, 1 or empty"
             raise MtorsimError(
-                f"{path}: row {row + 2}, column {col!r} is {out[col].iloc[row]!r}; give {need}"
+                f"{where}: {row}, column {col!r} is {out[col].iloc[pos]!r}; give {need}"
             )
         out[col] = values
+    return out
+
+
+def genotype_lines(lines: pd.DataFrame, where: str) -> pd.DataFrame:
+    """One genotype row per line (an error naming ``where`` otherwise), with the combined
+    flags the mechanism reads (``PTEN_mut_or_loss``, ``TSC1_or_TSC2_mut``) derived from
+    their parts where a table gives only the parts."""
+    dup = lines["cell_line"][lines["cell_line"].duplicated()]
+    if len(dup):
+        raise MtorsimError(
+            f"{where}: cell line {dup.iloc[0]!r} has more than one row; give one row per line"
+        )
+    out = lines.copy()
+    for combined, parts in (
+        ("PTEN_mut_or_loss", ("PTEN_mut", "PTEN_cna_loss")),
+        ("TSC1_or_TSC2_mut", ("TSC1_mut", "TSC2_mut")),
+    ):
+        have = [c for c in parts if c in out.columns]
+        if combined not in out.columns and have:
+            out[combined] = out[have].max(axis=1)
     return out
 
 
@@ -216,7 +228,7 @@ def read_ctrp_screen(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     folder holding :data:`CTRP_FILE` in the shared data's layout (combinations dropped)."""
     path = Path(folder) / CTRP_FILE
     text = read_csv_table(path, ("cell_line", "tissue", "drug", "ctrp_auc"), what="CTRP screen")
-    ctrp = _typed(path, text)
+    ctrp = typed_table(text, str(path))
     if "is_combination" in ctrp.columns:
         ctrp = ctrp[ctrp["is_combination"] != 1]
     table, lines = _ctrp_table(ctrp, None)
