@@ -332,10 +332,27 @@ class Calibrator:
         net = self.problem.model.network
         if pid in net.parameter_names:
             return str(net.parameter(pid).unit) if hasattr(net, "parameter") else ""
-        noise = " ".join(self.problem.observables["noiseFormula"].astype(str))
-        if "noiseParameters" in self.problem.measurements:  # sigma given per measurement
-            noise += " " + " ".join(self.problem.measurements["noiseParameters"].astype(str))
-        return "measurement unit" if pid in noise else "measurement unit per model unit"
+        if pid in self.problem.objective.sigma_parameter_ids():
+            return "measurement unit"
+        return "measurement unit per model unit" if self._scales(pid) else "measurement unit"
+
+    def _scales(self, pid: str) -> bool:
+        """Does ``pid`` multiply a model quantity in an observable (a scale), rather than
+        add to it (an offset)?"""
+        from mtorsim.network.expressions import identifiers, parse_expression
+
+        model = set(self.problem.model.network.species_names) | set(
+            self.problem.model.network.observable_names
+        )
+        for text in self.problem.observables["observableFormula"].astype(str):
+            names = identifiers(text)
+            if pid not in names:
+                continue
+            expr = parse_expression(text, names)
+            symbol = next(x for x in expr.free_symbols if x.name == pid)
+            if {x.name for x in expr.diff(symbol).free_symbols} & model:
+                return True
+        return False
 
     def _source(self) -> str:
         p = self.problem

@@ -164,15 +164,19 @@ class Objective:
             return "value", name
         raise MtorsimError(f"observable table, observable {obs!r}: unknown symbol {name!r}")
 
-    def _sigma_depends_on_free(self) -> bool:
-        free = set(self.problem.free_ids)
+    def sigma_parameter_ids(self) -> set[str]:
+        """Every parameter id a noise model reads (directly or through a placeholder)."""
+        ids: set[str] = set()
         for g in self.groups:
             for kind, key in g.s_args:
-                if kind in ("value", "model") and key in free:
-                    return True
-                if kind == "placeholder" and any(pid in free for _, pid in key[1]):
-                    return True
-        return False
+                if kind in ("value", "model"):
+                    ids.add(key)
+                elif kind == "placeholder":
+                    ids.update(pid for _, pid in key[1])
+        return ids
+
+    def _sigma_depends_on_free(self) -> bool:
+        return bool(self.sigma_parameter_ids() & set(self.problem.free_ids))
 
     # ------------------------------------------------------------------ simulation
     def simulate(self, thetas: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
