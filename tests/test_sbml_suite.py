@@ -656,7 +656,7 @@ def test_compartment_rule_from_constants_is_its_size(
     path = tmp_path / "c.xml"
     libsbml.writeSBMLToFile(doc, str(path))
     if size is None:
-        with pytest.raises(SBMLError, match=r"compartment 'C' is set by|C', 'S'.* in a cycle"):
+        with pytest.raises(SBMLError, match=r"C', 'S'.* in a cycle"):
             mtorsim.load(path)
         return
     res = mtorsim.load(path).simulate(until=1, points=2, rtol=1e-10, atol=1e-14)
@@ -749,6 +749,7 @@ def test_concentrations_nothing_moves_keep_their_amount_as_the_compartment_grows
         ("sec(k)", 1 / math.cos(1)),
         ("cot(k)", 1 / math.tan(1)),
         ("arcsinh(k)", math.asinh(1)),
+        ("arcsinh(-1e8 * k)", math.asinh(-1e8)),  # the negative branch does not cancel
         ("arctanh(k / 2)", math.atanh(0.5)),
         ("arccosh(k + 1)", math.acosh(2)),
         ("arccoth(k + 1)", math.atanh(0.5)),

@@ -33,7 +33,7 @@ import sympy as sp
 from mtorsim.errors import MtorsimError, SBMLError
 from mtorsim.network.components import Observable, Parameter, Reaction, Species
 from mtorsim.network.model import Network
-from mtorsim.network.sbml_math import RATE_OF, math_of, text_of
+from mtorsim.network.sbml_math import RATE_OF, math_of, math_owners, names_in, text_of
 from mtorsim.network.sbml_model import CLOCK, TIME, EventSpec, SBMLModel, evaluate
 from mtorsim.network.sbml_rules import delayed_rules, size_rate, split_delayed
 
@@ -121,15 +121,6 @@ def _packages(doc: libsbml.SBMLDocument, path: str) -> None:
             raise SBMLError(f"{path}: SBML package {name!r} is required; it is not supported")
 
 
-def _math_owners(model: libsbml.Model) -> list[libsbml.SBase]:
-    """Every element of the model that holds math (rules, assignments, laws, events)."""
-    owners = [*model.getListOfRules(), *model.getListOfInitialAssignments()]
-    owners += [r.getKineticLaw() for r in model.getListOfReactions() if r.isSetKineticLaw()]
-    for e in model.getListOfEvents():
-        owners += [e.getTrigger(), e.getDelay(), e.getPriority(), *e.getListOfEventAssignments()]
-    return [o for o in owners if o is not None and o.isSetMath()]
-
-
 def _reaction_rates_in_math(model: libsbml.Model, path: str) -> None:
     """A reaction's id in math stands for its rate: put its kinetic law there (also where
     the whole math is the id, ``p1 = J0``, which replaceIDWithFunction cannot reach)."""
@@ -140,29 +131,19 @@ def _reaction_rates_in_math(model: libsbml.Model, path: str) -> None:
     }
     for _ in range(len(laws) + 1):  # laws may name other reactions; stop once none are left
         found = False
-        for owner in _math_owners(model):
+        for _, owner in math_owners(model):
             node = owner.getMath()
             if node.getType() == libsbml.AST_NAME and node.getName() in laws:
                 owner.setMath(laws[node.getName()])
                 found = True
                 continue
-            names = {n.getName() for n in _names(node)}
+            names = names_in(node)
             for rid in names & set(laws):
                 node.replaceIDWithFunction(rid, laws[rid])
                 found = True
         if not found:
             return
     raise SBMLError(f"{path}: reaction rates that refer to each other in a cycle")
-
-
-def _names(node: libsbml.ASTNode) -> list[libsbml.ASTNode]:
-    out, stack = [], [node]
-    while stack:
-        n = stack.pop()
-        if n.getType() == libsbml.AST_NAME:
-            out.append(n)
-        stack.extend(n.getChild(i) for i in range(n.getNumChildren()))
-    return out
 
 
 def _unsupported(model: libsbml.Model, path: str) -> None:
@@ -582,8 +563,8 @@ def _resolver(
                 cache[sid] = cache.get(sid, sp.Integer(0)) + e
             for sid, cid in (diluted or {}).items():
                 if cid in rated and (sid in cache or sid in dynamic):
-                    size_rate = math_of(rated[cid].getMath(), f"rate rule for {cid!r}")
-                    cache[sid] = cache.get(sid, sp.Integer(0)) - _sym(sid) * size_rate / _sym(cid)
+                    d_size = math_of(rated[cid].getMath(), f"rate rule for {cid!r}")
+                    cache[sid] = cache.get(sid, sp.Integer(0)) - _sym(sid) * d_size / _sym(cid)
         return cache
 
     def resolve(expr: sp.Basic) -> sp.Basic:

@@ -42,7 +42,10 @@ _FUNC = {
     libsbml.AST_FUNCTION_SEC: lambda x: 1 / sp.cos(x),
     libsbml.AST_FUNCTION_CSC: lambda x: 1 / sp.sin(x),
     libsbml.AST_FUNCTION_COT: lambda x: sp.cos(x) / sp.sin(x),
-    libsbml.AST_FUNCTION_ARCSINH: lambda x: sp.log(x + sp.sqrt(x**2 + 1)),
+    # odd, written so that neither branch cancels to log(0) for large |x|
+    libsbml.AST_FUNCTION_ARCSINH: lambda x: sp.Piecewise(
+        (sp.log(x + sp.sqrt(x**2 + 1)), x >= 0), (-sp.log(-x + sp.sqrt(x**2 + 1)), True)
+    ),
     libsbml.AST_FUNCTION_ARCCOSH: lambda x: sp.log(x + sp.sqrt(x**2 - 1)),
     libsbml.AST_FUNCTION_ARCTANH: lambda x: sp.log((1 + x) / (1 - x)) / 2,
     libsbml.AST_FUNCTION_ARCSECH: lambda x: sp.log((1 + sp.sqrt(1 - x**2)) / x),
@@ -153,3 +156,33 @@ def text_of(expr: sp.Basic) -> str:
             "equation; not supported (only assignment rules read by nothing else may delay)"
         )
     return sp.sstr(expr)
+
+
+def math_owners(model: libsbml.Model) -> list[tuple[str, libsbml.SBase]]:
+    """Every element of the model that holds math (rules, initial assignments, kinetic
+    laws, event triggers, delays, priorities and assignments), with how an error names it."""
+    owners: list[tuple[str, libsbml.SBase]] = []
+    for r in model.getListOfRules():
+        owners.append((f"rule for {r.getVariable()!r}" if r.getVariable() else "algebraic rule", r))
+    for ia in model.getListOfInitialAssignments():
+        owners.append((f"initial assignment of {ia.getSymbol()!r}", ia))
+    for rx in model.getListOfReactions():
+        if rx.isSetKineticLaw():
+            owners.append((f"kinetic law of {rx.getId()!r}", rx.getKineticLaw()))
+    for e in model.getListOfEvents():
+        for part in (e.getTrigger(), e.getDelay(), e.getPriority(), *e.getListOfEventAssignments()):
+            owners.append((f"event {e.getId() or '(unnamed)'!r}", part))
+    return [(what, o) for what, o in owners if o is not None and o.isSetMath()]
+
+
+def names_in(node: libsbml.ASTNode, *, delays: bool = False) -> set[str]:
+    """The names ``node``'s math reads (and ``"delay"`` if it calls delay(), with ``delays``)."""
+    out, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n.getType() == libsbml.AST_NAME:
+            out.add(n.getName())
+        elif delays and n.getType() == libsbml.AST_FUNCTION_DELAY:
+            out.add("delay")
+        stack.extend(n.getChild(i) for i in range(n.getNumChildren()))
+    return out

@@ -318,7 +318,7 @@ class SBMLModel:
                 lags[name] = lag
         t_out = np.asarray(t_out, dtype=float)
         shifted = [t_out - lag for lag in lags.values()]
-        t_all = np.union1d(t_out, np.concatenate([t_out, *shifted]).clip(min=0.0))
+        t_all = np.unique(np.concatenate([t_out, *shifted]).clip(min=0.0))
         df, events = replace(self, delayed=()).run(
             simulate, t_end, t_all, params, y0, env, **options
         )

@@ -23,20 +23,22 @@ import libsbml
 import sympy as sp
 
 from mtorsim.errors import SBMLError
-from mtorsim.network.sbml_math import DELAY, RATE_OF
+from mtorsim.network.sbml_math import DELAY, RATE_OF, math_owners, names_in
 from mtorsim.network.sbml_model import TIME, DelayedRule
 
 __all__ = ["delayed_rules", "expand_rules", "size_rate", "split_delayed"]
 
 
-def expand_rules(expr: sp.Basic, rules: Mapping[str, sp.Basic], path: str) -> sp.Basic:
-    """expr with every assignment-rule variable replaced by its rule (in turn)."""
+def expand_rules(
+    expr: sp.Basic, rules: Mapping[str, sp.Basic], path: str, what: str = "assignment rules"
+) -> sp.Basic:
+    """expr with every variable of ``rules`` replaced by its expression (in turn)."""
     subs = {sp.Symbol(k, real=True): v for k, v in rules.items()}
     for _ in range(len(rules) + 1):
         if not expr.free_symbols & set(subs):
             return expr
         expr = expr.xreplace(subs)
-    raise SBMLError(f"{path}: assignment rules refer to each other in a cycle")
+    raise SBMLError(f"{path}: {what} refer to each other in a cycle")
 
 
 def split_delayed(
@@ -47,25 +49,19 @@ def split_delayed(
     delayed = {v: e for v, e in assigned.items() if e.has(DELAY)}
     for v in delayed:
         del assigned[v]
-    readers: list[tuple[str, libsbml.ASTNode]] = []
-    for r in model.getListOfRules():
-        if r.isAssignment() and r.getVariable() in delayed:
-            continue
-        what = f"rule for {r.getVariable()!r}" if r.getVariable() else "algebraic rule"
-        readers.append((what, r.getMath()))
-    for ia in model.getListOfInitialAssignments():
-        readers.append((f"initial assignment of {ia.getSymbol()!r}", ia.getMath()))
-    for rx in model.getListOfReactions():
-        if rx.isSetKineticLaw():
-            readers.append((f"kinetic law of {rx.getId()!r}", rx.getKineticLaw().getMath()))
-    for e in model.getListOfEvents():
-        for part in (e.getTrigger(), e.getDelay(), e.getPriority(), *e.getListOfEventAssignments()):
-            if part is not None:
-                readers.append((f"event {e.getId() or '(unnamed)'!r}", part.getMath()))
+    readers = [
+        (what, owner.getMath())
+        for what, owner in math_owners(model)
+        if not (
+            isinstance(owner, libsbml.Rule)
+            and owner.isAssignment()
+            and owner.getVariable() in delayed
+        )
+    ]
     for what, node in readers:
         if node is None:
             continue
-        names = _names_and_delays(node)
+        names = names_in(node, delays=True)
         if "delay" in names:
             raise SBMLError(
                 f"{path}: delay() in the {what}: a delay differential equation; not "
@@ -78,18 +74,6 @@ def split_delayed(
                 "delay differential equation; not supported"
             )
     return delayed
-
-
-def _names_and_delays(node: libsbml.ASTNode) -> set[str]:
-    out, stack = set(), [node]
-    while stack:
-        n = stack.pop()
-        if n.getType() == libsbml.AST_NAME:
-            out.add(n.getName())
-        elif n.getType() == libsbml.AST_FUNCTION_DELAY:
-            out.add("delay")
-        stack.extend(n.getChild(i) for i in range(n.getNumChildren()))
-    return out
 
 
 def delayed_rules(
@@ -158,13 +142,8 @@ def _check_names(
 def _history(inner: sp.Basic, start: Mapping[str, sp.Basic], path: str) -> sp.Basic:
     """inner before t = 0: each value whose initial value uses time (an initial assignment
     such as sin(10 time), 00942) follows that expression there; the others hold."""
-    timed = {n for n in start if _uses_time(n, start)}
-    subs = {sp.Symbol(n, real=True): start[n] for n in timed}
-    for _ in range(len(timed) + 1):
-        if not inner.free_symbols & set(subs):
-            return inner
-        inner = inner.xreplace(subs)
-    raise SBMLError(f"{path}: initial values refer to each other in a cycle")
+    timed = {n: start[n] for n in start if _uses_time(n, start)}
+    return expand_rules(inner, timed, path, what="initial values")
 
 
 def _uses_time(name: str, start: Mapping[str, sp.Basic]) -> bool:
