@@ -70,13 +70,15 @@ def test_loto_never_sees_the_held_out_trial(monkeypatch) -> None:
         assert trial not in fold["fitted_to"]
 
 
-def test_fits_hold_the_pooled_values_they_run_with(monkeypatch) -> None:
-    calls: list[tuple[str, dict]] = []
+def test_second_pass_holds_the_first_pass_pooled_values(monkeypatch) -> None:
+    calls: list[tuple[str, dict, dict]] = []
     table = cal.table_values()
 
-    def spy(ct, rows, base):  # a fit that, like the real one, ignores values it does not use
-        calls.append((ct, dict(base)))
-        return {f"{ct}.{p}": table[f"{ct}.{p}"] + 0.01 * len(rows) for p in cal.FREE[ct]}
+    def spy(ct, rows, base):  # a fit whose answer depends on the values it runs with
+        pull = 0.05 * base["STAD.cytotoxic_fraction"]
+        out = {f"{ct}.{p}": table[f"{ct}.{p}"] + 0.01 * len(rows) + pull for p in cal.FREE[ct]}
+        calls.append((ct, dict(base), out))
+        return out
 
     monkeypatch.setattr(cal, "_fit_type_uncached", spy)
     monkeypatch.setattr(cal, "_FITS", {})
@@ -86,9 +88,12 @@ def test_fits_hold_the_pooled_values_they_run_with(monkeypatch) -> None:
     ]
     pooled = np.mean([out[f"{ct}.cytotoxic_fraction"] for ct in donors])
     assert "TSC" not in donors and out["STAD.cytotoxic_fraction"] == pytest.approx(pooled)
-    # STAD's second fit ran with the pooled cytotoxic fraction it is used with
-    stad = [base for ct, base in calls if ct == "STAD"]
-    assert len(stad) == 2 and stad[-1]["STAD.cytotoxic_fraction"] == pytest.approx(pooled)
+    # STAD's second fit ran with the cytotoxic fraction pooled from the first pass's fits
+    n_first = [ct for ct, _, _ in calls].index(calls[0][0], 1)  # where pass 2 starts
+    first = {k: v for ct, _, o in calls[:n_first] for k, v in o.items()}
+    first_pool = np.mean([first[f"{ct}.cytotoxic_fraction"] for ct in donors])
+    stad = [base for ct, base, _ in calls if ct == "STAD"]
+    assert len(stad) == 2 and stad[1]["STAD.cytotoxic_fraction"] == pytest.approx(first_pool)
     # refractory colorectal cancer: Ng-2013 beside an external placebo control
     assert {"Ng-2013 phase II", "CORRECT-placebo"} <= set(cal._targets().trial)
 
