@@ -490,3 +490,29 @@ def test_external_ctrp_screen_is_scored_on_its_new_lines(tmp_path) -> None:
     (tmp_path / CTRP_FILE).unlink()
     with pytest.raises(MtorsimError, match="holds neither"):
         screens_in(tmp_path)
+
+
+def test_validate_gdsc_test_prints_the_held_out_tables(tmp_path, capsys, monkeypatch) -> None:
+    """The CLI prints what external_validation computes (here fitted on 40 shipped lines,
+    scored on 20 others written as a screen folder)."""
+    import functools
+
+    import mtorsim.genomics.gdsc_cv as cv
+    from cli_helpers import run_cli
+
+    table = gdsc_response_table(["Trametinib"])
+    names = sorted(table["cell_line"].unique())
+    train = table[table["cell_line"].isin(names[:40])].reset_index(drop=True)
+    folder = _screen_folder(tmp_path, names[40:60])
+    monkeypatch.setattr(cv, "new_lines", functools.partial(cv.new_lines, train=train))
+    small = functools.partial(
+        cv.external_validation, train=train, n_cells=2, max_nfev=1, models=["tissue mean"]
+    )
+    monkeypatch.setattr(cv, "external_validation", small)
+    code, out, _ = run_cli(
+        ["validate", "--claim", "C1", "--gdsc-test", str(folder)], capsys, monkeypatch
+    )
+    assert code == 0
+    text = " ".join(out.split())  # rich wraps titles to the table's width
+    assert "skill on the 20 new lines" in text and "Trametinib" in text and "median" in text
+    assert "fitted on the 40 shipped lines, scored on 20 lines of" in text

@@ -144,13 +144,11 @@ def _external_table(folder: Path, checked: dict) -> None:
                 folder, screen=screen, new=new, progress=lambda m, st=st: st.update(m)
             )
         n_new = test["cell_line"].nunique()
-        _skill_tables(
-            scores, f"{endpoint}, {folder}", (f"{n_new} new lines", "shipped lines (fit)")
-        )
+        _skill_tables(scores, endpoint, (f"{n_new} new lines", "shipped lines (fit)"))
         left = test.attrs.get("overlap", [])
         console.print(
             f"Every model fitted on the {test.attrs['n_train_lines']} shipped lines, scored on "
-            f"{n_new} lines it never saw"
+            f"{n_new} lines of {folder} it never saw"
             + (f" ({len(left)} lines also in the shipped table left out)" if left else "")
             + f"; skill = Spearman of predicted and observed {endpoint.split(' ', 1)[1]}. "
             + "; ".join(f"{v} = {k}" for k, v in _SHORT.items())
