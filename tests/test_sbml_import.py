@@ -277,3 +277,37 @@ def test_math_nested_thousands_deep_is_one_sbml_error(tmp_path) -> None:
     )
     with pytest.raises(SBMLError, match="nested too deeply"):
         read_sbml(path)
+
+
+def _decay_model(path: Path, rate_ci: str) -> Path:
+    """S' = -k S in an L2V4 file whose rate law names k by ``rate_ci`` (raw MathML)."""
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sbml xmlns="http://www.sbml.org/sbml/level2/version4" level="2" version="4">'
+        '<model id="m"><listOfCompartments><compartment id="C" size="1"/>'
+        '</listOfCompartments><listOfSpecies><species id="S" compartment="C" '
+        'initialConcentration="2"/></listOfSpecies><listOfParameters>'
+        '<parameter id="k" value="0.5"/></listOfParameters><listOfReactions>'
+        '<reaction id="r" reversible="false"><listOfReactants><speciesReference species="S"/>'
+        '</listOfReactants><kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">'
+        f"<apply><times/><ci> C </ci>\n{rate_ci}\n<ci> S </ci></apply></math></kineticLaw>"
+        "</reaction></listOfReactions></model></sbml>"
+    )
+    return path
+
+
+def test_type_integer_on_ci_is_read_as_the_plain_name(tmp_path: Path) -> None:
+    """d2d/arFramework exports (PEtab's Weber_BMC2015) write ``<ci type="integer">``:
+    outside SBML's MathML subset, but it changes nothing; libRoadRunner reads it too."""
+    model = mtorsim.load(_decay_model(tmp_path / "ci.xml", '<ci type="integer"> k </ci>'))
+    res = model.simulate(until=4.0, points=5, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(res["S"], 2 * np.exp(-0.5 * res["time"]), rtol=1e-8)
+    # a kind that would change the meaning (a vector), or type on another element, is not
+    with pytest.raises(SBMLError, match="'type'"):
+        read_sbml(_decay_model(tmp_path / "v.xml", '<ci type="vector"> k </ci>'))
+    csym = (
+        '<csymbol encoding="text" type="real" '
+        'definitionURL="http://www.sbml.org/sbml/symbols/time"> t </csymbol>'
+    )
+    with pytest.raises(SBMLError, match="'type'"):
+        read_sbml(_decay_model(tmp_path / "t.xml", csym))

@@ -33,7 +33,14 @@ import sympy as sp
 from mtorsim.errors import MtorsimError, SBMLError
 from mtorsim.network.components import Observable, Parameter, Reaction, Species
 from mtorsim.network.model import Network
-from mtorsim.network.sbml_math import RATE_OF, math_of, math_owners, names_in, text_of
+from mtorsim.network.sbml_math import (
+    RATE_OF,
+    math_of,
+    math_owners,
+    names_in,
+    scalar_ci_type,
+    text_of,
+)
 from mtorsim.network.sbml_model import CLOCK, TIME, EventSpec, SBMLModel, evaluate
 from mtorsim.network.sbml_rules import delayed_rules, size_rate, split_delayed
 
@@ -57,7 +64,7 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
         doc.getError(i)
         for i in range(doc.getNumErrors())
         if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
-        and not _stray_fast(doc, doc.getError(i), p)
+        and not _tolerated(doc, doc.getError(i), p)
     ]
     if fatal:
         e = fatal[0]
@@ -73,7 +80,7 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
         for i in range(doc.getNumErrors())
         if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
         and doc.getError(i).getErrorId() != libsbml.DanglingUnitReference
-        and not _stray_fast(doc, doc.getError(i), p)
+        and not _tolerated(doc, doc.getError(i), p)
     ]
     if errors:
         e = errors[0]
@@ -82,6 +89,11 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
             f"{e.getMessage().strip().splitlines()[0]}"
         )
     return doc
+
+
+def _tolerated(doc: libsbml.SBMLDocument, error: libsbml.SBMLError, path: Path) -> bool:
+    """libsbml errors that change nothing in what the file means (see each test)."""
+    return scalar_ci_type(error, path.read_bytes()) or _stray_fast(doc, error, path)
 
 
 def _stray_fast(doc: libsbml.SBMLDocument, error: libsbml.SBMLError, path: Path) -> bool:

@@ -9,12 +9,14 @@ through exp, log, sin, cos, asin, acos, atan, sqrt); unknown elements are refuse
 
 from __future__ import annotations
 
+import re
+
 import libsbml
 import sympy as sp
 
 from mtorsim.errors import SBMLError
 
-__all__ = ["DELAY", "RATE_OF", "math_of", "text_of", "translate"]
+__all__ = ["DELAY", "RATE_OF", "math_of", "scalar_ci_type", "text_of", "translate"]
 
 
 _FUNC = {
@@ -186,3 +188,27 @@ def names_in(node: libsbml.ASTNode, *, delays: bool = False) -> set[str]:
             out.add("delay")
         stack.extend(n.getChild(i) for i in range(n.getNumChildren()))
     return out
+
+
+_TYPE_ON = re.compile(rb"""<(?:\w+:)?(\w+)\b[^>]*?\btype\s*=\s*["']([^"']*)["']""")
+
+
+def scalar_ci_type(error: libsbml.SBMLError, text: bytes) -> bool:
+    """Whether libsbml's error is only a ``type`` attribute on ``<ci>`` naming a scalar
+    kind (``<ci type="integer"> k </ci>``, written by d2d/arFramework exports): MathML 2
+    allows it, SBML's subset does not, and it changes nothing (a ci's value is the named
+    object's), so such a file is read as if it were absent. ``type`` anywhere else (or
+    another kind, such as a vector) stays an error."""
+    if error.getErrorId() != libsbml.DisallowedMathTypeAttributeUse or "'type'" not in (
+        error.getMessage()
+    ):
+        return False
+    lines = text.splitlines()
+    if not 1 <= error.getLine() <= len(lines):
+        return False
+    found = [
+        (tag, kind) for tag, kind in _TYPE_ON.findall(lines[error.getLine() - 1]) if tag != b"cn"
+    ]
+    return bool(found) and all(
+        tag == b"ci" and kind.strip() in (b"integer", b"real") for tag, kind in found
+    )
