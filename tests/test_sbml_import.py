@@ -311,3 +311,15 @@ def test_type_integer_on_ci_is_read_as_the_plain_name(tmp_path: Path) -> None:
     )
     with pytest.raises(SBMLError, match="'type'"):
         read_sbml(_decay_model(tmp_path / "t.xml", csym))
+
+
+def test_a_value_applied_to_nothing_is_the_value(tmp_path: Path) -> None:
+    """``<apply><ci> k </ci></apply>`` with k a parameter (d2d/arFramework exports, PEtab's
+    Beer_MolBioSystems2014) reads as k, as libRoadRunner reads it; k applied to arguments,
+    or a name that is nothing in the model, stays libsbml's error."""
+    model = mtorsim.load(_decay_model(tmp_path / "k.xml", "<apply><ci> k </ci></apply>"))
+    res = model.simulate(until=4.0, points=5, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(res["S"], 2 * np.exp(-0.5 * res["time"]), rtol=1e-8)
+    for bad in ("<apply><ci> k </ci><ci> S </ci></apply>", "<apply><ci> q </ci></apply>"):
+        with pytest.raises(SBMLError, match="functionDefinition"):
+            read_sbml(_decay_model(tmp_path / "bad.xml", bad))

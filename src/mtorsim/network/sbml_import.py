@@ -38,6 +38,7 @@ from mtorsim.network.sbml_math import (
     math_of,
     math_owners,
     names_in,
+    nullary_calls_as_names,
     scalar_ci_type,
     text_of,
 )
@@ -71,6 +72,7 @@ def _read(path: str | os.PathLike[str]) -> libsbml.SBMLDocument:
         raise SBMLError(f"{p}: line {e.getLine()}: {e.getMessage().strip().splitlines()[0]}")
     if doc.getModel() is None:
         raise SBMLError(f"{p}: XML but not an SBML model (no <model> element)")
+    nullary_calls_as_names(doc.getModel())
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_MODELING_PRACTICE, False)
     doc.checkConsistency()

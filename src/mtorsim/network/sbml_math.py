@@ -212,3 +212,25 @@ def scalar_ci_type(error: libsbml.SBMLError, text: bytes) -> bool:
     return bool(found) and all(
         tag == b"ci" and kind.strip() in (b"integer", b"real") for tag, kind in found
     )
+
+
+def nullary_calls_as_names(model: libsbml.Model) -> None:
+    """Read ``<apply><ci> k </ci></apply>`` (k applied to nothing) as ``<ci> k </ci>``
+    when k names a model value, not a function: outside SBML (a ci first in an apply must
+    name a function definition), but written by d2d/arFramework exports (PEtab's
+    Beer_MolBioSystems2014), and libRoadRunner reads it so. Applied to arguments, or
+    naming nothing, it stays the error libsbml reports."""
+    functions = {f.getId() for f in model.getListOfFunctionDefinitions()}
+    for _, owner in math_owners(model):
+        math = owner.getMath().deepCopy()
+        stack, changed = [math], False
+        while stack:
+            n = stack.pop()
+            name = n.getName() if n.getType() == libsbml.AST_FUNCTION else None
+            nullary = name and not n.getNumChildren() and name not in functions
+            if nullary and model.getElementBySId(name) is not None:
+                n.setType(libsbml.AST_NAME)
+                changed = True
+            stack.extend(n.getChild(i) for i in range(n.getNumChildren()))
+        if changed:
+            owner.setMath(math)
