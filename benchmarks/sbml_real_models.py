@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sbml_test_suite import failure  # the same outcomes as the suite runner (benchmarks/)
+
 ABS, REL = 1e-6, 1e-5
 
 
@@ -44,7 +46,6 @@ class Run:
 
 def run_mtorsim(path: Path, until: float, points: int) -> Run:
     import mtorsim
-    from mtorsim.errors import MtorsimError, SBMLError
 
     t0 = time.perf_counter()
     try:
@@ -54,12 +55,8 @@ def run_mtorsim(path: Path, until: float, points: int) -> Run:
         t1 = time.perf_counter()
         model.simulate(until=until, points=points, rtol=1e-10, atol=1e-14)
         again = time.perf_counter() - t1
-    except SBMLError as exc:
-        return Run("refused", str(exc).splitlines()[0])
-    except MtorsimError as exc:
-        return Run("error", f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-    except Exception as exc:  # the point: unexpected exceptions are reported, not raised
-        return Run("crashed", f"{type(exc).__name__}: {exc}".splitlines()[0])
+    except Exception as exc:
+        return Run(*failure(exc))
     return Run("ok", values=pd.DataFrame(res), seconds=first, rerun=again)
 
 

@@ -188,9 +188,22 @@ def _times(case: Case) -> tuple[float, float, int]:
     return start, float(case.settings["duration"]), int(float(case.settings["steps"]))
 
 
+def failure(exc: Exception) -> tuple[str, str]:
+    """(outcome, one-line reason) of an mtorsim run that raised: ``refused`` (an SBMLError
+    naming the construct), ``error`` (another mtorsim error) or ``crashed`` (anything else:
+    the point is that unexpected exceptions are counted, not raised)."""
+    from mtorsim.errors import MtorsimError, SBMLError
+
+    if isinstance(exc, SBMLError):
+        return "refused", str(exc).splitlines()[0]
+    if isinstance(exc, MtorsimError):
+        return "error", f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return "crashed", f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 def run_mtorsim(case: Case) -> Outcome:
     import mtorsim
-    from mtorsim.errors import MtorsimError, SBMLError
+    from mtorsim.errors import SBMLError
 
     try:
         start, duration, steps = _times(case)
@@ -199,12 +212,8 @@ def run_mtorsim(case: Case) -> Outcome:
         model = mtorsim.load(case.sbml)
         res = model.simulate(until=duration, points=steps + 1, rtol=1e-10, atol=1e-14)
         sim = _mtorsim_table(case, model, res)
-    except SBMLError as exc:
-        return Outcome("refused", str(exc).splitlines()[0])
-    except MtorsimError as exc:
-        return Outcome("error", f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-    except Exception as exc:  # the point: unexpected exceptions are counted, not raised
-        return Outcome("crashed", f"{type(exc).__name__}: {exc}".splitlines()[0])
+    except Exception as exc:
+        return Outcome(*failure(exc))
     ok, why = compare(case, sim)
     return Outcome("pass" if ok else "wrong", why, sim)
 
