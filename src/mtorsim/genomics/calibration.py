@@ -33,6 +33,7 @@ __all__ = [
     "DOSE_FOLDS",
     "LOG_BOUNDS",
     "MIN_LINES",
+    "PRIOR_SD",
     "DoseResponseCache",
     "MechanisticFit",
     "ResponseCache",
@@ -54,11 +55,19 @@ LOG_BOUNDS = {
     "gain": (float(np.log(0.05)), float(np.log(4.0))),
 }
 MIN_LINES = 10  # fewer mutant training lines than this: the effect size stays as assumed
+#: SD of the Gaussian prior on a log effect multiplier in the fit (1.0: a weak pull toward
+#: the assumed size, the objective's original penalty ``theta**2``; assumed)
+PRIOR_SD = 1.0
 TISSUE_SHRINK = 5.0  # ridge penalty on tissue offsets, in lines' worth of data (assumed)
 
 
 def _kind(parameter: str) -> str:
     return "level" if parameter.endswith("_level") else "gain"
+
+
+def _drug_of(label: str) -> str:
+    """The GDSC drug of a response label (``"ctrp:Rapamycin"`` -> ``"Rapamycin"``)."""
+    return label.rpartition(":")[2]
 
 
 def _key(params: dict[str, float]) -> tuple:
@@ -176,6 +185,8 @@ class MechanisticFit:
     tissue: bool = False
     isotonic: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     n_lines: int = 0
+    prior_sd: float = PRIOR_SD  # SD of the prior on each log multiplier the fit used
+    inner_errors: dict[float, float] = field(default_factory=dict)  # prior SD -> inner CV
     nfev: int = 0
     seconds: float = 0.0
     starts: list[tuple[float, float]] = field(default_factory=list)  # (cost, seconds) each
@@ -397,6 +408,7 @@ def fit_mechanistic(
     emulator: ResponseEmulator | None = None,
     free_parameters: list[str] | None = None,
     min_lines: int = MIN_LINES,
+    prior_sd: float = PRIOR_SD,
 ) -> MechanisticFit:
     """Fit effect multipliers (if ``fit_effects``) and the link on ``train`` rows.
 
@@ -411,6 +423,13 @@ def fit_mechanistic(
     cache) instead of simulating every step; the links are solved on exact simulations at
     the estimate. ``free_parameters``: fit exactly these multipliers instead of those
     carried by >= ``min_lines`` lines (a bootstrap refits the original fit's set).
+    ``prior_sd``: standard deviation of the Gaussian prior on each log multiplier, centred
+    on the assumed size (0): the objective adds ``(theta / prior_sd)**2`` to the squared
+    standardised residuals, so ``1 / prior_sd**2`` is the prior's weight in rows of one SD
+    of error (:mod:`mtorsim.genomics.shrinkage` chooses it by inner CV). ``train`` may also
+    hold rows of another screen of the same drugs, labelled ``"<screen>:<drug>"`` (e.g.
+    ``"ctrp:Rapamycin"``): they read the drug's simulated response through a link and
+    tissue offsets of their own and share the effect sizes (a joint fit).
     """
     if link not in ("linear", "isotonic", "auto"):
         raise ValueError(f"link is {link!r}; use 'linear', 'isotonic' or 'auto'")
@@ -426,8 +445,10 @@ def fit_mechanistic(
         free = sorted(free_parameters)
     tissues = sorted(train["tissue"].unique())
     tcode = train["tissue"].map({t: i for i, t in enumerate(tissues)}).to_numpy()
-    drugs = [d for d in cache.drugs if d in set(train["drug"])]
-    col = {d: cache.drugs.index(d) for d in drugs}
+    labels = set(train["drug"])
+    drugs = [d for d in cache.drugs if d in labels]
+    drugs += sorted(d for d in labels if ":" in d and _drug_of(d) in cache.drugs)
+    col = {d: cache.drugs.index(_drug_of(d)) for d in drugs}
     rows = {d: np.flatnonzero(train["drug"].to_numpy() == d) for d in drugs}
     y_all = train["observed"].to_numpy(float)
 
@@ -454,7 +475,7 @@ def fit_mechanistic(
 
     def residuals(theta: np.ndarray) -> np.ndarray:
         out = [(y_all[i] - fit[0]) / y_all[i].std() for _, i, fit in links(theta)]
-        return np.concatenate([*out, theta])  # weak pull toward the assumed sizes
+        return np.concatenate([*out, theta / prior_sd])  # the prior on the log sizes
 
     theta, nfev = np.zeros(len(free)), 0
     if free:
@@ -479,6 +500,7 @@ def fit_mechanistic(
         links={},
         tissue=tissue,
         n_lines=int(train["cell_line"].nunique()),
+        prior_sd=prior_sd,
         nfev=nfev,
     )
     if free:
@@ -516,7 +538,7 @@ def predict_mechanistic(
     out = np.full(len(table), np.nan)
     for d, (a, b) in fit.links.items():
         i = np.flatnonzero(table["drug"].to_numpy() == d)
-        r = sim[gidx[i], cache.drugs.index(d)]
+        r = sim[gidx[i], cache.drugs.index(_drug_of(d))]
         if d in fit.isotonic:
             out[i] = np.interp(r, *fit.isotonic[d])
         else:
@@ -592,10 +614,11 @@ def parameter_rows(fit: MechanisticFit, source: str) -> pd.DataFrame:
         for p, m in sorted(fit.scales.items())
     ]
     for d, (a, b) in fit.links.items():
-        rows.append((f"link:{d}:intercept", round(a, 4), "ln uM", source))
-        rows.append((f"link:{d}:slope", round(b, 4), "ln uM per unit growth-drive fall", source))
+        unit = "ln uM" if ":" not in d else f"{d.partition(':')[0].upper()} AUC"
+        rows.append((f"link:{d}:intercept", round(a, 4), unit, source))
+        rows.append((f"link:{d}:slope", round(b, 4), f"{unit} per unit growth-drive fall", source))
         for t, v in sorted(fit.offsets.get(d, {}).items()):
-            rows.append((f"tissue_offset:{d}:{t}", round(v, 4), "ln uM", source))
+            rows.append((f"tissue_offset:{d}:{t}", round(v, 4), unit, source))
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
 
 
@@ -611,7 +634,7 @@ def fit_from_rows(rows: pd.DataFrame) -> MechanisticFit:
             drug, _, which = rest.rpartition(":")
             links.setdefault(drug, [0.0, 0.0])[which == "slope"] = float(v)
         elif kind == "tissue_offset":
-            drug, _, tissue = rest.partition(":")
+            drug, _, tissue = rest.rpartition(":")  # a joint fit's drug is "screen:drug"
             fit.offsets.setdefault(drug, {})[tissue] = float(v)
     fit.links = {d: (a, b) for d, (a, b) in links.items()}
     fit.tissue = bool(fit.offsets)

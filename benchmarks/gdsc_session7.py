@@ -1,0 +1,112 @@
+"""GDSC1 cross-validation of the session-7 variants: effect sizes shrunk toward the assumed
+values (prior SD by inner CV) and fitted jointly with CTRP AUC, beside the references.
+
+Same 5 folds as ``validate --gdsc`` (``cell_line_folds``, seed 0); a test line's rows (GDSC
+and CTRP) never enter a fit. Simulated responses are cached per genotype in a pickle.
+
+    nice python benchmarks/gdsc_session7.py --cache DIR --out DIR/scores.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mtorsim.genomics.calibration import (
+    ResponseCache,
+    ResponseEmulator,
+    fit_mechanistic,
+    predict_mechanistic,
+)
+from mtorsim.genomics.folds import cell_line_folds
+from mtorsim.genomics.gdsc_cv import CV_STARTS, _score, summarise_cv
+from mtorsim.genomics.shrinkage import (
+    INNER_KW,
+    choose_prior_sd,
+    fit_shrunk,
+    joint_profiles,
+    joint_table,
+)
+from mtorsim.genomics.validation import (
+    ctrp_response_table,
+    gdsc_profiles,
+    gdsc_response_table,
+    load_gdsc,
+)
+
+#: name -> (shrink, joint with CTRP, link); all fitted effects, tissue offsets, 3 emulated
+#: starts as the CV's "mech fit+T"
+VARIANTS = {
+    "L (ref: fitted >= 10 lines)": (False, False, "linear"),
+    "M (ref: fitted >= 10 lines, monotone)": (False, False, "isotonic"),
+    "S: shrunk, prior SD by inner CV": (True, False, "linear"),
+    "S mono: shrunk, monotone link": (True, False, "isotonic"),
+    "J: joint GDSC + CTRP": (False, True, "linear"),
+    "J mono: joint, monotone link": (False, True, "isotonic"),
+    "JS: joint + shrunk": (True, True, "linear"),
+    "JS mono: joint + shrunk, monotone link": (True, True, "isotonic"),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/h7"))
+    ap.add_argument("--out", type=Path, default=Path("/tmp/h7/scores7.csv"))
+    ap.add_argument("--variants", nargs="*", default=None)
+    ap.add_argument("--folds", type=int, nargs="*", default=list(range(5)))
+    args = ap.parse_args()
+    table = gdsc_response_table()
+    ctrp, ctrp_lines = ctrp_response_table()
+    profiles = joint_profiles(gdsc_profiles(load_gdsc()[0]), gdsc_profiles(ctrp_lines))
+    folds = cell_line_folds(table["cell_line"], k=5, seed=0)
+    table["fold"] = table["cell_line"].map(folds)
+    cache = ResponseCache(sorted(table["drug"].unique()))
+    path = args.cache / "clinical.pkl"
+    if path.exists():
+        cache._store.update(pickle.loads(path.read_bytes()))
+    emulator = ResponseEmulator(cache)
+    chosen = args.variants or list(VARIANTS)
+    rows, times, choices = [], {}, {}
+    for f in args.folds:
+        train = table[table["fold"] != f].reset_index(drop=True)
+        test = table[table["fold"] == f].reset_index(drop=True)
+        for name in chosen:
+            shrink, joint, link = VARIANTS[name]
+            kw = dict(tissue=True, fit_effects=True, link=link, n_starts=CV_STARTS)
+            kw["emulator"] = emulator
+            data = joint_table(train, ctrp, exclude=test["cell_line"]) if joint else train
+            assert not set(data["cell_line"]) & set(test["cell_line"])
+            start = time.perf_counter()
+            if shrink:
+                if (f, joint) not in choices:  # the linear and monotone variants share it
+                    inner = {**kw, **INNER_KW, "min_lines": 1}
+                    choices[f, joint] = choose_prior_sd(data, profiles, cache, **inner)
+                fit = fit_shrunk(data, profiles, cache, choice=choices[f, joint], **kw)
+            else:
+                fit = fit_mechanistic(data, profiles, cache, **kw)
+            times.setdefault(name, []).append(time.perf_counter() - start)
+            for split, part in (("fit", train), ("test", test)):
+                pred = predict_mechanistic(fit, part, profiles, cache)
+                rows += _score(name, f, split, part, pred)
+            pickle.dump(cache._store, path.open("wb"))
+            scales = {p: round(m, 2) for p, m in fit.scales.items()}
+            print(
+                f"fold {f}: {name} {times[name][-1]:.1f} s; prior SD {fit.prior_sd}; "
+                f"inner { ({k: round(v, 1) for k, v in fit.inner_errors.items()}) }; {scales}",
+                flush=True,
+            )
+    scores = pd.DataFrame(rows)
+    scores.to_csv(args.out, index=False)
+    summary = summarise_cv(scores)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(summary.round(3).to_string())
+    print({k: round(float(np.sum(v)), 1) for k, v in times.items()})
+
+
+if __name__ == "__main__":
+    main()
