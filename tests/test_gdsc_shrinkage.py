@@ -155,3 +155,28 @@ def test_joint_fit_has_a_link_per_screen_and_round_trips(small, profiles) -> Non
     assert set(back.links) == set(fit.links) and set(back.offsets) == set(fit.offsets)
     pred = predict_mechanistic(fit, small, prof, cache)
     assert np.isfinite(pred).all()
+
+
+def test_cv_runs_the_extra_variants_on_request_without_test_lines(monkeypatch) -> None:
+    import mtorsim.genomics.gdsc_cv as cv
+
+    seen = []
+
+    def spy(gdsc, ctrp, exclude=()):
+        out = joint_table(gdsc, ctrp, exclude)
+        seen.append((set(out["cell_line"]), set(exclude)))
+        return out
+
+    monkeypatch.setattr(cv, "joint_table", spy)
+    name = "mechanistic (genotype + tissue), joint with CTRP, monotone link"
+    scores, fits = cv.gdsc_cross_validation(
+        ["Trametinib"], k=3, n_cells=2, max_nfev=1, max_lines=30, models=[name, "tissue mean"]
+    )
+    assert set(scores["model"]) == {name, "tissue mean"} and len(fits[name]) == 3
+    assert len(seen) == 3 and all(used.isdisjoint(test) and test for used, test in seen)
+    assert all("ctrp:Trametinib" in f.links for f in fits[name])
+    summary = cv.summarise_cv(scores)
+    assert list(dict.fromkeys(summary["model"])) == ["tissue mean", name]
+    assert name not in cv.MODELS  # not in the default table
+    with pytest.raises(ValueError, match="borrow CTRP"):
+        cv.gdsc_cross_validation(["Rapamycin"], k=3, screen="ctrp", models=[name])

@@ -33,6 +33,7 @@ from mtorsim.genomics.calibration import (
 )
 from mtorsim.genomics.folds import cell_line_folds, skill, within_tissue_skill
 from mtorsim.genomics.parameter_sets import load_parameter_set
+from mtorsim.genomics.shrinkage import fit_shrunk, joint_profiles, joint_table
 from mtorsim.genomics.validation import (
     CTRP_FILE,
     GDSC_DRUGS,
@@ -48,6 +49,7 @@ from mtorsim.genomics.validation import (
 
 __all__ = [
     "ENDPOINTS",
+    "EXTRA_MECHANISTIC",
     "MECHANISTIC",
     "MODELS",
     "bootstrap_ensemble",
@@ -71,6 +73,37 @@ MECHANISTIC = {
         "link": "isotonic",
     },
 }
+#: further mechanistic variants, fitted only when asked for (``models=[...]``), not in the
+#: default table (BENCHMARKS.md, "Calibration, session 7": within noise of the variants
+#: above). ``shrink``: every carried effect fitted under a prior whose SD an inner CV on the
+#: training lines chooses (:func:`~mtorsim.genomics.shrinkage.fit_shrunk`); ``joint``: the
+#: effect sizes fitted on GDSC1 and CTRP rows of the training lines together
+#: (:func:`~mtorsim.genomics.shrinkage.joint_table`), scored on GDSC1 as the others
+EXTRA_MECHANISTIC = {
+    "mechanistic (genotype + tissue), shrunk effects": {
+        "tissue": True,
+        "fit_effects": True,
+        "shrink": True,
+    },
+    "mechanistic (genotype + tissue), shrunk effects, monotone link": {
+        "tissue": True,
+        "fit_effects": True,
+        "shrink": True,
+        "link": "isotonic",
+    },
+    "mechanistic (genotype + tissue), joint with CTRP": {
+        "tissue": True,
+        "fit_effects": True,
+        "joint": True,
+    },
+    "mechanistic (genotype + tissue), joint with CTRP, monotone link": {
+        "tissue": True,
+        "fit_effects": True,
+        "joint": True,
+        "link": "isotonic",
+    },
+}
+VARIANTS = {**MECHANISTIC, **EXTRA_MECHANISTIC}
 #: the endpoint each screen measures, as tables name it
 ENDPOINTS = {"gdsc": "GDSC1 ln IC50", "ctrp": "CTRP AUC"}
 #: how the CV searches fitted effect sizes: 3 starts (the assumed sizes + 2 seeded) on the
@@ -129,6 +162,7 @@ def gdsc_cross_validation(
     folds = cell_line_folds(table["cell_line"], k=k, seed=seed)
     table["fold"] = table["cell_line"].map(folds)
     run = _Evaluation(gdsc_profiles(lines), table, models, n_cells, seed, max_nfev, progress)
+    run.borrow(screen)
     for f in range(k):
         train = table[table["fold"] != f].reset_index(drop=True)
         test = table[table["fold"] == f].reset_index(drop=True)
@@ -166,6 +200,7 @@ def external_validation(
     train = train[train["drug"].isin(set(test["drug"]))].reset_index(drop=True)
     lines = pd.concat([shipped_lines, test.drop_duplicates("cell_line")], ignore_index=True)
     run = _Evaluation(gdsc_profiles(lines), train, models, n_cells, seed, max_nfev, progress)
+    run.borrow(screen)
     run.split(train, test, 0, f"shipped {screen.upper()} lines -> new lines")
     test.attrs.update(overlap=overlap, n_train_lines=train["cell_line"].nunique())
     return pd.DataFrame(run.rows), test
@@ -227,18 +262,30 @@ class _Evaluation:
         self.emulator = ResponseEmulator(self.cache)
         self.chosen = models or MODELS
         self.rows: list[dict] = []
-        self.fits: dict[str, list[MechanisticFit]] = {
-            m: [] for m in MECHANISTIC if m in self.chosen
-        }
+        self.fits: dict[str, list[MechanisticFit]] = {m: [] for m in VARIANTS if m in self.chosen}
+        self.ctrp: pd.DataFrame | None = None
+
+    def borrow(self, screen: str) -> None:
+        """Load the CTRP rows the joint variants fit beside ``screen``'s (GDSC1 only)."""
+        if not any(VARIANTS[m].get("joint") for m in self.fits):
+            return
+        if screen != "gdsc":
+            raise ValueError("the joint variants borrow CTRP for GDSC1; use screen='gdsc'")
+        self.ctrp, ctrp_lines = ctrp_response_table(self.cache.drugs)
+        self.profiles = joint_profiles(self.profiles, gdsc_profiles(ctrp_lines))
 
     def split(self, train: pd.DataFrame, test: pd.DataFrame, fold: int, label: str) -> None:
         for name in self.fits:
             if self.progress:
                 self.progress(f"{label}: {name}")
-            kw = dict(MECHANISTIC[name])
+            kw = dict(VARIANTS[name])
+            fitter = fit_shrunk if kw.pop("shrink", False) else fit_mechanistic
+            data = train
+            if kw.pop("joint", False):  # no test line enters through either screen
+                data = joint_table(train, self.ctrp, exclude=test["cell_line"])
             if kw["fit_effects"]:
                 kw.update(n_starts=CV_STARTS, emulator=self.emulator)
-            fit = fit_mechanistic(train, self.profiles, self.cache, max_nfev=self.max_nfev, **kw)
+            fit = fitter(data, self.profiles, self.cache, max_nfev=self.max_nfev, **kw)
             self.fits[name].append(fit)
             for split, part in (("fit", train), ("test", test)):
                 pred = predict_mechanistic(fit, part, self.profiles, self.cache)
@@ -270,7 +317,7 @@ def summarise_cv(scores: pd.DataFrame) -> pd.DataFrame:
             {"model": model, "drug": "rapalogs", **rap},
         ]
     out = pd.concat([wide, pd.DataFrame(extra)], ignore_index=True)
-    order = {m: i for i, m in enumerate(MODELS)}
+    order = {m: i for i, m in enumerate([*MODELS, *EXTRA_MECHANISTIC])}
     drugs = {d: i for i, d in enumerate([*GDSC_DRUGS, "median", "rapalogs"])}
     return out.sort_values(
         ["model", "drug"], key=lambda c: c.map(order if c.name == "model" else drugs)
