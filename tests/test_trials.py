@@ -143,8 +143,20 @@ def test_recist_categories() -> None:
     r = recist(baseline, sums, gone, new, np.ones_like(sums, bool))
     assert list(CATEGORIES[r["best"]]) == ["PR", "SD", "SD", "CR", "SD"]
     assert list(r["pd_index"]) == [-1, -1, 1, -1, 2]
+    # the change held at the confirming scan: <= -30 % exactly where a response is confirmed
+    held = r["best_confirmed_change"]  # nan: no scan before progression was confirmed
+    assert np.allclose(held, [-40.0, -29.0, np.nan, -100.0, 20.0], equal_nan=True)
     new[1, 1] = True  # a new lesion is progression whatever the sum
     assert recist(baseline, sums, gone, new, np.ones_like(sums, bool))["pd_index"][1] == 1
+
+
+def test_confirmed_change_agrees_with_the_confirmed_response_rate() -> None:
+    # the calibration fits the smooth count of best_confirmed_change_pct <= -30 to the
+    # published ORR, which counts RECIST-confirmed responses: the two must agree
+    res = simulate_patients(load_design("BOLERO-2"), 400, 3).patients
+    confirmed = res["best_confirmed_change_pct"].fillna(0.0) <= -30.0
+    assert (confirmed == res["best_response"].isin(["CR", "PR"])).all()
+    assert res["best_response"].isin(["CR", "PR"]).sum() >= 5  # not vacuous
 
 
 def test_hazard_ratio_of_identical_arms_is_one() -> None:

@@ -49,6 +49,33 @@ def test_growth_law_responds_to_each_signal() -> None:
     assert net_growth_rate(params, s)[0] > r0
 
 
+def test_each_route_kills_at_its_own_fraction() -> None:
+    # drive, ER and blood supply blocked together; the blocked proliferation is shared
+    # between the routes by the log of their factors
+    kw = {"er_dependence": 0.5, "vegf_dependence": 0.5, "pathway_share": 0.8}
+    s = untreated_signals(1)
+    s["drive"], s["ER_block"], s["VEGFR_block"] = 0.4, 0.6, 0.7
+    p = TumourParameters(**kw)
+    prolif = p.proliferation_per_day * (0.2 + 0.8 * 0.4) * (1 - 0.5 * 0.6) * (1 - 0.5 * 0.7)
+    blocked = p.proliferation_per_day - prolif
+    cyto0 = net_growth_rate(p, s)[0]
+    # equal fractions: the old single-fraction law, death = f x blocked proliferation
+    same = net_growth_rate(TumourParameters(**kw, cytotoxic_fraction=0.7), s)[0]
+    assert cyto0 - same == pytest.approx(0.7 * blocked)
+    # only the blood supply kills: its share of the log-attributed blocked proliferation
+    logs = -np.log([0.2 + 0.8 * 0.4, 1 - 0.5 * 0.6, 1 - 0.5 * 0.7])
+    supply = TumourParameters(
+        **kw, cytotoxic_fraction=0.0, er_cytotoxic_fraction=0.0, vegf_cytotoxic_fraction=1.5
+    )
+    assert cyto0 - net_growth_rate(supply, s)[0] == pytest.approx(
+        1.5 * blocked * logs[2] / logs.sum()
+    )
+    # unset route fractions follow the growth drive's
+    assert TumourParameters(cytotoxic_fraction=0.3).vegf_cytotoxic_fraction == 0.3
+    with pytest.raises(MtorsimError, match="vegf_cytotoxic_fraction"):
+        TumourParameters(vegf_cytotoxic_fraction=5.0)
+
+
 def test_bad_tumour_parameters_are_rejected() -> None:
     with pytest.raises(MtorsimError, match="cell_loss"):
         TumourParameters(cell_loss=1.0)

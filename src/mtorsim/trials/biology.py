@@ -3,7 +3,8 @@
 One row per (cancer type, prior therapy, parameter): control-arm growth (doubling time),
 the share of proliferation that the mTOR growth drive controls (why rapalogs help RCC and
 PNET more than gastric or colorectal cancer), the cytotoxic fraction of the drug effect
-(shrinkage, ORR), ER and VEGF dependence, post-progression growth, and the share of
+(shrinkage, ORR; its own value for proliferation lost through the oestrogen receptor and
+through the blood supply), ER and VEGF dependence, post-progression growth, and the share of
 patients whose disease no longer answers aromatase inhibitors (ESR1 mutations). A row with a
 ``prior_therapy`` replaces the general row for designs that name that prior therapy (e.g.
 VEGF dependence after a VEGFR-TKI), so no design carries hidden calibration knobs.
@@ -44,6 +45,8 @@ PARAMETERS = (
     "doubling_time_d",
     "pathway_share",
     "cytotoxic_fraction",
+    "er_cytotoxic_fraction",
+    "vegf_cytotoxic_fraction",
     "er_dependence",
     "vegf_dependence",
     "post_progression_growth",

@@ -5,7 +5,9 @@ The record is ``trials_calibration.csv`` (the seven trials that are scored) plus
 PrE0102, Study-205), GRANITE-1's PFS and an external control (CORRECT's placebo arm for
 refractory colorectal cancer), fitted but never scored. What is free, per cancer type, is
 what its trials can identify (``FREE``): the doubling time from a control-arm median, the
-pathway share from a hazard ratio, the cytotoxic fraction from a response rate,
+pathway share from a hazard ratio, the cytotoxic fraction from a response rate (RCC's
+own for the blood-supply part from Study-205's lenvatinib response rates, and breast
+cancer's for the oestrogen-receptor part from the endocrine control arms),
 post-progression growth from an OS beside a PFS (GRANITE-1), RCC's VEGF dependence after a
 VEGFR-TKI from Study-205's lenvatinib arms, and the oestrogen dependence left after an
 aromatase inhibitor from the three endocrine partners of the breast trials. Lung/GI NETs
@@ -53,6 +55,7 @@ FREE = {
         "doubling_time_d",
         "pathway_share",
         "cytotoxic_fraction",
+        "vegf_cytotoxic_fraction",
         "vegf_dependence@VEGFR-TKI",
     ),
     "PNET": ("doubling_time_d", "pathway_share", "cytotoxic_fraction"),
@@ -63,6 +66,7 @@ FREE = {
         "doubling_time_d",
         "pathway_share",
         "cytotoxic_fraction",
+        "er_cytotoxic_fraction",
         "er_dependence@aromatase inhibitor",
     ),
     "STAD": ("doubling_time_d", "pathway_share", "post_progression_growth"),
@@ -84,7 +88,13 @@ POOL_EXCLUDE = ("TSC",)
 #: well-differentiated neuroendocrine tumours (placebo PFS 3.9 and 4.6 months, everolimus
 #: approved in both: review Table 1), fitted together to RADIANT-3 and RADIANT-4
 TIES = {"NET_LUNG_GI": "PNET"}
-POOLED = ("pathway_share", "cytotoxic_fraction", "post_progression_growth")
+POOLED = (
+    "pathway_share",
+    "cytotoxic_fraction",
+    "er_cytotoxic_fraction",
+    "vegf_cytotoxic_fraction",
+    "post_progression_growth",
+)
 TIME_ENDPOINTS = {"PFS": "pfs", "OS": "os", "time to progression": "ttp"}
 N_FIT = 800
 SEED = 12345
@@ -93,6 +103,8 @@ START = {
     "doubling_time_d": 90.0,
     "pathway_share": 0.5,
     "cytotoxic_fraction": 0.5,
+    "er_cytotoxic_fraction": 0.5,
+    "vegf_cytotoxic_fraction": 0.5,
     "post_progression_growth": 1.0,
 }
 DOUBLING_STARTS = (45.0, 90.0, 180.0)
@@ -110,6 +122,8 @@ _LOG_POOLED = ("doubling_time_d", "post_progression_growth")
 _BOUNDS = {
     "doubling_time_d": (10.0, 2000.0),
     "cytotoxic_fraction": (1e-3, 4.0),
+    "er_cytotoxic_fraction": (1e-3, 4.0),
+    "vegf_cytotoxic_fraction": (1e-3, 4.0),
     "post_progression_growth": (0.02, 3.0),
 }
 
@@ -223,8 +237,12 @@ def _residuals(rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign) 
                 )
                 out.append((math.log(hr) - math.log(float(r.hazard_ratio))) / 0.1)
         else:
-            column = "best_volume_change_pct" if "volume" in r.endpoint else "best_change_pct"
-            cut = -50.0 if "volume" in r.endpoint else -30.0
+            # the response rate scored is RECIST's confirmed one, so the smooth count is of
+            # the change still held at the confirming scan (a SEGA volume response is not
+            # confirmed)
+            volume = "volume" in r.endpoint
+            column = "best_volume_change_pct" if volume else "best_confirmed_change_pct"
+            cut = -50.0 if volume else -30.0
             for obs, df in ((r.median_experimental, exp), (r.median_control, ctl)):
                 if pd.notna(obs) and (len(arms) > 1 or df is exp):
                     change = np.nan_to_num(df[column].to_numpy(float), nan=0.0)

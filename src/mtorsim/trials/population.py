@@ -137,6 +137,8 @@ def tumour_parameters(
         vegf_dependence=bio["vegf_dependence"],
         pathway_share=bio["pathway_share"],
         cytotoxic_fraction=bio["cytotoxic_fraction"],
+        er_cytotoxic_fraction=bio["er_cytotoxic_fraction"],
+        vegf_cytotoxic_fraction=bio["vegf_cytotoxic_fraction"],
     )
 
 

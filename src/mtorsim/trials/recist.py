@@ -40,7 +40,9 @@ def recist(
     -------
     dict with ``pd_index`` (first PD assessment, -1 if none), ``category`` (P, A) codes
     into :data:`CATEGORIES`, ``best`` (P,) best confirmed overall response code, ``best_change``
-    (P,) best % change of the sum before progression (waterfall).
+    (P,) best % change of the sum before progression (waterfall), ``best_confirmed_change``
+    (P,) the best % change still held at the confirming assessment (a confirmed PR is a
+    value <= -30: the smooth quantity behind the confirmed response rate, for fitting).
     """
     p, a = sums.shape
     nadir = np.minimum.accumulate(np.concatenate([baseline_sum[:, None], sums], axis=1), axis=1)
@@ -73,4 +75,15 @@ def recist(
     change = np.where(assessed & before_pd, sums / baseline_sum[:, None] - 1.0, np.inf)
     best_change = np.min(change, axis=1)
     best_change = np.where(np.isfinite(best_change), 100.0 * best_change, np.nan)
-    return {"pd_index": pd_index, "category": cat, "best": best, "best_change": best_change}
+    held = np.full_like(change, np.inf)
+    if a > confirm_steps:
+        held[:, :-confirm_steps] = np.maximum(change[:, :-confirm_steps], change[:, confirm_steps:])
+    confirmed_change = np.min(held, axis=1)
+    confirmed_change = np.where(np.isfinite(confirmed_change), 100.0 * confirmed_change, np.nan)
+    return {
+        "pd_index": pd_index,
+        "category": cat,
+        "best": best,
+        "best_change": best_change,
+        "best_confirmed_change": confirmed_change,
+    }

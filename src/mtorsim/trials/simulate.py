@@ -44,7 +44,7 @@ from mtorsim.trials.population import (
 )
 from mtorsim.trials.recist import CATEGORIES, DETECTION_LIMIT_MM, recist
 from mtorsim.trials.tolerability import arm_tolerability
-from mtorsim.tumour.growth import TumourParameters, net_growth_rate
+from mtorsim.tumour.growth import ROUTE_KILLS, TumourParameters, net_growth_rate
 from mtorsim.tumour.lesions import cells_from_diameter, diameter_mm, grow
 from mtorsim.tumour.signals import clone_signals, untreated_signals
 
@@ -355,8 +355,9 @@ def _tumour_table(params: TumourParameters, ct, pts: pd.DataFrame) -> pd.DataFra
     # shrinks deeply, the rest is held stable -- the low ORR beside a PFS benefit
     z = np.stack(pts["pathway_z"].to_numpy())[:, APOPTOSIS_Z]
     spread = np.exp(APOPTOSIS_SIGMA * z - APOPTOSIS_SIGMA**2 / 2)
-    cyto = np.minimum(params.cytotoxic_fraction * spread, MAX_CYTOTOXIC)
-    table["cytotoxic_fraction"] = np.repeat(cyto, N_CLONES)
+    for name in ROUTE_KILLS:
+        cyto = np.minimum(getattr(params, name) * spread, MAX_CYTOTOXIC)
+        table[name] = np.repeat(cyto, N_CLONES)
     return table
 
 
@@ -425,6 +426,7 @@ def _endpoints(design, ct, pts, u, arm_index, r, t_death, treat, cells, times):
             "os_event": os_event,
             "best_response": CATEGORIES[r["best"]],
             "best_change_pct": r["best_change"],
+            "best_confirmed_change_pct": r["best_confirmed_change"],
             "best_volume_change_pct": 100.0 * (r["best_volume"] - 1.0),
             "stopped_for_toxicity": stopped,
             "censor_months": censor / month,
