@@ -20,8 +20,8 @@ split does not depend on the order of the product. Anti-angiogenic drugs shrink 
 vascular pruning and necrosis where a rapalog's cytostasis rarely does (Study 205:
 lenvatinib ORR 27 % beside everolimus 6 %), and endocrine therapy after an aromatase
 inhibitor rarely shrinks a tumour that the pathway block does (BOLERO-2: exemestane 2 %,
-with everolimus 13 %). Regrowth resumes as soon as the drive returns (C19). Autophagy protects cells: blocking it (HCQ)
-raises death, its re-activation by rapalogs lowers it.
+with everolimus 13 %). Regrowth resumes as soon as the drive returns (C19). Autophagy
+protects cells: blocking it (HCQ) raises death, its re-activation by rapalogs lowers it.
 """
 
 from __future__ import annotations
