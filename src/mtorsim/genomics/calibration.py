@@ -55,8 +55,9 @@ LOG_BOUNDS = {
     "gain": (float(np.log(0.05)), float(np.log(4.0))),
 }
 MIN_LINES = 10  # fewer mutant training lines than this: the effect size stays as assumed
-#: SD of the Gaussian prior on a log effect multiplier in the fit (1.0: a weak pull toward
-#: the assumed size, the objective's original penalty ``theta**2``; assumed)
+#: SD of the Gaussian prior on a log effect multiplier in the fit, in natural-log units of
+#: the multiplier (1.0: a weak pull toward the assumed size, the objective's original
+#: penalty ``theta**2``; assumed)
 PRIOR_SD = 1.0
 TISSUE_SHRINK = 5.0  # ridge penalty on tissue offsets, in lines' worth of data (assumed)
 
