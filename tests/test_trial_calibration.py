@@ -95,7 +95,23 @@ def test_second_pass_holds_the_first_pass_pooled_values(monkeypatch) -> None:
     stad = [base for ct, base, _ in calls if ct == "STAD"]
     assert len(stad) == 2 and stad[1]["STAD.cytotoxic_fraction"] == pytest.approx(first_pool)
     # refractory colorectal cancer: Ng-2013 beside an external placebo control
-    assert {"Ng-2013 phase II", "CORRECT-placebo"} <= set(cal._targets().trial)
+    assert {"Ng-2013 phase II", "CORRECT-placebo", "REGARD-placebo"} <= set(cal._targets().trial)
+    # a route kill fitted in one type only is pooled to the others (TSC too, which gives none)
+    for route, donor in (("vegf_cytotoxic_fraction", "RCC"), ("er_cytotoxic_fraction", "BRCA_HR")):
+        assert out[f"STAD.{route}"] == out[f"TSC.{route}"] == pytest.approx(out[f"{donor}.{route}"])
+
+
+def test_a_fold_frees_only_what_its_rows_identify() -> None:
+    targets = cal._targets()
+    regard = targets[targets.trial == "REGARD-placebo"]  # placebo only: PFS and OS
+    assert cal.identified("STAD", regard) == ("doubling_time_d", "post_progression_growth")
+    stad = targets[targets.trial.isin(["GRANITE-1", "REGARD-placebo"])]
+    assert cal.identified("STAD", stad) == cal.FREE["STAD"]
+    breast = targets[targets.trial.isin(["TAMRAD", "PrE0102"])]  # no response rate left
+    kept = cal.identified("BRCA_HR", breast)
+    assert "pathway_share" in kept and not {"cytotoxic_fraction", "er_cytotoxic_fraction"} & set(
+        kept
+    )
 
 
 def test_replicates_are_reproducible_from_the_seed() -> None:
@@ -175,6 +191,13 @@ def test_apoptotic_sensitivity_varies_between_patients() -> None:
     mean = tumour_parameters("BRCA_HR").cytotoxic_fraction
     assert cyto.std() > 0.5 * mean
     assert cyto.max() <= 4.0
+    # one apoptotic sensitivity per patient scales the kill on every route alike
+    params = tumour_parameters("BRCA_HR")
+    for route in ("er_cytotoxic_fraction", "vegf_cytotoxic_fraction"):
+        kill = table[route].to_numpy()[::N_CLONES]
+        ratio = getattr(params, route) / params.cytotoxic_fraction
+        uncapped = (kill < 4.0) & (cyto < 4.0)
+        assert np.allclose(kill[uncapped], ratio * cyto[uncapped])
 
 
 def test_logrank_z_agrees_with_lifelines_on_tied_times() -> None:
@@ -292,6 +315,7 @@ def test_loto_table_says_which_types_had_other_trials() -> None:
 
     others = other_trials_of_type()
     assert others["RECORD-1"] >= 1 and others["RADIANT-3"] >= 1 and others["BOLERO-2"] >= 1
-    assert others["GRANITE-1"] == others["EXIST-1"] == 0
-    # refractory colorectal cancer keeps CORRECT's placebo arm (its doubling time only)
-    assert others["Ng-2013 phase II"] == 1
+    assert others["EXIST-1"] == 0
+    # refractory colorectal and pretreated gastric cancer keep an external placebo arm
+    # (CORRECT's, REGARD's: growth and, for gastric cancer, survival after progression)
+    assert others["Ng-2013 phase II"] == 1 and others["GRANITE-1"] == 1

@@ -56,20 +56,29 @@ def test_each_route_kills_at_its_own_fraction() -> None:
     s = untreated_signals(1)
     s["drive"], s["ER_block"], s["VEGFR_block"] = 0.4, 0.6, 0.7
     p = TumourParameters(**kw)
-    prolif = p.proliferation_per_day * (0.2 + 0.8 * 0.4) * (1 - 0.5 * 0.6) * (1 - 0.5 * 0.7)
-    blocked = p.proliferation_per_day - prolif
-    cyto0 = net_growth_rate(p, s)[0]
+    factors = np.array([0.2 + 0.8 * 0.4, 1 - 0.5 * 0.6, 1 - 0.5 * 0.7])
+    blocked = p.proliferation_per_day * (1 - factors.prod())
+    logs = -np.log(factors)
+    no_kill = net_growth_rate(p, s)[0]
     # equal fractions: the old single-fraction law, death = f x blocked proliferation
     same = net_growth_rate(TumourParameters(**kw, cytotoxic_fraction=0.7), s)[0]
-    assert cyto0 - same == pytest.approx(0.7 * blocked)
-    # only the blood supply kills: its share of the log-attributed blocked proliferation
-    logs = -np.log([0.2 + 0.8 * 0.4, 1 - 0.5 * 0.6, 1 - 0.5 * 0.7])
-    supply = TumourParameters(
-        **kw, cytotoxic_fraction=0.0, er_cytotoxic_fraction=0.0, vegf_cytotoxic_fraction=1.5
-    )
-    assert cyto0 - net_growth_rate(supply, s)[0] == pytest.approx(
-        1.5 * blocked * logs[2] / logs.sum()
-    )
+    assert no_kill - same == pytest.approx(0.7 * blocked)
+    # one route at a time kills its own log-share of the blocked proliferation
+    for k, route in enumerate(
+        ("cytotoxic_fraction", "er_cytotoxic_fraction", "vegf_cytotoxic_fraction")
+    ):
+        kills = dict.fromkeys(
+            ("cytotoxic_fraction", "er_cytotoxic_fraction", "vegf_cytotoxic_fraction"), 0.0
+        )
+        kills[route] = 1.5
+        rate = net_growth_rate(TumourParameters(**kw, **kills), s)[0]
+        assert no_kill - rate == pytest.approx(1.5 * blocked * logs[k] / logs.sum()), route
+    # nothing blocked (untreated; or a drive above baseline): no kill on any route
+    for drive in (1.0, 1.5):
+        u = untreated_signals(1)
+        u["drive"] = drive
+        killing = TumourParameters(**kw, cytotoxic_fraction=2.0, vegf_cytotoxic_fraction=3.0)
+        assert net_growth_rate(killing, u)[0] == pytest.approx(net_growth_rate(p, u)[0])
     # unset route fractions follow the growth drive's
     assert TumourParameters(cytotoxic_fraction=0.3).vegf_cytotoxic_fraction == 0.3
     with pytest.raises(MtorsimError, match="vegf_cytotoxic_fraction"):

@@ -40,11 +40,14 @@ KNOWN_LIMITATIONS: tuple[Limitation, ...] = (
     ),
     Limitation(
         where="summary",
-        title="Objective response rates are too low",
+        title="Objective response rates are fitted, not all matched",
         text=(
-            "Rapalogs are purely cytostatic in the model, so tumours rarely shrink by 30 % "
-            "and ORR is far below the trials' (BOLERO-2: 0.8 % simulated vs 12.6 % "
-            "reported). Disease control and PFS are the quantities the model is fitted to."
+            "Tumours shrink through a cancer-type cytotoxic fraction of the proliferation "
+            "each route (growth drive, oestrogen receptor, blood supply) blocks, fitted to "
+            "the published response rates beside the PFS medians and hazard ratios. The "
+            "fit trades them: BOLERO-2's ORR is simulated at about 4 % against 12.6 % "
+            "reported, because more shrinkage would overstate its PFS benefit. Read ORR as "
+            "the least reliable endpoint (validate --trials)."
         ),
     ),
 )

@@ -2,15 +2,18 @@
 
 The record is ``trials_calibration.csv`` (the seven trials that are scored) plus
 ``trials_supplementary.csv``: further Table 1 trials from their papers (RADIANT-4,
-PrE0102, Study-205), GRANITE-1's PFS and an external control (CORRECT's placebo arm for
-refractory colorectal cancer), fitted but never scored. What is free, per cancer type, is
-what its trials can identify (``FREE``): the doubling time from a control-arm median, the
-pathway share from a hazard ratio, the cytotoxic fraction from a response rate (RCC's
-own for the blood-supply part from Study-205's lenvatinib response rates, and breast
-cancer's for the oestrogen-receptor part from the endocrine control arms),
-post-progression growth from an OS beside a PFS (GRANITE-1), RCC's VEGF dependence after a
-VEGFR-TKI from Study-205's lenvatinib arms, and the oestrogen dependence left after an
-aromatase inhibitor from the three endocrine partners of the breast trials. Lung/GI NETs
+PrE0102, Study-205), GRANITE-1's PFS and two external controls (CORRECT's placebo arm for
+refractory colorectal cancer, REGARD's for pretreated gastric cancer), fitted but never
+scored. What is free, per cancer type, is
+what its trials can identify (``FREE``, narrowed per fold by :func:`identified`): the
+doubling time from a control-arm median, the pathway share from a treated arm's median or
+hazard ratio, the cytotoxic fraction of each route of the growth law from response rates
+(RCC's blood-supply kill from Study-205's lenvatinib arms beside its everolimus arms,
+breast cancer's oestrogen-receptor kill from BOLERO-2's exemestane arm beside everolimus +
+exemestane: the only response rates of those routes), post-progression growth from an OS
+beside a PFS (GRANITE-1, REGARD's placebo arm), RCC's VEGF dependence after a VEGFR-TKI
+from Study-205's lenvatinib arms, and the oestrogen dependence left after an aromatase
+inhibitor from the three endocrine partners of the breast trials. Lung/GI NETs
 share the NET biology (``TIES``). Types are fitted one at a
 time (their trials share no parameter) by Nelder-Mead from three doubling-time starts (the
 best kept) on a weighted squared error of log medians (weight 1/0.15^2), log hazard ratios
@@ -37,12 +40,14 @@ from scipy.optimize import minimize
 from mtorsim.trials import biology as bio
 from mtorsim.trials.design import TrialDesign, load_design
 from mtorsim.trials.simulate import simulate_patients
+from mtorsim.tumour.growth import ROUTE_KILLS
 
 __all__ = [
     "FREE",
     "TIME_ENDPOINTS",
     "calibrate",
     "fit_targets",
+    "identified",
     "leave_one_trial_out",
     "quick_hr",
     "smooth_median",
@@ -88,13 +93,7 @@ POOL_EXCLUDE = ("TSC",)
 #: well-differentiated neuroendocrine tumours (placebo PFS 3.9 and 4.6 months, everolimus
 #: approved in both: review Table 1), fitted together to RADIANT-3 and RADIANT-4
 TIES = {"NET_LUNG_GI": "PNET"}
-POOLED = (
-    "pathway_share",
-    "cytotoxic_fraction",
-    "er_cytotoxic_fraction",
-    "vegf_cytotoxic_fraction",
-    "post_progression_growth",
-)
+POOLED = ("pathway_share", *ROUTE_KILLS, "post_progression_growth")
 TIME_ENDPOINTS = {"PFS": "pfs", "OS": "os", "time to progression": "ttp"}
 N_FIT = 800
 SEED = 12345
@@ -102,9 +101,7 @@ SEED = 12345
 START = {
     "doubling_time_d": 90.0,
     "pathway_share": 0.5,
-    "cytotoxic_fraction": 0.5,
-    "er_cytotoxic_fraction": 0.5,
-    "vegf_cytotoxic_fraction": 0.5,
+    **dict.fromkeys(ROUTE_KILLS, 0.5),
     "post_progression_growth": 1.0,
 }
 DOUBLING_STARTS = (45.0, 90.0, 180.0)
@@ -121,9 +118,7 @@ PRIOR = {
 _LOG_POOLED = ("doubling_time_d", "post_progression_growth")
 _BOUNDS = {
     "doubling_time_d": (10.0, 2000.0),
-    "cytotoxic_fraction": (1e-3, 4.0),
-    "er_cytotoxic_fraction": (1e-3, 4.0),
-    "vegf_cytotoxic_fraction": (1e-3, 4.0),
+    **dict.fromkeys(ROUTE_KILLS, (1e-3, 4.0)),
     "post_progression_growth": (0.02, 3.0),
 }
 
@@ -305,8 +300,31 @@ def _fit_type(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> dict[str, 
     return _FITS[key]
 
 
+def identified(ct: str, rows: pd.DataFrame) -> tuple[str, ...]:
+    """The free parameters of ``ct`` that its remaining ``rows`` can identify.
+
+    A placebo-only arm says nothing of the pathway share, a record without a response rate
+    nothing of a cytotoxic fraction, and post-progression growth needs an OS beside a PFS
+    or TTP of the same trial. What a fold cannot identify is pooled (:func:`_with_pooled`)
+    rather than left to its prior: leaving GRANITE-1 out keeps REGARD's placebo arm, which
+    fits the gastric doubling time and post-progression growth but not the share.
+    """
+    designs = {t: _design(t) for t in rows.trial.unique()}
+    treated = any(a.drugs for d in designs.values() for a in d.arms)
+    rates = bool((~rows.endpoint.isin(TIME_ENDPOINTS)).any())
+    survival = any(
+        {"OS"} <= set(g.endpoint) and bool(set(g.endpoint) & {"PFS", "time to progression"})
+        for _, g in rows.groupby("trial")
+    )
+    needs = {"pathway_share": treated, "post_progression_growth": survival}
+    needs.update(dict.fromkeys(ROUTE_KILLS, rates))
+    return tuple(p for p in FREE[ct] if needs.get(p, True))
+
+
 def _fit_type_uncached(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> dict[str, float]:
-    free = FREE[ct]
+    free = identified(ct, rows)
+    if not free:
+        return {}
     designs = {t: _design(t) for t in rows.trial.unique()}
     # neutral starts (never a value fitted before, which may have seen a held-out trial)
     start = {p: START.get(p.split("@")[0], base[f"{ct}.{p}"]) for p in free}
@@ -415,6 +433,10 @@ def _with_pooled(table: dict[str, float], fitted: dict[str, float]) -> dict[str,
             unfitted_free = ct in FREE and p in FREE[ct] and key not in fitted
             if key not in fitted and (bio.is_pooled(ct, p) or unfitted_free):
                 out[key] = v
+    for ct in {k.split(".")[0] for k in table}:  # a route kill nothing fitted nor pooled
+        for p in ROUTE_KILLS[1:]:  # runs as the growth law's default: the drive's kill
+            if f"{ct}.{p}" not in fitted and p not in pooled:
+                out[f"{ct}.{p}"] = out[f"{ct}.{ROUTE_KILLS[0]}"]
     for child, parent in TIES.items():  # a tied type runs with its parent's biology
         for p in FREE[parent]:
             out[f"{child}.{p}"] = out[f"{parent}.{p}"]

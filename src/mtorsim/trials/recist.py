@@ -41,8 +41,10 @@ def recist(
     dict with ``pd_index`` (first PD assessment, -1 if none), ``category`` (P, A) codes
     into :data:`CATEGORIES`, ``best`` (P,) best confirmed overall response code, ``best_change``
     (P,) best % change of the sum before progression (waterfall), ``best_confirmed_change``
-    (P,) the best % change still held at the confirming assessment (a confirmed PR is a
-    value <= -30: the smooth quantity behind the confirmed response rate, for fitting).
+    (P,) the best % change still held at the confirming assessment: a confirmed CR/PR is a
+    value <= -30 (up to rounding at exactly -30), given that a CR's sum is below 70 % of
+    baseline, as lesions under the detection limit always are; the smooth quantity behind
+    the confirmed response rate, for fitting.
     """
     p, a = sums.shape
     nadir = np.minimum.accumulate(np.concatenate([baseline_sum[:, None], sums], axis=1), axis=1)

@@ -16,12 +16,14 @@ colorectal cancer), and a cancer-type fraction of the proliferation it blocks tu
 cell death (apoptosis, the shrinkage behind objective responses). Each route of the law
 (growth drive, oestrogen receptor, blood supply) has its own kill: the blocked
 proliferation is shared between the routes in proportion to the log of each factor, so the
-split does not depend on the order of the product. Anti-angiogenic drugs shrink tumours by
-vascular pruning and necrosis where a rapalog's cytostasis rarely does (Study 205:
-lenvatinib ORR 27 % beside everolimus 6 %), and endocrine therapy after an aromatase
-inhibitor rarely shrinks a tumour that the pathway block does (BOLERO-2: exemestane 2 %,
-with everolimus 13 %). Regrowth resumes as soon as the drive returns (C19). Autophagy
-protects cells: blocking it (HCQ) raises death, its re-activation by rapalogs lowers it.
+split does not depend on the order of the product. The kill belongs to the route, whichever
+drug blocks it (everolimus lowers VEGF through HIF-1a, so a little of its effect runs
+through the blood supply too): cutting the supply shrinks tumours by vascular pruning and
+necrosis where cytostasis through the drive rarely does (Study 205: lenvatinib ORR 27 %
+beside everolimus 6 %), and the receptor block after an aromatase inhibitor rarely shrinks a
+tumour (BOLERO-2: exemestane 2 %, with everolimus 13 %). Regrowth resumes as soon as the
+drive returns (C19). Autophagy protects cells: blocking it (HCQ) raises death, its
+re-activation by rapalogs lowers it.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ class TumourParameters:
     er_cytotoxic_fraction, vegf_cytotoxic_fraction : float or None
         The same for proliferation blocked through the oestrogen receptor and through the
         blood supply; ``None``: equal to ``cytotoxic_fraction`` (which is then the growth
-        drive's).
+        drive's). Filled in at construction, so ``dataclasses.replace`` of
+        ``cytotoxic_fraction`` alone leaves the other two where they were.
     """
 
     doubling_time_d: float = 60.0

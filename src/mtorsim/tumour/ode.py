@@ -3,7 +3,10 @@
 :func:`with_tumour` adds ``tumour_burden`` (relative to baseline) whose growth and death
 follow :mod:`mtorsim.tumour.growth` from the network's own observables, so one compiled
 model carries PK, signalling and tumour together (exportable to SBML, checkable against
-libRoadRunner, and the reference for the trial layer's steady-state shortcut). Rates are
+libRoadRunner, and the reference for the trial layer's steady-state shortcut). It carries
+the law's untreated balance and its drive, ER, VEGF, autophagy and cytotoxic-exposure terms,
+not ``pathway_share`` or the route kills (it stands for a tumour the drive fully controls
+and that drugs only hold: the defaults of :class:`TumourParameters`). Rates are
 per hour inside the engine. The untreated read-outs the law divides by are parameters
 (``tumour__drive0`` ...) set from the untreated steady state by :func:`baseline_parameters`.
 """
