@@ -108,10 +108,26 @@ def test_a_fold_frees_only_what_its_rows_identify() -> None:
     stad = targets[targets.trial.isin(["GRANITE-1", "REGARD-placebo"])]
     assert cal.identified("STAD", stad) == cal.FREE["STAD"]
     breast = targets[targets.trial.isin(["TAMRAD", "PrE0102"])]  # no response rate left
-    kept = cal.identified("BRCA_HR", breast)
-    assert "pathway_share" in kept and not {"cytotoxic_fraction", "er_cytotoxic_fraction"} & set(
-        kept
-    )
+    kept = set(cal.identified("BRCA_HR", breast))
+    assert "pathway_share" in kept
+    # no kill, and no spread of the share (shown by responders beside the hazard ratios)
+    assert not {"cytotoxic_fraction", "er_cytotoxic_fraction", "pathway_share_spread"} & kept
+
+
+def test_pathway_share_varies_between_tumours_around_the_type() -> None:
+    from mtorsim.trials.population import cancer_type, sample_patients, tumour_parameters
+    from mtorsim.trials.simulate import N_CLONES, _tumour_table
+
+    ct = cancer_type("BRCA_HR")
+    pts = sample_patients(ct, 400, 2)
+    params = tumour_parameters("BRCA_HR")
+    flat = _tumour_table(params, ct, pts, 0.0).pathway_share.to_numpy()
+    assert np.allclose(flat, params.pathway_share)
+    share = _tumour_table(params, ct, pts, 1.5).pathway_share.to_numpy()[::N_CLONES]
+    logit = np.log(share / (1 - share))
+    centre = np.log(params.pathway_share / (1 - params.pathway_share))
+    assert abs(logit.mean() - centre) < 0.3 and 1.3 < logit.std() < 1.7  # 4 SE
+    assert share.min() < 0.1 and share.max() > 0.9  # some driven elsewhere, some addicted
 
 
 def test_replicates_are_reproducible_from_the_seed() -> None:

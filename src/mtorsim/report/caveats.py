@@ -44,10 +44,11 @@ KNOWN_LIMITATIONS: tuple[Limitation, ...] = (
         text=(
             "Tumours shrink through a cancer-type cytotoxic fraction of the proliferation "
             "each route (growth drive, oestrogen receptor, blood supply) blocks, fitted to "
-            "the published response rates beside the PFS medians and hazard ratios. The "
-            "fit trades them: BOLERO-2's ORR is simulated at about 4 % against 12.6 % "
-            "reported, because more shrinkage would overstate its PFS benefit. Read ORR as "
-            "the least reliable endpoint (validate --trials)."
+            "the published response rates beside the PFS medians and hazard ratios, with "
+            "the pathway share spread between tumours. The fit still trades them (BOLERO-2: "
+            "8.6 % simulated vs 12.6 % reported), and left out of the fit a trial's ORR is "
+            "predicted worst of all its endpoints. Read ORR as the least reliable endpoint "
+            "(validate --trials)."
         ),
     ),
 )

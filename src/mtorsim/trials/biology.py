@@ -2,12 +2,13 @@
 
 One row per (cancer type, prior therapy, parameter): control-arm growth (doubling time),
 the share of proliferation that the mTOR growth drive controls (why rapalogs help RCC and
-PNET more than gastric or colorectal cancer), the cytotoxic fraction of the drug effect
-(shrinkage, ORR; its own value for proliferation lost through the oestrogen receptor and
-through the blood supply), ER and VEGF dependence, post-progression growth, and the share of
-patients whose disease no longer answers aromatase inhibitors (ESR1 mutations). A row with a
-``prior_therapy`` replaces the general row for designs that name that prior therapy (e.g.
-VEGF dependence after a VEGFR-TKI), so no design carries hidden calibration knobs.
+PNET more than gastric or colorectal cancer) and its spread between tumours, the cytotoxic
+fraction of the drug effect (shrinkage, ORR; its own value for proliferation lost through
+the oestrogen receptor and through the blood supply), ER and VEGF dependence,
+post-progression growth, and the share of patients whose disease no longer answers
+aromatase inhibitors (ESR1 mutations). A row with a ``prior_therapy`` replaces the general
+row for designs that name that prior therapy (e.g. VEGF dependence after a VEGFR-TKI), so
+no design carries hidden calibration knobs.
 
 Fitted values come from ``trial_fit.json`` (:mod:`mtorsim.trials.trial_fit`), which
 records the trials each was fitted to; :func:`override` lets calibration and
@@ -44,6 +45,7 @@ __all__ = [
 PARAMETERS = (
     "doubling_time_d",
     "pathway_share",
+    "pathway_share_spread",
     "cytotoxic_fraction",
     "er_cytotoxic_fraction",
     "vegf_cytotoxic_fraction",

@@ -7,7 +7,8 @@ refractory colorectal cancer, REGARD's for pretreated gastric cancer), fitted bu
 scored. What is free, per cancer type, is
 what its trials can identify (``FREE``, narrowed per fold by :func:`identified`): the
 doubling time from a control-arm median, the pathway share from a treated arm's median or
-hazard ratio, the cytotoxic fraction of each route of the growth law from response rates
+hazard ratio, its spread between tumours from response rates beside the hazard ratios
+(RCC, PNET, breast), the cytotoxic fraction of each route of the growth law from response rates
 (RCC's blood-supply kill from Study-205's lenvatinib arms beside its everolimus arms,
 breast cancer's oestrogen-receptor kill from BOLERO-2's exemestane arm beside everolimus +
 exemestane: the only response rates of those routes), post-progression growth from an OS
@@ -59,17 +60,19 @@ FREE = {
     "RCC": (
         "doubling_time_d",
         "pathway_share",
+        "pathway_share_spread",
         "cytotoxic_fraction",
         "vegf_cytotoxic_fraction",
         "vegf_dependence@VEGFR-TKI",
     ),
-    "PNET": ("doubling_time_d", "pathway_share", "cytotoxic_fraction"),
+    "PNET": ("doubling_time_d", "pathway_share", "pathway_share_spread", "cytotoxic_fraction"),
     # every trial of the record is after an aromatase inhibitor, with three partners that
     # block the receptor differently (exemestane, tamoxifen, fulvestrant): their control
     # arms identify how much growth the receptor still drives in that setting
     "BRCA_HR": (
         "doubling_time_d",
         "pathway_share",
+        "pathway_share_spread",
         "cytotoxic_fraction",
         "er_cytotoxic_fraction",
         "er_dependence@aromatase inhibitor",
@@ -93,7 +96,7 @@ POOL_EXCLUDE = ("TSC",)
 #: well-differentiated neuroendocrine tumours (placebo PFS 3.9 and 4.6 months, everolimus
 #: approved in both: review Table 1), fitted together to RADIANT-3 and RADIANT-4
 TIES = {"NET_LUNG_GI": "PNET"}
-POOLED = ("pathway_share", *ROUTE_KILLS, "post_progression_growth")
+POOLED = ("pathway_share", "pathway_share_spread", *ROUTE_KILLS, "post_progression_growth")
 TIME_ENDPOINTS = {"PFS": "pfs", "OS": "os", "time to progression": "ttp"}
 N_FIT = 800
 SEED = 12345
@@ -102,6 +105,7 @@ START = {
     "doubling_time_d": 90.0,
     "pathway_share": 0.5,
     **dict.fromkeys(ROUTE_KILLS, 0.5),
+    "pathway_share_spread": 1.0,
     "post_progression_growth": 1.0,
 }
 DOUBLING_STARTS = (45.0, 90.0, 180.0)
@@ -119,6 +123,7 @@ _LOG_POOLED = ("doubling_time_d", "post_progression_growth")
 _BOUNDS = {
     "doubling_time_d": (10.0, 2000.0),
     **dict.fromkeys(ROUTE_KILLS, (1e-3, 4.0)),
+    "pathway_share_spread": (0.01, 4.0),
     "post_progression_growth": (0.02, 3.0),
 }
 
@@ -316,7 +321,12 @@ def identified(ct: str, rows: pd.DataFrame) -> tuple[str, ...]:
         {"OS"} <= set(g.endpoint) and bool(set(g.endpoint) & {"PFS", "time to progression"})
         for _, g in rows.groupby("trial")
     )
-    needs = {"pathway_share": treated, "post_progression_growth": survival}
+    # the spread of the share between tumours shows in responders beside the median
+    needs = {
+        "pathway_share": treated,
+        "pathway_share_spread": treated and rates,
+        "post_progression_growth": survival,
+    }
     needs.update(dict.fromkeys(ROUTE_KILLS, rates))
     return tuple(p for p in FREE[ct] if needs.get(p, True))
 

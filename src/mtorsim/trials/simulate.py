@@ -58,6 +58,7 @@ REDUCED_DOSE = 0.5  # dose reduction step (fraction of the arm dose)
 N_CLONES = 3
 APOPTOSIS_SIGMA = 1.0  # assumed log-normal spread of apoptotic sensitivity between patients
 APOPTOSIS_Z = 150  # the patient's draw for it (pathway_z beyond the kinetic constants)
+SHARE_Z = 151  # the patient's draw for the pathway share of their tumour
 MAX_CYTOTOXIC = 4.0  # cap: death at most 4x the proliferation the drug blocks
 
 
@@ -226,7 +227,8 @@ def simulate_patients(
     post_factor = biology(ct.key, design.prior_therapy)["post_progression_growth"]
     cohort = _cohort(design, n, seed, first, progress)
     pts, u, arm_index = cohort["pts"], cohort["u"], cohort["arm_index"]
-    tumour = _tumour_table(params, ct, pts)
+    spread = biology(ct.key, design.prior_therapy)["pathway_share_spread"]
+    tumour = _tumour_table(params, ct, pts, spread)
 
     horizon_d = design.follow_up_months * DAYS_PER_MONTH
     times = np.arange(0.0, horizon_d + 7.0, 7.0)
@@ -344,13 +346,25 @@ def _second_progression(cells, target, times, a_idx, t_pd, crossed, ct, need) ->
     return out
 
 
-def _tumour_table(params: TumourParameters, ct, pts: pd.DataFrame) -> pd.DataFrame:
-    """Tumour kinetics per clone row (patients' own doubling times, from the biology)."""
+def _tumour_table(
+    params: TumourParameters, ct, pts: pd.DataFrame, share_spread: float = 0.0
+) -> pd.DataFrame:
+    """Tumour kinetics per clone row (patients' own doubling times, from the biology).
+
+    ``share_spread``: SD, on the logit scale, of the pathway share between tumours of the
+    type (some pathway-addicted, some driven elsewhere), centred on the type's share.
+    """
     sigma = np.sqrt(np.log(1 + ct.doubling_cv**2))
     td = params.doubling_time_d * np.exp(sigma * pts["doubling_z"].to_numpy())
     td = np.repeat(td, N_CLONES)
     table = pd.DataFrame({k: np.full(len(td), v) for k, v in params.__dict__.items()})
     table["doubling_time_d"] = td
+    if share_spread > 0:
+        s = min(max(params.pathway_share, 1e-6), 1 - 1e-6)
+        logit = (
+            math.log(s / (1 - s)) + share_spread * np.stack(pts["pathway_z"].to_numpy())[:, SHARE_Z]
+        )
+        table["pathway_share"] = np.repeat(1.0 / (1.0 + np.exp(-logit)), N_CLONES)
     # apoptotic sensitivity varies between patients (log-normal, mean 1): a minority
     # shrinks deeply, the rest is held stable -- the low ORR beside a PFS benefit
     z = np.stack(pts["pathway_z"].to_numpy())[:, APOPTOSIS_Z]
