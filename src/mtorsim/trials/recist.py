@@ -62,9 +62,7 @@ def recist(
     after_pd = (pd_index[:, None] >= 0) & (idx > pd_index[:, None])
     cat = np.where(after_pd, 4, cat)
     # confirmation: CR/PR again at the assessment ``confirm_steps`` later
-    later = np.full_like(cat, 4)
-    if a > confirm_steps:
-        later[:, :-confirm_steps] = cat[:, confirm_steps:]
+    later = _at_confirmation(cat, confirm_steps, 4)
     confirmed_cr = (cat == 0) & (later == 0)
     confirmed_pr = (cat <= 1) & (later <= 1)
     best = np.full(p, 4)
@@ -75,17 +73,25 @@ def recist(
     best = np.where(confirmed_cr.any(axis=1), 0, best)
     best = np.where((best == 4) & (pd_index > 0), 3, best)
     change = np.where(assessed & before_pd, sums / baseline_sum[:, None] - 1.0, np.inf)
-    best_change = np.min(change, axis=1)
-    best_change = np.where(np.isfinite(best_change), 100.0 * best_change, np.nan)
-    held = np.full_like(change, np.inf)
-    if a > confirm_steps:
-        held[:, :-confirm_steps] = np.maximum(change[:, :-confirm_steps], change[:, confirm_steps:])
-    confirmed_change = np.min(held, axis=1)
-    confirmed_change = np.where(np.isfinite(confirmed_change), 100.0 * confirmed_change, np.nan)
+    held = np.maximum(change, _at_confirmation(change, confirm_steps, np.inf))
     return {
         "pd_index": pd_index,
         "category": cat,
         "best": best,
-        "best_change": best_change,
-        "best_confirmed_change": confirmed_change,
+        "best_change": _best_percent(change),
+        "best_confirmed_change": _best_percent(held),
     }
+
+
+def _at_confirmation(x: np.ndarray, steps: int, missing) -> np.ndarray:
+    """Each assessment's value ``steps`` assessments later (``missing`` past the end)."""
+    out = np.full_like(x, missing)
+    if x.shape[1] > steps:
+        out[:, :-steps] = x[:, steps:]
+    return out
+
+
+def _best_percent(change: np.ndarray) -> np.ndarray:
+    """The smallest fractional change per patient in %, NaN where none was measured."""
+    best = np.min(change, axis=1)
+    return np.where(np.isfinite(best), 100.0 * best, np.nan)

@@ -224,11 +224,11 @@ def simulate_patients(
     """Simulate patients ``first`` ... ``first + n - 1`` of ``design``."""
     ct = cancer_type(design.cancer_type)
     params = tumour_parameters(ct.key, ct.tumour.cell_loss, design.prior_therapy)
-    post_factor = biology(ct.key, design.prior_therapy)["post_progression_growth"]
+    type_biology = biology(ct.key, design.prior_therapy)
+    post_factor = type_biology["post_progression_growth"]
     cohort = _cohort(design, n, seed, first, progress)
     pts, u, arm_index = cohort["pts"], cohort["u"], cohort["arm_index"]
-    spread = biology(ct.key, design.prior_therapy)["pathway_share_spread"]
-    tumour = _tumour_table(params, ct, pts, spread)
+    tumour = _tumour_table(params, ct, pts, type_biology["pathway_share_spread"])
 
     horizon_d = design.follow_up_months * DAYS_PER_MONTH
     times = np.arange(0.0, horizon_d + 7.0, 7.0)
@@ -359,16 +359,14 @@ def _tumour_table(
     td = np.repeat(td, N_CLONES)
     table = pd.DataFrame({k: np.full(len(td), v) for k, v in params.__dict__.items()})
     table["doubling_time_d"] = td
+    z = np.stack(pts["pathway_z"].to_numpy())
     if share_spread > 0:
         s = min(max(params.pathway_share, 1e-6), 1 - 1e-6)
-        logit = (
-            math.log(s / (1 - s)) + share_spread * np.stack(pts["pathway_z"].to_numpy())[:, SHARE_Z]
-        )
+        logit = math.log(s / (1 - s)) + share_spread * z[:, SHARE_Z]
         table["pathway_share"] = np.repeat(1.0 / (1.0 + np.exp(-logit)), N_CLONES)
     # apoptotic sensitivity varies between patients (log-normal, mean 1): a minority
     # shrinks deeply, the rest is held stable -- the low ORR beside a PFS benefit
-    z = np.stack(pts["pathway_z"].to_numpy())[:, APOPTOSIS_Z]
-    spread = np.exp(APOPTOSIS_SIGMA * z - APOPTOSIS_SIGMA**2 / 2)
+    spread = np.exp(APOPTOSIS_SIGMA * z[:, APOPTOSIS_Z] - APOPTOSIS_SIGMA**2 / 2)
     for name in ROUTE_KILLS:
         cyto = np.minimum(getattr(params, name) * spread, MAX_CYTOTOXIC)
         table[name] = np.repeat(cyto, N_CLONES)
