@@ -141,6 +141,16 @@ def _load(path: Path, cache: ResponseCache) -> ResponseCache:
     return cache
 
 
+def report(rows: list, times: dict[str, list[float]], out: Path) -> None:
+    """Write the scores to ``out`` and print the CV summary and the fit times per model."""
+    scores = pd.DataFrame(rows)
+    scores.to_csv(out, index=False)
+    summary = summarise_cv(scores)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(summary.round(3).to_string())
+    print({k: round(float(np.sum(v)), 1) for k, v in times.items()})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=Path("/tmp/cal5_gdsc_helper"))
@@ -188,12 +198,7 @@ def main() -> None:
             for name, fn in BASELINES.items():
                 for split, part in (("fit", train), ("test", test)):
                     rows += _score(name, f, split, part, _baseline(fn, train, part, 0))
-    scores = pd.DataFrame(rows)
-    scores.to_csv(args.out, index=False)
-    summary = summarise_cv(scores)
-    with pd.option_context("display.width", 200, "display.max_rows", 500):
-        print(summary.round(3).to_string())
-    print({k: round(float(np.sum(v)), 1) for k, v in times.items()})
+    report(rows, times, args.out)
 
 
 if __name__ == "__main__":

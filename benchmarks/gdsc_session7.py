@@ -35,9 +35,7 @@ import pickle
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from gdsc_session5 import _load, report  # run from benchmarks/, as the others
 from mtorsim.genomics.calibration import (
     ResponseCache,
     ResponseEmulator,
@@ -45,7 +43,7 @@ from mtorsim.genomics.calibration import (
     predict_mechanistic,
 )
 from mtorsim.genomics.folds import cell_line_folds
-from mtorsim.genomics.gdsc_cv import CV_STARTS, _score, summarise_cv
+from mtorsim.genomics.gdsc_cv import CV_STARTS, _score
 from mtorsim.genomics.shrinkage import (
     INNER_KW,
     choose_prior_sd,
@@ -88,8 +86,7 @@ def main() -> None:
     table["fold"] = table["cell_line"].map(folds)
     cache = ResponseCache(sorted(table["drug"].unique()))
     path = args.cache / "clinical.pkl"
-    if path.exists():
-        cache._store.update(pickle.loads(path.read_bytes()))
+    _load(path, cache)
     emulator = ResponseEmulator(cache)
     chosen = args.variants or list(VARIANTS)
     rows, times, choices = [], {}, {}
@@ -121,12 +118,7 @@ def main() -> None:
                 f"inner { ({k: round(v, 1) for k, v in fit.inner_errors.items()}) }; {scales}",
                 flush=True,
             )
-    scores = pd.DataFrame(rows)
-    scores.to_csv(args.out, index=False)
-    summary = summarise_cv(scores)
-    with pd.option_context("display.width", 200, "display.max_rows", 500):
-        print(summary.round(3).to_string())
-    print({k: round(float(np.sum(v)), 1) for k, v in times.items()})
+    report(rows, times, args.out)
 
 
 if __name__ == "__main__":
