@@ -227,3 +227,16 @@ def test_validation_table_separates_fit_and_test() -> None:
 def test_arm_labels() -> None:
     assert Arm("x", {}).label == "placebo"
     assert Arm("x", {"RAD001": 10}).drugs == {"everolimus": 10.0}
+
+
+def test_more_scans_than_held_draws_run_and_keep_the_early_scans() -> None:
+    # 2-weekly scans over five years: 130 scans, beyond the 64 errors each patient holds
+    long = _design(follow_up_months=60, assessment_weeks=2, n_patients=30)
+    res = simulate_patients(long, 30, 5)  # raised a broadcasting error before
+    assert len(res.patients) == 30 and res.assessments["week"].max() > 24
+    # the first scans' readings do not depend on how many scans follow
+    short = _design(follow_up_months=24, assessment_weeks=2, n_patients=30)
+    cols = ["patient", "week", "sum_mm", "change_pct"]
+    early = simulate_patients(short, 30, 5).assessments[cols]
+    late = res.assessments[cols].merge(early[["patient", "week"]], on=["patient", "week"])
+    pd.testing.assert_frame_equal(early.reset_index(drop=True), late, check_dtype=False)

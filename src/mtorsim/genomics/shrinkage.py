@@ -95,7 +95,8 @@ def choose_prior_sd(
 
     Inner folds group ``train``'s lines (across screens in a joint table); each grid value
     is fitted on the other inner folds and scored on the held-out lines' primary-screen
-    rows (drug labels without ``":"``) as the squared error standardised by each drug's SD.
+    rows (drug labels without ``":"``) as the mean squared error standardised by each drug's
+    SD, over the rows it predicts (a grid value that leaves rows unpredicted gains nothing).
     Ties go to the smaller SD (the stronger pull to the assumed sizes).
     """
     train = train.dropna(subset=["observed"]).reset_index(drop=True)
@@ -104,13 +105,15 @@ def choose_prior_sd(
     sd = train[primary].groupby("drug")["observed"].std()
     err: dict[float, float] = {}
     for tau in sorted(grid):
-        total = 0.0
+        total, scored = 0.0, 0
         for f in range(k):
             held = train[(inner == f) & primary].reset_index(drop=True)
             fit = fit_mechanistic(train[inner != f], profiles, cache, prior_sd=tau, **kw)
             pred = predict_mechanistic(fit, held, profiles, cache)
-            total += float(np.nansum(((held["observed"] - pred) / held["drug"].map(sd)) ** 2))
-        err[tau] = total
+            z = ((held["observed"] - pred) / held["drug"].map(sd)).to_numpy(float)
+            total += float(np.sum(z[np.isfinite(z)] ** 2))
+            scored += int(np.isfinite(z).sum())
+        err[tau] = total / max(scored, 1)  # a mean: rows without a prediction cannot help
     return min(err, key=lambda t: (err[t], t)), err
 
 

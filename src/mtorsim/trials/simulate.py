@@ -52,7 +52,7 @@ __all__ = ["DAYS_PER_MONTH", "PATHWAY_CV", "simulate_patients"]
 
 DAYS_PER_MONTH = 30.4375
 PATHWAY_CV = 0.25  # assumed inter-patient variability of kinetic constants (as predict)
-MEASUREMENT_CV = 0.05  # assumed RECIST measurement error (per lesion, log-normal)
+MEASUREMENT_CV = 0.05  # assumed RECIST error per scan (log-normal; one factor for its lesions)
 TOXICITY_MEDIAN_D = 60.0  # assumed median time to a dose-limiting adverse event
 REDUCED_DOSE = 0.5  # dose reduction step (fraction of the arm dose)
 N_CLONES = 3
@@ -284,7 +284,7 @@ def simulate_patients(
         target[i, :m] = True
 
     pre = grow(cells0, starts, k_rates, times)  # (P, L, C, T) before progression
-    result = _score(design, ct, pts, u, cells0, target, pre, times, a_idx, confirm_steps)
+    result = _score(design, ct, pts, u, cells0, target, pre, times, a_idx, confirm_steps, seed)
     # after progression: start the post-progression segment and follow to death
     t_pd = result["t_pd"]
     starts[:, 2] = np.where(np.isfinite(t_pd), t_pd, np.inf)
@@ -373,13 +373,33 @@ def _tumour_table(
     return table
 
 
-def _score(design, ct, pts, u, cells0, target, cells, times, a_idx, confirm_steps) -> dict:
+#: the patient's draws held for the first scans' measurement errors (pathway_z's tail)
+HELD_SCAN_DRAWS = 64
+
+
+def _scan_errors(pts: pd.DataFrame, n_scans: int, seed: int) -> np.ndarray:
+    """(P, n_scans) multiplicative measurement errors of the target sum at each scan.
+
+    The first :data:`HELD_SCAN_DRAWS` come from the patient's own draws; scans beyond them
+    (long follow-up, frequent scans) from the patient's own stream, so the earlier scans,
+    and every other patient, are unchanged.
+    """
+    z = np.stack(pts["pathway_z"].to_numpy())[:, -HELD_SCAN_DRAWS:][:, :n_scans]
+    extra = n_scans - z.shape[1]
+    if extra > 0:
+        more = [
+            np.random.default_rng([seed, int(k), 4]).standard_normal(extra) for k in pts["patient"]
+        ]
+        z = np.concatenate([z, np.array(more).reshape(len(pts), extra)], axis=1)
+    return np.exp(MEASUREMENT_CV * z)
+
+
+def _score(design, ct, pts, u, cells0, target, cells, times, a_idx, confirm_steps, seed):
     p = len(pts)
-    noise = np.exp(MEASUREMENT_CV * np.stack(pts["pathway_z"].to_numpy())[:, -64:])
     lesion = cells.sum(axis=2)  # (P, L, T)
     diam = diameter_mm(lesion) * target[:, :, None]
     n_a = len(a_idx)
-    noisy = diam[:, :, a_idx] * noise[:, None, :n_a].repeat(1, axis=1)
+    noisy = diam[:, :, a_idx] * _scan_errors(pts, n_a, seed)[:, None, :]
     sums = noisy.sum(axis=1)
     baseline = diam[:, :, 0].sum(axis=1)
     gone = np.all((diam[:, :, a_idx] < DETECTION_LIMIT_MM) | ~target[:, :, None], axis=1)
