@@ -320,7 +320,7 @@ def test_aromatase_inhibitors_do_not_block_esr1_mutant_disease() -> None:
     assert bio.biology("BRCA_HR")["ai_resistant_fraction"] == 0
     off = _ai_resistant(pts, 2, share)
     assert 0.25 < off.mean() < 0.47
-    exp = _exposures(pts, {"exemestane": 25, "tamoxifen": 20}, 1.0, off)
+    exp = _exposures(pts, {"exemestane": 25, "tamoxifen": 20}, 1.0, 2, off)
     rows = np.repeat(off, N_CLONES)
     assert (exp["exemestane"][rows] == 0).all() and (exp["exemestane"][~rows] > 0).all()
     assert (exp["tamoxifen"] > 0).all()  # the receptor is still there to bind

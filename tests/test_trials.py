@@ -240,3 +240,18 @@ def test_more_scans_than_held_draws_run_and_keep_the_early_scans() -> None:
     early = simulate_patients(short, 30, 5).assessments[cols]
     late = res.assessments[cols].merge(early[["patient", "week"]], on=["patient", "week"])
     pd.testing.assert_frame_equal(early.reset_index(drop=True), late, check_dtype=False)
+
+
+def test_drugs_of_an_arm_draw_their_own_clearances() -> None:
+    from mtorsim.trials.simulate import N_CLONES, _exposures
+
+    pts = sample_patients(cancer_type("BRCA_HR"), 400, 4)
+    # alpelisib and fulvestrant once shared a draw, trametinib shared the lethal-burden one
+    exp = _exposures(pts, {"alpelisib": 300, "fulvestrant": 16.7, "trametinib": 2}, 1.0, 4)
+    log = {d: np.log(c[::N_CLONES]) for d, c in exp.items()}
+    lethal = np.stack(pts["pk_z"].to_numpy())[:, -1]
+    assert abs(np.corrcoef(log["alpelisib"], log["fulvestrant"])[0, 1]) < 0.2
+    assert abs(np.corrcoef(log["trametinib"], lethal)[0, 1]) < 0.2
+    assert np.std(log["fulvestrant"]) > 0.05  # each still varies between patients
+    again = _exposures(pts, {"fulvestrant": 16.7}, 1.0, 4)["fulvestrant"]
+    np.testing.assert_array_equal(again, exp["fulvestrant"])  # and is reproducible

@@ -102,8 +102,30 @@ def _clone_parameters(pts: pd.DataFrame) -> pd.DataFrame:
 AROMATASE_INHIBITORS = frozenset({"exemestane", "letrozole", "anastrozole"})
 
 
+#: pk_z holds the clearance draws of the first seven catalogue drugs (its eighth column is
+#: the patient's lethal-burden draw); later drugs draw from the patient's own stream
+HELD_CLEARANCE_DRAWS = 7
+
+
+def _clearance_z(pts: pd.DataFrame, index: int, seed: int) -> np.ndarray:
+    """Each patient's standard-normal clearance draw for catalogue drug ``index``.
+
+    One draw per drug and patient, so no two drugs of an arm share a clearance and no
+    clearance moves with the burden a patient survives.
+    """
+    if index < HELD_CLEARANCE_DRAWS:
+        return np.stack(pts["pk_z"].to_numpy())[:, index]
+    return np.array(
+        [np.random.default_rng([seed, int(k), 5, index]).standard_normal() for k in pts["patient"]]
+    )
+
+
 def _exposures(
-    pts: pd.DataFrame, drugs: dict[str, float], scale: float, ai_off: np.ndarray | None = None
+    pts: pd.DataFrame,
+    drugs: dict[str, float],
+    scale: float,
+    seed: int,
+    ai_off: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Free average concentration (nM) of each drug per clone row (3 rows per patient).
 
@@ -112,12 +134,11 @@ def _exposures(
     """
     out = {}
     order = list(DRUGS)
-    z = np.stack(pts["pk_z"].to_numpy())
     for name, dose in drugs.items():
         d = get_drug(name)
         cv = d.pk.cv_cl if d.pk is not None else 0.0
         sigma = math.sqrt(math.log(1 + cv**2))
-        cl = np.exp(sigma * z[:, order.index(d.name) % z.shape[1]])
+        cl = np.exp(sigma * _clearance_z(pts, order.index(d.name), seed))
         conc = np.array([average_free_nM(d.name, dose * scale, cl_multiplier=c) for c in cl])
         if ai_off is not None and d.name in AROMATASE_INHIBITORS:
             conc = np.where(ai_off, 0.0, conc)
@@ -137,11 +158,12 @@ def _signals(
     pts: pd.DataFrame,
     clones: pd.DataFrame,
     drugs: dict[str, float],
+    seed: int,
     scale: float = 1.0,
     ai_off: np.ndarray | None = None,
 ):
     """Signalling read-outs of every clone row under ``drugs`` (the costly pathway solve)."""
-    return clone_signals(list(drugs), _exposures(pts, drugs, scale, ai_off), clones)
+    return clone_signals(list(drugs), _exposures(pts, drugs, scale, seed, ai_off), clones)
 
 
 def _rates(tumour: pd.DataFrame, signals: pd.DataFrame) -> np.ndarray:
@@ -186,7 +208,7 @@ def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dic
         rows = np.concatenate([np.arange(i * N_CLONES, (i + 1) * N_CLONES) for i in sel])
         sub_pts, sub_cl = pts.iloc[sel], clones.iloc[rows]
         off = ai_off[sel]
-        on = _signals(sub_pts, sub_cl, arm.drugs, ai_off=off)
+        on = _signals(sub_pts, sub_cl, arm.drugs, seed, ai_off=off)
         after = design.crossover.get(arm.name, {})
         arms.append(
             {
@@ -194,8 +216,12 @@ def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dic
                 "rows": rows,
                 "on": on,
                 "untreated": untreated_signals(len(rows)),
-                "low": _signals(sub_pts, sub_cl, arm.drugs, REDUCED_DOSE, off) if arm.drugs else on,
-                "cross": _signals(sub_pts, sub_cl, after, ai_off=off) if after else None,
+                "low": (
+                    _signals(sub_pts, sub_cl, arm.drugs, seed, REDUCED_DOSE, off)
+                    if arm.drugs
+                    else on
+                ),
+                "cross": _signals(sub_pts, sub_cl, after, seed, ai_off=off) if after else None,
             }
         )
         if progress is not None:
