@@ -55,6 +55,22 @@ def _design(**changes) -> TrialDesign:
         ({"modifiers": {"vegf_dependence": 0.3}}, "modifiers are gone"),
         ({"prior_therapy": ["chemotherapy"]}, "prior_therapy"),
         ({"accrual_months": 30}, "accrual"),
+        (
+            {
+                "arms": [
+                    {"name": "a", "drugs": {"everolimus": 10}, "schedules": {"everolimus": "x"}}
+                ]
+            },
+            "schedule",
+        ),
+        (
+            {
+                "arms": [
+                    {"name": "a", "drugs": {"everolimus": 10}, "schedules": {"sorafenib": "bid"}}
+                ]
+            },
+            "does not give",
+        ),
     ],
 )
 def test_impossible_designs_are_rejected(changes, message) -> None:
@@ -255,3 +271,22 @@ def test_drugs_of_an_arm_draw_their_own_clearances() -> None:
     assert np.std(log["fulvestrant"]) > 0.05  # each still varies between patients
     again = _exposures(pts, {"fulvestrant": 16.7}, 1.0, 4)["fulvestrant"]
     np.testing.assert_array_equal(again, exp["fulvestrant"])  # and is reproducible
+
+
+def test_an_arm_schedule_shapes_the_exposure_and_the_result() -> None:
+    arms = [
+        {"name": "intermittent", "drugs": {"vistusertib": 250 * 2 / 7}},
+        {"name": "fulvestrant", "drugs": {"fulvestrant": 16.7}},
+    ]
+    continuous = _design(cancer_type="BRCA_HR", arms=arms, n_patients=200)
+    arms[0] = {**arms[0], "schedules": {"vistusertib": "BID2on5off"}}
+    intermittent = _design(cancer_type="BRCA_HR", arms=arms, n_patients=200)
+    arm = intermittent.arms[0]
+    assert arm.schedule("vistusertib") == "bid2on5off" and "(bid2on5off)" in arm.label
+    again = TrialDesign.from_dict(intermittent.to_dict())
+    assert again.arms[0].schedules == {"vistusertib": "bid2on5off"}
+    assert continuous.arms[0].schedules == {}  # the usual schedule is not stored
+    a = run_trial(continuous, seed=1).hazard_ratios
+    b = run_trial(intermittent, seed=1).hazard_ratios
+    hr = {k: r[r.endpoint == "PFS"].HR.iloc[0] for k, r in (("c", a), ("i", b))}
+    assert hr["c"] < hr["i"]  # the same mg/day, the target held for less of the week

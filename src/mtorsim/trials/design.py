@@ -17,6 +17,7 @@ from typing import Any
 from mtorsim.errors import MtorsimError, UnknownNameError
 from mtorsim.genomics.knowledge import knowledge_base
 from mtorsim.pharmacology.catalogue import get_drug
+from mtorsim.pharmacology.exposure import schedule_name
 from mtorsim.trials.population import cancer_type
 
 __all__ = ["ENDPOINTS", "Arm", "TrialDesign", "load_design", "trial_designs"]
@@ -36,10 +37,16 @@ def _number(label: str, value: Any, *, positive: bool = True) -> float:
 
 @dataclass(frozen=True)
 class Arm:
-    """One arm: drugs given together, each at a daily-average dose (mg/day); {} = placebo."""
+    """One arm: drugs given together, each at a daily-average dose (mg/day); {} = placebo.
+
+    ``schedules`` gives a drug's schedule where it is not the drug's usual one (e.g.
+    ``{"vistusertib": "bid2on5off"}``): the dose stays the daily average, the schedule shapes
+    the exposure over the cycle (:mod:`mtorsim.pharmacology.exposure`).
+    """
 
     name: str
     drugs: dict[str, float] = field(default_factory=dict)
+    schedules: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -48,12 +55,32 @@ class Arm:
         for d, dose in self.drugs.items():
             drugs[get_drug(d).name] = _number(f"arm {self.name!r}: dose of {d} (mg/day)", dose)
         object.__setattr__(self, "drugs", drugs)
+        schedules = {}
+        for d, sched in self.schedules.items():
+            name = get_drug(d).name
+            if name not in drugs:
+                raise MtorsimError(
+                    f"arm {self.name!r}: a schedule for {name}, which the arm does not give; "
+                    f"give it in drugs too, or drop the schedule"
+                )
+            chosen = schedule_name(name, sched)
+            if chosen != get_drug(name).default_schedule:
+                schedules[name] = chosen
+        object.__setattr__(self, "schedules", schedules)
+
+    def schedule(self, drug: str) -> str:
+        """The schedule ``drug`` is given on in this arm."""
+        name = get_drug(drug).name
+        return self.schedules.get(name, get_drug(name).default_schedule)
 
     @property
     def label(self) -> str:
         if not self.drugs:
             return "placebo"
-        return " + ".join(f"{d} {v:g} mg/day" for d, v in self.drugs.items())
+        return " + ".join(
+            f"{d} {v:g} mg/day" + (f" ({self.schedules[d]})" if d in self.schedules else "")
+            for d, v in self.drugs.items()
+        )
 
 
 @dataclass(frozen=True)
@@ -160,7 +187,11 @@ class TrialDesign:
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        data["arms"] = [{"name": a.name, "drugs": dict(a.drugs)} for a in self.arms]
+        data["arms"] = [
+            {"name": a.name, "drugs": dict(a.drugs)}
+            | ({"schedules": dict(a.schedules)} if a.schedules else {})
+            for a in self.arms
+        ]
         data["allocation"] = list(self.allocation)
         data["select_genes"] = list(self.select_genes)
         data["prior_therapy"] = list(self.prior_therapy)

@@ -30,6 +30,7 @@ from pydantic import (
     StrictStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from mtorsim.errors import MtorsimError, RecordError, not_bool
@@ -122,6 +123,21 @@ Endpoint = Annotated[Literal[ENDPOINTS], BeforeValidator(_endpoint)]  # type: ig
 Drugs = Annotated[dict[Name, Positive], AfterValidator(_checked_drugs)]
 
 
+def _schedule(v: Any) -> Any:
+    """Repeating schedules, whatever the case (``BID`` is bid)."""
+    from mtorsim.pharmacology.exposure import schedule_name
+
+    if not isinstance(v, str):
+        return v
+    try:
+        return schedule_name("everolimus", v)  # the drug only picks a default, unused here
+    except MtorsimError as exc:
+        raise ValueError(str(exc)) from None
+
+
+Schedule = Annotated[StrictStr, AfterValidator(_schedule)]
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -131,6 +147,27 @@ class ArmSpec(_Record):
 
     name: Name = Field(description="arm label, unique within the trial")
     drugs: Drugs = Field(default_factory=dict, description="drug name -> mg/day")
+    schedules: dict[Name, Schedule] = Field(
+        default_factory=dict,
+        description="drug name -> schedule where not the drug's usual one (e.g. bid2on5off);"
+        " the dose stays mg/day averaged over the schedule's cycle",
+    )
+
+    @model_validator(mode="after")
+    def _scheduled_drugs_are_given(self) -> ArmSpec:
+        from mtorsim.pharmacology.catalogue import get_drug
+
+        for name in self.schedules:
+            try:
+                drug = get_drug(name).name
+            except MtorsimError as exc:
+                raise ValueError(str(exc)) from None
+            if drug not in self.drugs:
+                raise ValueError(
+                    f"schedules.{name}: the arm does not give {drug}; add it to drugs or "
+                    "drop its schedule"
+                )
+        return self
 
 
 class DesignSpec(_Record):
@@ -219,8 +256,9 @@ def _loc(loc: tuple[int | str, ...]) -> str:
 
 
 _ARM_HINT = (
-    " (an arm gives each drug its daily-average dose in mg/day, whatever the schedule: "
-    '"drugs": {"everolimus": 10})'
+    " (an arm gives each drug its daily-average dose in mg/day, and a schedule other than "
+    'the usual one under "schedules": "drugs": {"vistusertib": 71.4}, '
+    '"schedules": {"vistusertib": "bid2on5off"})'
 )
 
 

@@ -7,8 +7,9 @@ The pipeline for a chunk of patients (numbers ``first`` ... ``first + n - 1``):
    lesions; truncal + an FRB-domain MTOR mutation at a tiny pre-existing fraction, the
    seed of acquired rapalog resistance, C30);
 3. solve the pathway to steady state for every clone untreated and at the patient's
-   average free drug exposure (their clearance, full and reduced dose, after-progression
-   therapy), one batched solve per drug set, and turn the read-outs into net growth rates;
+   effective free drug exposure (the cycle-averaged target occupancy of the arm's
+   schedule at their clearance; full and reduced dose, after-progression therapy), one
+   batched solve per drug set, and turn the read-outs into net growth rates;
 4. grow lesions exactly over weekly time points with treatment changes (adverse-event stop
    or dose reduction, progression with crossover), score RECIST at each assessment, draw
    new lesions from a burden-driven rate, and let death come at a lethal burden or from
@@ -31,7 +32,7 @@ import pandas as pd
 
 from mtorsim.network.default import default_network
 from mtorsim.pharmacology.catalogue import DRUGS, get_drug
-from mtorsim.pharmacology.pk import average_free_nM
+from mtorsim.pharmacology.exposure import effective_free_nM
 from mtorsim.trials.biology import biology
 from mtorsim.trials.design import TrialDesign
 from mtorsim.trials.population import (
@@ -126,20 +127,27 @@ def _exposures(
     scale: float,
     seed: int,
     ai_off: np.ndarray | None = None,
+    schedules: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Free average concentration (nM) of each drug per clone row (3 rows per patient).
+    """Effective free concentration (nM) of each drug per clone row (3 rows per patient).
 
-    ``ai_off`` marks patients whose disease no longer answers aromatase inhibitors (ESR1
-    mutations after an aromatase inhibitor): those drugs reach no receptor to block there.
+    The concentration whose target occupancy equals the occupancy averaged over the
+    steady-state dosing cycle (:func:`~mtorsim.pharmacology.exposure.effective_free_nM`) on
+    the drug's schedule (``schedules``, else its usual one). ``ai_off`` marks patients whose
+    disease no longer answers aromatase inhibitors (ESR1 mutations after an aromatase
+    inhibitor): those drugs reach no receptor to block there.
     """
     out = {}
     order = list(DRUGS)
+    schedules = schedules or {}
     for name, dose in drugs.items():
         d = get_drug(name)
         cv = d.pk.cv_cl if d.pk is not None else 0.0
         sigma = math.sqrt(math.log(1 + cv**2))
         cl = np.exp(sigma * _clearance_z(pts, order.index(d.name), seed))
-        conc = np.array([average_free_nM(d.name, dose * scale, cl_multiplier=c) for c in cl])
+        conc = np.asarray(
+            effective_free_nM(d.name, dose * scale, schedules.get(d.name), cl_multiplier=cl)
+        )
         if ai_off is not None and d.name in AROMATASE_INHIBITORS:
             conc = np.where(ai_off, 0.0, conc)
         out[d.name] = np.repeat(conc, N_CLONES)
@@ -161,9 +169,11 @@ def _signals(
     seed: int,
     scale: float = 1.0,
     ai_off: np.ndarray | None = None,
+    schedules: dict[str, str] | None = None,
 ):
     """Signalling read-outs of every clone row under ``drugs`` (the costly pathway solve)."""
-    return clone_signals(list(drugs), _exposures(pts, drugs, scale, seed, ai_off), clones)
+    exposures = _exposures(pts, drugs, scale, seed, ai_off, schedules)
+    return clone_signals(list(drugs), exposures, clones)
 
 
 def _rates(tumour: pd.DataFrame, signals: pd.DataFrame) -> np.ndarray:
@@ -179,7 +189,7 @@ _CACHE_SIZE = 48
 
 def _cache_key(design: TrialDesign, n: int, seed: int, first: int, ai: float) -> str:
     d = design.to_dict()
-    keep = ("cancer_type", "arms", "allocation", "crossover", "select_genes")
+    keep = ("cancer_type", "arms", "allocation", "crossover", "select_genes")  # arms: schedules
     return json.dumps([{k: d[k] for k in keep}, n, seed, first, ai], sort_keys=True, default=str)
 
 
@@ -208,7 +218,7 @@ def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dic
         rows = np.concatenate([np.arange(i * N_CLONES, (i + 1) * N_CLONES) for i in sel])
         sub_pts, sub_cl = pts.iloc[sel], clones.iloc[rows]
         off = ai_off[sel]
-        on = _signals(sub_pts, sub_cl, arm.drugs, seed, ai_off=off)
+        on = _signals(sub_pts, sub_cl, arm.drugs, seed, ai_off=off, schedules=arm.schedules)
         after = design.crossover.get(arm.name, {})
         arms.append(
             {
@@ -217,7 +227,7 @@ def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dic
                 "on": on,
                 "untreated": untreated_signals(len(rows)),
                 "low": (
-                    _signals(sub_pts, sub_cl, arm.drugs, seed, REDUCED_DOSE, off)
+                    _signals(sub_pts, sub_cl, arm.drugs, seed, REDUCED_DOSE, off, arm.schedules)
                     if arm.drugs
                     else on
                 ),
