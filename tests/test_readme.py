@@ -1,4 +1,4 @@
-"""The README's Python example runs as written."""
+"""The README's examples run and its trial designs validate, as written."""
 
 from __future__ import annotations
 
@@ -28,3 +28,19 @@ def test_readme_opens_with_install_and_test_commands() -> None:
     assert lines[1] == "python -m pytest"
     ci = (README.parent / ".ci" / "run").read_text()
     assert lines[0] in ci and lines[1] in ci
+
+
+def test_readme_designs_and_arms_validate() -> None:
+    import json
+
+    from mtorsim.trials import TrialDesign
+    from mtorsim.trials.design import Arm
+
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", README.read_text(), re.S)]
+    designs = [b for b in blocks if "cancer_type" in b]
+    arms = [b for b in blocks if "drugs" in b]
+    assert designs and arms
+    for d in designs:
+        TrialDesign.from_dict(d)
+    for a in arms:
+        Arm(**a)
