@@ -231,6 +231,10 @@ def test_cli_calibrate_fits_shipped_example(tmp_path: Path) -> None:
     names = {p.name for p in out.iterdir()}
     assert {"summary.csv", "parameters.csv", "fit.png", "fit_vs_data.csv", "petab"} <= names
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries
+    umask = os.umask(0)
+    os.umask(umask)
+    for folder in (out, out / "petab"):  # shareable, not mkdtemp's private 0700
+        assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
     scores = pd.read_csv(out / "fit_vs_data.csv")
     assert set(scores["split"]) == {"fit", "test"}
     assert (out / "petab" / "fujita2010.yaml").is_file()

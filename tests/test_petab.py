@@ -240,3 +240,22 @@ def test_default_network_problem_imports_and_lints() -> None:
     assert set(problem.measurements["preequilibrationConditionId"]) == {"starved"}
     assert {"K_EGF", "GF_max", "k_t308"} <= set(problem.free_ids)
     assert np.isfinite(problem.objective.nllh(problem.nominal))
+
+
+def test_written_folders_are_shareable_and_never_swallow_other_files(
+    toy_yaml: Path, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    problem = read_petab(toy_yaml)
+    yaml_path = write_petab(problem, tmp_path / "out")
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = stat.S_IMODE((tmp_path / "out").stat().st_mode)
+    assert mode == 0o777 & ~umask  # mkdtemp's private 0700 no longer leaks through
+    write_petab(problem, tmp_path / "out")  # the same problem again replaces it
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    with pytest.raises(mtorsim.MtorsimError, match="holds other files"):
+        write_petab(problem, tmp_path / "out")
+    assert (tmp_path / "out" / "notes.txt").read_text() == "mine" and yaml_path.exists()

@@ -221,17 +221,19 @@ def check_dataset_folder(folder: str | os.PathLike[str], names: tuple[str, ...])
             )
 
 
-def write_partitioned(
-    parts: dict[str, pd.DataFrame], folder: str | os.PathLike[str], *, partition_by: str
-) -> Path:
-    """Write a Parquet dataset (one sub-folder per table name, partitioned by a column).
+@contextlib.contextmanager
+def atomic_folder(folder: str | os.PathLike[str], *, merge: bool = False) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``folder``, moved onto it only on success.
 
-    The whole dataset is built in a temporary folder beside ``folder`` and renamed onto it
-    at the end, so readers see the old dataset or the new one, never a mix; an existing
-    dataset is replaced only after the new one is complete.
+    The new folder replaces ``folder`` whole (an existing one is moved aside first and
+    restored if the swap is interrupted), so readers see the old contents or the new, never
+    a mix; with ``merge`` an existing folder keeps its other files and each new entry
+    replaces its namesake. Either way the folder gets the permissions a new folder gets
+    (``mkdtemp`` makes private ones).
     """
     target = Path(folder)
-    check_dataset_folder(target, tuple(parts))
+    if target.exists() and not target.is_dir():
+        raise MtorsimError(f"output {target} is a file; give a folder name")
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(target)
@@ -239,14 +241,22 @@ def write_partitioned(
     _ACTIVE.add(tmp)
     old = None
     try:
-        for name, df in parts.items():
-            cols = [partition_by] if partition_by in df.columns else None
-            df.to_parquet(tmp / name, index=False, partition_cols=cols)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".old", dir=parent))
-            _ACTIVE.add(old)
-            os.replace(target, old / "data")
-        os.replace(tmp, target)
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
+        if merge and target.is_dir():
+            for item in sorted(tmp.iterdir()):
+                dest = target / item.name
+                if dest.is_dir() and not dest.is_symlink():
+                    shutil.rmtree(dest)
+                os.replace(item, dest)
+        else:
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".old", dir=parent))
+                _ACTIVE.add(old)
+                os.replace(target, old / "data")
+            os.replace(tmp, target)
     finally:
         if old is not None and not target.exists() and (old / "data").exists():
             os.replace(old / "data", target)  # interrupted between the renames: put it back
@@ -255,6 +265,22 @@ def write_partitioned(
                 _ACTIVE.discard(path)
                 if path.exists():
                     shutil.rmtree(path, ignore_errors=True)
+
+
+def write_partitioned(
+    parts: dict[str, pd.DataFrame], folder: str | os.PathLike[str], *, partition_by: str
+) -> Path:
+    """Write a Parquet dataset (one sub-folder per table name, partitioned by a column).
+
+    The whole dataset is built beside ``folder`` and replaces it only once complete
+    (:func:`atomic_folder`), so readers see the old dataset or the new one, never a mix.
+    """
+    target = Path(folder)
+    check_dataset_folder(target, tuple(parts))
+    with atomic_folder(target) as tmp:
+        for name, df in parts.items():
+            cols = [partition_by] if partition_by in df.columns else None
+            df.to_parquet(tmp / name, index=False, partition_cols=cols)
     return target
 
 

@@ -410,16 +410,13 @@ class Calibrator:
         form), starts.csv, fit_vs_data.csv, residuals.csv, fit.png and the fitted PEtab
         problem (petab/). Everything is built in a temporary folder first, then moved in,
         so an error leaves no partial output."""
-        import shutil
-        import tempfile
+        from mtorsim.io import atomic_folder
 
         self._need_fit()
         target = Path(folder)
         if target.exists() and not target.is_dir():
             raise MtorsimError(f"output {target} is a file; give a folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with atomic_folder(target, merge=True) as tmp:
             self.summary.to_csv(tmp / "summary.csv", index=False)
             self.parameter_table().to_csv(tmp / "parameters.csv", index=False)
             starts = self.starts.copy()
@@ -437,20 +434,8 @@ class Calibrator:
                 fig = self.plot()
                 fig.savefig(tmp / "fit.png", dpi=110)
                 plt.close(fig)
-            written = []
-            if not target.exists():
-                os.replace(tmp, target)
-                return sorted(target.iterdir())
-            for item in sorted(tmp.iterdir()):
-                dest = target / item.name
-                if dest.is_dir():
-                    shutil.rmtree(dest)
-                os.replace(item, dest)
-                written.append(dest)
-            return written
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+            names = sorted(p.name for p in tmp.iterdir())
+        return [target / n for n in names]
 
     def to_petab(self, folder: str | os.PathLike[str]) -> Path:
         """The problem with the fitted values as nominal values, as a PEtab folder."""

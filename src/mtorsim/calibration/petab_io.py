@@ -11,7 +11,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
-from mtorsim.io import read_yaml
+from mtorsim.io import atomic_folder, read_yaml
 
 if TYPE_CHECKING:
     from mtorsim.calibration.problem import CalibrationProblem
@@ -464,10 +463,18 @@ def write_petab(
     target = Path(folder)
     if target.exists() and not target.is_dir():
         raise MtorsimError(f"output {target} is a file; give a folder for the PEtab problem")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        sbml_name = Path(problem.sbml_path).name
+    sbml_name = Path(problem.sbml_path).name
+    yaml_name = f"{problem.name}.yaml"
+    written = {sbml_name, "conditions.tsv", "measurements.tsv", "observables.tsv"}
+    written |= {"parameters.tsv", yaml_name}
+    if target.is_dir():  # a folder is replaced whole: only one holding nothing else
+        other = sorted(p.name for p in target.iterdir() if p.name not in written)
+        if other:
+            raise MtorsimError(
+                f"output folder {target} holds other files ({', '.join(other[:3])}) and a "
+                "PEtab problem replaces the whole folder; give a new folder name"
+            )
+    with atomic_folder(target) as tmp:
         shutil.copyfile(problem.sbml_path, tmp / sbml_name)
         problem.conditions.reset_index().to_csv(tmp / "conditions.tsv", sep="\t", index=False)
         meas = problem.measurements.drop(
@@ -489,20 +496,9 @@ def write_petab(
                 }
             ],
         }
-        yaml_name = f"{problem.name}.yaml"
         (tmp / yaml_name).write_text(yaml.safe_dump(spec, sort_keys=False))
         if run_lint:
             import petab.v1 as petab
 
             lint(petab.Problem.from_yaml(str(tmp / yaml_name)))
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, old / "x")
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return target / yaml_name
