@@ -290,3 +290,10 @@ def test_an_arm_schedule_shapes_the_exposure_and_the_result() -> None:
     b = run_trial(intermittent, seed=1).hazard_ratios
     hr = {k: r[r.endpoint == "PFS"].HR.iloc[0] for k, r in (("c", a), ("i", b))}
     assert hr["c"] < hr["i"]  # the same mg/day, the target held for less of the week
+
+
+def test_with_changes_names_an_unknown_field() -> None:
+    with pytest.raises(UnknownNameError, match="Did you mean 'n_patients'"):
+        load_design("RECORD-1").with_changes(n_patint=10)
+    with pytest.raises(MtorsimError, match="accrual lasts 12 months"):
+        load_design("RECORD-1").with_changes(follow_up_months=12)

@@ -141,7 +141,11 @@ class TrialDesign:
                 "follow longer"
             )
         if self.accrual_months >= self.follow_up_months:
-            raise MtorsimError("accrual must end before the end of follow-up")
+            raise MtorsimError(
+                f"trial {self.name!r}: accrual lasts {self.accrual_months:g} months but "
+                f"follow-up ends at {self.follow_up_months:g}; follow up for longer than "
+                "accrual (or shorten accrual_months)"
+            )
         if self.primary_endpoint not in ENDPOINTS:
             raise MtorsimError(
                 f"primary endpoint {self.primary_endpoint!r}; use one of {', '.join(ENDPOINTS)}"
@@ -181,6 +185,10 @@ class TrialDesign:
         return cls(**validate_design(data, label).fields())
 
     def with_changes(self, **changes: Any) -> TrialDesign:
+        """A copy with some fields changed (``None`` keeps a field); every check re-runs."""
+        unknown = [k for k in changes if k not in self.__dataclass_fields__]
+        if unknown:
+            raise UnknownNameError("design field", unknown[0], list(self.__dataclass_fields__))
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}
         data.update({k: v for k, v in changes.items() if v is not None})
         return TrialDesign(**data)
