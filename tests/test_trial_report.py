@@ -219,3 +219,12 @@ def test_cli_trial_on_a_local_dask_cluster(tmp_path: Path, capsys, monkeypatch) 
     dask_rows = pd.read_parquet(folder / "patients").sort_values("patient")
     single = run_trial("RECORD-1", n_patients=40, seed=2).patients
     assert dask_rows["pfs_months"].to_numpy() == pytest.approx(single["pfs_months"].to_numpy())
+
+
+def test_a_median_never_reached_reads_nr(result, tmp_path: Path) -> None:
+    import math
+
+    assert not math.isfinite(result.summary["median_OS"].iloc[0])  # BOLERO-2 at 240 patients
+    trial_report(result, tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text()
+    assert ">NR<" in text and ">inf<" not in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated
@@ -64,6 +65,11 @@ def _schema(out: Path | None) -> None:
     console.print(f"wrote {out}")
 
 
+def _months(value: float) -> str:
+    """A median in months; 'NR' where the Kaplan-Meier curve never reaches one half."""
+    return "NR" if not math.isfinite(value) else f"{value:.1f}"
+
+
 def _print_result(result) -> None:
     s = result.summary
     t = Table(
@@ -80,8 +86,8 @@ def _print_result(result) -> None:
         t.add_row(
             r.arm,
             str(r.n),
-            f"{r.median_PFS:.1f}",
-            f"{r.median_OS:.1f}",
+            _months(r.median_PFS),
+            _months(r.median_OS),
             f"{r.ORR_pct:.1f}",
             f"{r.DCR_pct:.0f}",
             f"{r.stopped_for_toxicity_pct:.0f}",

@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import json
+import math
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -68,10 +69,15 @@ def _img(draw: Callable[[Axes], object], alt: str, size: tuple[float, float] = (
     return f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
 
 
+def _number(x: float) -> str:
+    """3 significant digits; an infinite median or bound (never reached) reads 'NR'."""
+    return "NR" if x in (math.inf, -math.inf) else f"{x:.3g}"
+
+
 def _table(df: pd.DataFrame, caption: str) -> str:
     """A table in its own scrolling box; underscores in headings become spaces so they wrap."""
     shown = df.rename(columns=lambda c: str(c).replace("_", " "))
-    body = shown.to_html(index=False, float_format=lambda x: f"{x:.3g}", border=0, na_rep="-")
+    body = shown.to_html(index=False, float_format=_number, border=0, na_rep="-")
     body = body.replace("<thead>", f"<caption>{html.escape(caption)}</caption><thead>", 1)
     label = html.escape(caption, quote=True)
     return f'<div class="table-wrap" role="region" aria-label="{label}" tabindex="0">{body}</div>'
