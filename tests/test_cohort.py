@@ -144,3 +144,26 @@ def test_table_writer_writes_whole_files_or_nothing(tmp_path) -> None:
         raise RuntimeError("interrupted")
     assert (tmp_path / "keep.csv").read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.parquet", "keep.csv"]
+
+
+def test_cohort_patient_draws_do_not_depend_on_size_chunking_or_other_drugs() -> None:
+    """README: the same patient gets the same draws whatever the cohort size or chunking."""
+    import mtorsim
+    from mtorsim.pharmacology.cohort import sample_cohort_pk
+
+    cols = ["everolimus__CL", "everolimus__V1"]
+    m = mtorsim.load()
+    first = {}
+    for n, chunk in ((5, 250), (10, 3), (20, 7)):
+        res = m.simulate(
+            days=1, exposure=Regimen("everolimus", 10.0), patients=n, seed=0, chunk_size=chunk
+        )
+        rows = res[res.time == 0].sort_values("patient")
+        first[n] = pd.DataFrame(rows[cols].to_numpy(), columns=cols)
+    for n in (10, 20):
+        pd.testing.assert_frame_equal(first[n].iloc[:5], first[5])
+    pd.testing.assert_frame_equal(first[20].iloc[:10], first[10])
+    alone = sample_cohort_pk([Regimen("everolimus", 10.0)], 5, seed=0)
+    with_other = sample_cohort_pk([Regimen("trametinib", 2.0), Regimen("everolimus", 10.0)], 5)
+    pd.testing.assert_frame_equal(with_other[cols], alone[cols])
+    pd.testing.assert_frame_equal(alone[cols], first[5])

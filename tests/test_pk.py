@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mtorsim import MtorsimError
@@ -56,3 +57,16 @@ def test_variability_is_seeded_and_log_normal() -> None:
     assert cv == pytest.approx(0.27, abs=0.02)
     with pytest.raises(MtorsimError):
         sample_pk_parameters("torin1", 3)
+
+
+def test_patient_draws_do_not_depend_on_cohort_size_or_start() -> None:
+    """Patient i's CL and V1 come from its own (seed, i, drug) stream."""
+    big = sample_pk_parameters("everolimus", 20, seed=0)
+    for n in (1, 5, 10):
+        small = sample_pk_parameters("everolimus", n, seed=0)
+        pd.testing.assert_frame_equal(small, big.iloc[:n])
+    tail = sample_pk_parameters("everolimus", 7, seed=0, start=13).set_index(big.index[13:])
+    pd.testing.assert_frame_equal(tail, big.iloc[13:])
+    assert not sample_pk_parameters("everolimus", 5, seed=1).equals(big.iloc[:5])
+    with pytest.raises(MtorsimError, match="start"):
+        sample_pk_parameters("everolimus", 3, start=-1)

@@ -1,8 +1,9 @@
 """Virtual patient cohorts on a regimen: the full ODE model (PK + signalling) per patient.
 
 Every patient shares the regimens and the network parameters and has its own clearance
-and central volume for each drug (log-normal, CVs from the drug library), drawn from one
-seed, so a cohort is reproducible and a patient's draws do not depend on the chunking.
+and central volume for each drug (log-normal, CVs from the drug library), drawn from its
+own stream keyed by (seed, patient, drug), so a cohort is reproducible and a patient's
+draws do not depend on the cohort size, the chunking or the other drugs given.
 All patients start at the untreated steady state and run through the batched cohort
 kernel (:func:`mtorsim.engine.cohort.simulate_cohort`), chunk by chunk.
 """
@@ -43,12 +44,15 @@ def default_readouts(compiled: CompiledNetwork) -> list[str]:
 
 
 def sample_cohort_pk(regimens: Sequence[Regimen], n_patients: int, seed: int = 0) -> pd.DataFrame:
-    """Per-patient PK parameters (``<drug>__CL``, ``<drug>__V1``) for every drug given."""
+    """Per-patient PK parameters (``<drug>__CL``, ``<drug>__V1``) for every drug given.
+
+    Patient ``i``'s draws for a drug come from its own stream keyed by (seed, i, drug), so
+    they do not depend on the cohort size, the chunking or the other drugs in the regimen.
+    """
     if n_patients < 1:
         raise MtorsimError(f"n_patients is {n_patients}; give at least 1")
-    rng = np.random.default_rng(seed)
     drugs = sorted({get_drug(r.drug).name for r in regimens})
-    parts = [sample_pk_parameters(d, n_patients, seed=rng) for d in drugs]
+    parts = [sample_pk_parameters(d, n_patients, seed=int(seed)) for d in drugs]
     return pd.concat(parts, axis=1)
 
 

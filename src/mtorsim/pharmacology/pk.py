@@ -8,6 +8,7 @@ independent closed-form (superposition) solution used to cross-check it.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +29,7 @@ __all__ = [
     "TOOL_EXPOSURE_nM",
     "analytic_concentration",
     "average_free_nM",
+    "patient_rng",
     "pk_network",
     "pk_profile",
     "sample_pk_parameters",
@@ -176,24 +178,54 @@ def terminal_half_life(time_h: np.ndarray, conc: np.ndarray, *, window_h: float 
     return float(-math.log(2) / slope)
 
 
+def patient_rng(seed: int, patient: int, drug: str) -> np.random.Generator:
+    """The random stream of one patient's draws for one drug, keyed by (seed, patient, drug).
+
+    The key holds nothing about the cohort size, the chunking or the other drugs given, so
+    patient ``i`` gets the same draws whatever they are.
+    """
+    return _stream(seed, patient, _drug_key(drug))
+
+
+def _stream(seed: int, patient: int, key: int) -> np.random.Generator:
+    return np.random.default_rng([int(seed), int(patient), key])
+
+
+def _drug_key(drug: str) -> int:
+    """A stable integer for a drug (its canonical id), the same in every Python run."""
+    return zlib.crc32(drug_id(get_drug(drug).name).encode())
+
+
 def sample_pk_parameters(
-    drug: str, n: int, seed: int | np.random.Generator | None = None
+    drug: str, n: int, seed: int | np.random.Generator | None = None, *, start: int = 0
 ) -> pd.DataFrame:
     """Log-normal inter-individual variability on CL and V1 (CVs from the library).
 
-    Returns a DataFrame with columns ``<drug>__CL`` and ``<drug>__V1`` (one row a patient).
+    Returns a DataFrame with columns ``<drug>__CL`` and ``<drug>__V1``, one row for each of
+    patients ``start, ..., start + n - 1``. Each patient's values come from its own stream
+    (:func:`patient_rng`), so they do not depend on ``n`` or ``start``. A ``Generator`` seed
+    is consumed for one integer seed; ``None`` takes fresh entropy.
     """
     d = get_drug(drug)
     if d.pk is None:
         raise MtorsimError(f"{d.name} has no clinical pharmacokinetics")
     if n < 1:
         raise MtorsimError(f"n is {n}; sample at least one patient")
-    rng = np.random.default_rng(seed)
+    if start < 0:
+        raise MtorsimError(f"start is {start}; patient indices start at 0")
+    if isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**63))
+    elif seed is None:
+        seed = int(np.random.SeedSequence().entropy) % 2**63
+    key = _drug_key(d.name)
+    z = np.array([_stream(seed, start + i, key).standard_normal(2) for i in range(n)])
     out = {}
-    for col, typical, cv in (
-        (f"{drug_id(d.name)}__CL", d.pk.cl_L_h, d.pk.cv_cl),
-        (f"{drug_id(d.name)}__V1", d.pk.v1_L, d.pk.cv_v),
+    for k, (col, typical, cv) in enumerate(
+        (
+            (f"{drug_id(d.name)}__CL", d.pk.cl_L_h, d.pk.cv_cl),
+            (f"{drug_id(d.name)}__V1", d.pk.v1_L, d.pk.cv_v),
+        )
     ):
         omega = math.sqrt(math.log(1 + cv * cv))
-        out[col] = typical * np.exp(rng.normal(0.0, omega, n))
+        out[col] = typical * np.exp(omega * z[:, k])
     return pd.DataFrame(out)
