@@ -167,3 +167,19 @@ def test_users_drug_file_and_dosing_table(tmp_path: Path, capsys, monkeypatch) -
     df = pd.read_csv(out_file)
     assert df.columns[:2].tolist() == ["ID", "time"] and df["ID"].nunique() >= 2
     assert df.groupby("ID")["everolimus_blood_ng_mL"].max().gt(1.0).all()
+
+
+def test_dose_response_without_effect_self_combination_and_undefined_loewe(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    code, out, _ = run(["dose-response", "--drug", "interferon-alpha"], capsys, monkeypatch)
+    assert code == 0 and "no effect on S6K1; IC50 undefined" in out and "IC50 0" not in out
+    argv = ["dose-response", "--drug", "everolimus", "--combine", "everolimus"]
+    code, _, err = run([*argv, "--out", str(tmp_path / "self.csv")], capsys, monkeypatch)
+    assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1
+    assert "different drug" in err and not (tmp_path / "self.csv").exists()
+    argv = ["dose-response", "--drug", "everolimus", "--readout", "S6K1", "--combine"]
+    code, out, err = run([*argv, "trametinib"], capsys, monkeypatch)
+    out = " ".join(out.split())  # rich wraps long lines
+    assert code == 0 and "Loewe CI undefined" in out and "nan" not in out
+    assert "Warning" not in err and "at 0 nM" not in out

@@ -190,21 +190,14 @@ def dose_response_cmd(
         df = model.dose_response(drug, readout, hours=hours, combine=combine, parameters=params)
         write_table(df, out)
         write_figure(plot, lambda ax: _plot_matrix(df, ax))
-        best = df.loc[df["bliss_excess"].idxmax()]
-        console.print(
-            f"{drug} + {combine} on {readout}: max Bliss excess "
-            f"{best.bliss_excess:.3f} at {best.conc_a_nM:.3g} nM + "
-            f"{best.conc_b_nM:.3g} nM; median Loewe CI "
-            f"{df['loewe_ci'].median():.2f} (< 1 synergy)"
-        )
+        from mtorsim.pharmacology.doseresponse import combination_summary
+
+        console.print(f"{drug} + {combine} on {readout}: {combination_summary(df).describe()}")
         return
     dr = model.dose_response(drug, readout, hours=hours, parameters=params)
     write_table(dr.table, out)
     write_figure(plot, lambda ax: _plot_dr(dr, ax))
-    console.print(
-        f"{dr.drug} on {readout} ({hours:g} h): IC50 {dr.ic50_nM:.3g} nM, Emax "
-        f"{dr.emax:.2f}, Hill {dr.hill_slope:.2f}"
-    )
+    console.print(f"{dr.drug} on {readout} ({hours:g} h): {dr.describe()}")
 
 
 def _plot_dr(dr, ax) -> None:
@@ -212,10 +205,10 @@ def _plot_dr(dr, ax) -> None:
 
     plot_dose_response(
         dr.table,
-        (dr.ic50_nM, dr.emax, dr.hill_slope),
+        (dr.ic50_nM, dr.emax, dr.hill_slope) if dr.has_effect else None,
         ax=ax,
         label=f"{dr.drug} -> {dr.readout}",
-        title=f"IC50 {dr.ic50_nM:.3g} nM, Emax {dr.emax:.2f}",
+        title=f"IC50 {dr.ic50_nM:.3g} nM, Emax {dr.emax:.2f}" if dr.has_effect else dr.describe(),
     )
 
 

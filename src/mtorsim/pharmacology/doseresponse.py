@@ -4,6 +4,7 @@ Cells at steady state are exposed to constant concentrations for ``hours``; the 
 relative to untreated cells is fitted with a Hill curve (IC50, Emax, Hill slope). For pairs,
 Bliss excess (observed inhibition minus the Bliss-independence expectation) and the Loewe
 combination index (a/IC_A(E) + b/IC_B(E) from the fitted single-drug curves) are reported.
+A drug that moves the read-out by less than :data:`NO_EFFECT` has no IC50 (NaN).
 """
 
 from __future__ import annotations
@@ -19,12 +20,23 @@ from scipy.optimize import curve_fit
 from mtorsim.engine.simulate import simulate_batch
 from mtorsim.engine.steady import steady_state
 from mtorsim.errors import MtorsimError, UnknownNameError
+from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.mechanism import drug_id
 from mtorsim.pharmacology.treatment import compiled_with_drugs
 
-__all__ = ["DoseResponse", "combination_matrix", "dose_response", "hill"]
+__all__ = [
+    "NO_EFFECT",
+    "CombinationSummary",
+    "DoseResponse",
+    "combination_matrix",
+    "combination_summary",
+    "dose_response",
+    "hill",
+]
 
 DEFAULT_CONCENTRATIONS = tuple(float(c) for c in np.logspace(-3, 4, 22))
+#: |Emax| (fractional change of the read-out) below which a drug has no effect on it.
+NO_EFFECT = 0.01
 
 
 def hill(c: np.ndarray, ic50: float, emax: float, n: float) -> np.ndarray:
@@ -43,7 +55,8 @@ class DoseResponse:
         ``conc_nM, value, relative``.
     ic50_nM, emax, hill_slope : float
         Fitted Hill parameters (``emax`` = maximal fractional decrease; negative if the
-        read-out rises).
+        read-out rises). A drug with ``|emax| < NO_EFFECT`` has no effect on the read-out:
+        ``ic50_nM`` and ``hill_slope`` are NaN (see :attr:`has_effect`).
     """
 
     drug: str
@@ -53,11 +66,29 @@ class DoseResponse:
     emax: float
     hill_slope: float
 
+    @property
+    def has_effect(self) -> bool:
+        """Whether the drug moves the read-out (``|emax| >= NO_EFFECT``, so an IC50 exists)."""
+        return not math.isnan(self.ic50_nM)
+
+    def effect(self, c: np.ndarray) -> np.ndarray:
+        """Fitted fractional decrease at concentrations ``c`` (0 for a drug with no effect)."""
+        c = np.asarray(c, dtype=float)
+        if not self.has_effect:
+            return np.zeros_like(c)
+        return 1.0 - hill(c, self.ic50_nM, self.emax, self.hill_slope)
+
     def concentration_for(self, effect: float) -> float:
         """Concentration giving fractional decrease ``effect`` (NaN if out of reach)."""
-        if not 0 < effect < self.emax:
+        if not self.has_effect or not 0 < effect < self.emax:
             return math.nan
         return self.ic50_nM * (effect / (self.emax - effect)) ** (1 / self.hill_slope)
+
+    def describe(self) -> str:
+        """``IC50 ... nM, Emax ..., Hill ...``, or that the drug has no effect."""
+        if not self.has_effect:
+            return f"no effect on {self.readout}; IC50 undefined"
+        return f"IC50 {self.ic50_nM:.3g} nM, Emax {self.emax:.2f}, Hill {self.hill_slope:.2f}"
 
 
 def _relative(
@@ -100,10 +131,17 @@ def dose_response(
     hours: float = 24.0,
     parameters: Mapping[str, float] | None = None,
 ) -> DoseResponse:
-    """Dose-response of ``readout`` to ``drug`` in cells (Hill fit)."""
+    """Dose-response of ``readout`` to ``drug`` in cells (Hill fit).
+
+    A drug that changes the read-out by less than :data:`NO_EFFECT` at every concentration
+    (or whose fitted ``|emax|`` is below it) has no effect: IC50 and Hill slope are NaN.
+    """
     conc = _check_concentrations(concentrations_nM)
     rel = _relative([drug], conc[:, None], readout, hours, parameters)
+    table = pd.DataFrame({"conc_nM": conc, "relative": rel})
     emax0 = float(1 - rel[-1])
+    if np.max(np.abs(1 - rel)) < NO_EFFECT:  # flat: nothing to fit
+        return DoseResponse(drug, readout, table, math.nan, emax0, math.nan)
     target = 1 - emax0 / 2
     ic0 = float(conc[np.argmin(np.abs(rel - target))]) or 1.0
     try:
@@ -117,7 +155,8 @@ def dose_response(
         )
     except RuntimeError as exc:
         raise MtorsimError(f"Hill fit of {drug} on {readout} failed: {exc}") from None
-    table = pd.DataFrame({"conc_nM": conc, "relative": rel})
+    if abs(emax) < NO_EFFECT:
+        return DoseResponse(drug, readout, table, math.nan, float(emax), math.nan)
     return DoseResponse(drug, readout, table, float(ic50), float(emax), float(n))
 
 
@@ -131,32 +170,31 @@ def combination_matrix(
     hours: float = 24.0,
     parameters: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Read-out over a concentration grid of two drugs with Bliss and Loewe scores.
+    """Read-out over a concentration grid of two different drugs with Bliss and Loewe scores.
 
     Returns
     -------
     DataFrame
         ``conc_a_nM, conc_b_nM, relative, inhibition, bliss_expected, bliss_excess,
-        loewe_ci`` (Loewe CI < 1: synergy; NaN where an effect is beyond a single drug).
+        loewe_ci`` (Loewe CI < 1: synergy; NaN where an effect is beyond a single drug or
+        a drug has no effect on the read-out). ``attrs`` holds the drug names, the
+        read-out and each drug's fitted ``emax_a`` / ``emax_b``.
     """
+    if get_drug(drug_a).name == get_drug(drug_b).name:
+        raise MtorsimError(
+            f"{get_drug(drug_a).name} combined with itself: combine a drug with a different "
+            "drug; for a higher dose of one drug use its own dose-response"
+        )
     fa = dose_response(drug_a, readout, hours=hours, parameters=parameters)
     fb = dose_response(drug_b, readout, hours=hours, parameters=parameters)
-    ca = _check_concentrations(
-        conc_a_nM
-        if conc_a_nM is not None
-        else [0.0, *np.logspace(-1, 2, 5) * max(fa.ic50_nM, 1e-3)]
-    )
-    cb = _check_concentrations(
-        conc_b_nM
-        if conc_b_nM is not None
-        else [0.0, *np.logspace(-1, 2, 5) * max(fb.ic50_nM, 1e-3)]
-    )
+    ca = _check_concentrations(conc_a_nM if conc_a_nM is not None else _default_grid(fa))
+    cb = _check_concentrations(conc_b_nM if conc_b_nM is not None else _default_grid(fb))
     grid = np.array([(a, b) for a in ca for b in cb])
     rel = _relative([drug_a, drug_b], grid, readout, hours, parameters)
     df = pd.DataFrame({"conc_a_nM": grid[:, 0], "conc_b_nM": grid[:, 1], "relative": rel})
     df["inhibition"] = 1 - df["relative"]
-    ea = 1 - hill(df["conc_a_nM"], fa.ic50_nM, fa.emax, fa.hill_slope)
-    eb = 1 - hill(df["conc_b_nM"], fb.ic50_nM, fb.emax, fb.hill_slope)
+    ea = fa.effect(df["conc_a_nM"].to_numpy())
+    eb = fb.effect(df["conc_b_nM"].to_numpy())
     df["bliss_expected"] = ea + eb - ea * eb
     df["bliss_excess"] = df["inhibition"] - df["bliss_expected"]
     ci = []
@@ -166,5 +204,88 @@ def combination_matrix(
             a / xa + b / xb if (a > 0 and b > 0 and np.isfinite(xa) and np.isfinite(xb)) else np.nan
         )
     df["loewe_ci"] = ci
-    df.attrs.update(drug_a=drug_a, drug_b=drug_b, readout=readout)
+    df.attrs.update(drug_a=drug_a, drug_b=drug_b, readout=readout, emax_a=fa.emax, emax_b=fb.emax)
     return df
+
+
+def _default_grid(fit: DoseResponse) -> list[float]:
+    """0 and five concentrations from 0.1x to 100x the IC50 (around 1 nM without one)."""
+    scale = max(fit.ic50_nM, 1e-3) if fit.has_effect else 1.0
+    return [0.0, *np.logspace(-1, 2, 5) * scale]
+
+
+@dataclass(frozen=True)
+class CombinationSummary:
+    """The headline of a combination matrix.
+
+    Attributes
+    ----------
+    bliss_excess, bliss_conc_a_nM, bliss_conc_b_nM : float
+        Largest Bliss excess among combinations (both concentrations > 0) and where.
+    loewe_median : float
+        Median Loewe CI over the combinations where it is defined (NaN if none is).
+    loewe_defined, combinations : int
+        How many combinations have a Loewe CI, out of how many.
+    loewe_undefined_reason : str or None
+        Why no combination has a Loewe CI (None when some do).
+    """
+
+    bliss_excess: float
+    bliss_conc_a_nM: float
+    bliss_conc_b_nM: float
+    loewe_median: float
+    loewe_defined: int
+    combinations: int
+    loewe_undefined_reason: str | None
+
+    def describe(self) -> str:
+        """One line for the terminal."""
+        if self.combinations == 0:
+            return "no combinations (both concentrations > 0) to score"
+        bliss = (
+            f"max Bliss excess {self.bliss_excess:.3f} at {self.bliss_conc_a_nM:.3g} nM + "
+            f"{self.bliss_conc_b_nM:.3g} nM"
+        )
+        if self.loewe_undefined_reason is not None:
+            return f"{bliss}; Loewe CI undefined: {self.loewe_undefined_reason}"
+        return (
+            f"{bliss}; median Loewe CI {self.loewe_median:.2f} (< 1 synergy) over "
+            f"{self.loewe_defined} of {self.combinations} combinations"
+        )
+
+
+def combination_summary(df: pd.DataFrame) -> CombinationSummary:
+    """Max Bliss excess and median Loewe CI over the true combinations of a matrix.
+
+    Rows with one concentration 0 are single agents and are left out.
+    """
+    both = df[(df["conc_a_nM"] > 0) & (df["conc_b_nM"] > 0)]
+    if both.empty:
+        nan = math.nan
+        return CombinationSummary(nan, nan, nan, nan, 0, 0, "no combinations to score")
+    best = both.loc[both["bliss_excess"].idxmax()]
+    ci = both["loewe_ci"].to_numpy(dtype=float)
+    ci = ci[np.isfinite(ci)]
+    reason = None if ci.size else _loewe_reason(df)
+    return CombinationSummary(
+        float(best["bliss_excess"]),
+        float(best["conc_a_nM"]),
+        float(best["conc_b_nM"]),
+        float(np.median(ci)) if ci.size else math.nan,
+        int(ci.size),
+        len(both),
+        reason,
+    )
+
+
+def _loewe_reason(df: pd.DataFrame) -> str:
+    a, b = df.attrs.get("drug_a", "drug A"), df.attrs.get("drug_b", "drug B")
+    readout = df.attrs.get("readout", "the read-out")
+    emax = {a: df.attrs.get("emax_a", math.nan), b: df.attrs.get("emax_b", math.nan)}
+    flat = [d for d, e in emax.items() if abs(e) < NO_EFFECT]
+    if flat:
+        return f"{' and '.join(flat)} {'has' if len(flat) == 1 else 'have'} no effect on {readout}"
+    return (
+        f"no combination's inhibition of {readout} lies within both single agents' ranges "
+        f"(0 to Emax: {a} {emax[a]:.2f}, {b} {emax[b]:.2f})"
+    )
