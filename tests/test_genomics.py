@@ -222,7 +222,7 @@ def test_cohort_summary_and_oncoprint(tmp_path: Path, capsys, monkeypatch) -> No
     annotated = annotate(read_maf(DATA / "small.maf").variants)
     pred = predict_response(profiles(annotated), ["everolimus"], n=8)
     by_type, by_gene = cohort_summary(annotated, pred, "everolimus", {"S1": "BRCA", "S2": "LUAD"})
-    assert set(by_type.cancer_type) == {"BRCA", "LUAD", "all"}
+    assert set(by_type.cancer_type) == {"BRCA", "LUAD", "unknown"}  # untyped: not "all"
     assert by_type.samples.sum() == 6
     assert "TP53" not in set(by_gene.gene)  # uncertain variants are not counted as hits
     code, out, _ = run_cli(

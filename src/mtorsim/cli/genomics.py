@@ -31,8 +31,8 @@ def predict_cmd(
         list[str] | None,
         typer.Option(
             "--drug",
-            help="Drug (repeatable; default: every pathway drug; with --cell-lines a GDSC "
-            "name, default the eight of the fit).",
+            help="Drug (repeatable, any case; default: every pathway drug; with --cell-lines "
+            "a GDSC drug, default the eight of the fit).",
         ),
     ] = None,
     n: Annotated[
@@ -244,13 +244,15 @@ def cohort_cmd(
     name = get_drug(drug).name
     annotated = annotate(_read_variants(maf, vcf, variants, cna, keep_filtered=keep_filtered))
     mapping = None
+    prof = profiles(annotated)
     if types is not None:
         from mtorsim.io import read_csv_table
 
         tdf = read_csv_table(types, ("sample", "cancer_type"), "sample types")
         mapping = _sample_types(types, tdf)
+        _warn_untyped(types, list(prof), mapping)
     with console.status(f"predicting {name}"):
-        pred = predict_response(profiles(annotated), [name], n=n, seed=seed)
+        pred = predict_response(prof, [name], n=n, seed=seed)
     by_type, by_gene = cohort_summary(annotated, pred, name, mapping)
     write_table(by_gene, out)
     if plot:
@@ -302,3 +304,21 @@ def _sample_types(path: Path, tdf) -> dict[str, str]:
         mapping.setdefault(sample, kind)
         first.setdefault(sample, line)
     return mapping
+
+
+def _warn_untyped(path: Path, samples: list[str], mapping: dict[str, str]) -> None:
+    """One warning line when the types file leaves samples out: they are grouped as
+    ``unknown`` (not silently as the whole cohort)."""
+    from mtorsim.genomics.cohort import UNTYPED, untyped_samples
+
+    missing = untyped_samples(samples, mapping)
+    if not missing:
+        return
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    err_console.print(
+        f"[yellow]warning:[/yellow] {path}: no cancer type for {len(missing)} of "
+        f"{len(samples)} samples ({shown}); grouped as {UNTYPED!r}: add a sample,cancer_type "
+        "row for each (names as in the mutation file)",
+        highlight=False,
+        soft_wrap=True,
+    )

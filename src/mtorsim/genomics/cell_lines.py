@@ -24,7 +24,13 @@ from mtorsim.genomics.calibration import (
 from mtorsim.genomics.parameter_sets import PARAMETER_SETS, load_parameter_set
 from mtorsim.genomics.validation import GDSC_DRUGS, gdsc_profiles, genotype_lines, typed_table
 
-__all__ = ["CELL_LINE_CELLS", "CELL_LINE_SET", "fitted_model", "predict_ln_ic50"]
+__all__ = [
+    "CELL_LINE_CELLS",
+    "CELL_LINE_SET",
+    "fitted_model",
+    "gdsc_drug_name",
+    "predict_ln_ic50",
+]
 
 #: the fitted set used unless told otherwise: the 10-start GDSC fit (genotype + tissue)
 CELL_LINE_SET = "gdsc_v2"
@@ -42,6 +48,26 @@ def fitted_model(parameter_set: str = CELL_LINE_SET) -> MechanisticFit:
             f"use one of {', '.join(fitted)}"
         )
     return fit
+
+
+def gdsc_drug_name(name: str) -> str:
+    """The GDSC name of one of the fit's drugs, given in any case or by the library's name
+    or alias (``temsirolimus`` -> ``Temsirolimus``; ``sirolimus`` -> ``Rapamycin``); a drug
+    GDSC did not screen (``everolimus``) is an :class:`UnknownNameError`."""
+    from mtorsim.pharmacology.catalogue import get_drug
+
+    key = str(name).strip().lower()
+    by_lower = {g.lower(): g for g in GDSC_DRUGS}
+    if key in by_lower:
+        return by_lower[key]
+    try:
+        library = get_drug(key).name
+    except UnknownNameError:
+        library = None
+    by_library = {d: g for g, d in GDSC_DRUGS.items()}
+    if library in by_library:
+        return by_library[library]
+    raise UnknownNameError("GDSC drug", name, list(GDSC_DRUGS))
 
 
 def predict_ln_ic50(
@@ -63,7 +89,8 @@ def predict_ln_ic50(
         ``PTEN_mut``/``PTEN_cna_loss``, ... 0/1; a missing column or empty value counts as
         not mutated, as in the fit).
     drugs : list of str
-        GDSC drug names (default: all eight the model was fitted on).
+        GDSC drug names, any case, or the library's names of those drugs
+        (:func:`gdsc_drug_name`; default: all eight the model was fitted on).
     parameter_set : str
         A fitted set with links (``gdsc_v1``, ``gdsc_v2``).
     n_cells, seed :
@@ -82,10 +109,7 @@ def predict_ln_ic50(
         raise MtorsimError(
             f"{where} needs columns cell_line, tissue (missing {', '.join(missing)})"
         )
-    chosen = list(drugs) if drugs else list(GDSC_DRUGS)
-    for d in chosen:
-        if d not in GDSC_DRUGS:
-            raise UnknownNameError("GDSC drug", d, list(GDSC_DRUGS))
+    chosen = list(dict.fromkeys(gdsc_drug_name(d) for d in drugs)) if drugs else list(GDSC_DRUGS)
     typed = genotype_lines(typed_table(lines, where, file_rows=False), where)
     fit = fitted_model(parameter_set)
     fit.links = {d: fit.links[d] for d in chosen}

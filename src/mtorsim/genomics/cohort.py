@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-__all__ = ["SENSITIVE_PROBABILITY", "cohort_summary"]
+__all__ = ["ALL_SAMPLES", "SENSITIVE_PROBABILITY", "UNTYPED", "cohort_summary", "untyped_samples"]
 
 SENSITIVE_PROBABILITY = 0.5  # a sample counts as predicted sensitive at P(response) >= 0.5
+ALL_SAMPLES = "all"  # the one row of a cohort given no cancer types: every sample
+UNTYPED = "unknown"  # the row of samples the given cancer types leave out
+
+
+def untyped_samples(samples: Iterable[str], cancer_types: Mapping[str, str]) -> list[str]:
+    """The samples, in order, that ``cancer_types`` gives no (non-blank) type."""
+    return [s for s in dict.fromkeys(samples) if not str(cancer_types.get(s, "")).strip()]
 
 
 def cohort_summary(
@@ -19,11 +26,20 @@ def cohort_summary(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(by cancer type, by gene) fractions of samples predicted sensitive to ``drug``.
 
-    Gene rows compare samples with a known-effect variant in the gene against the rest.
+    Without ``cancer_types`` the type table has one row, ``all``, of every sample. With
+    them, samples they leave out (or give a blank type) are grouped as ``unknown``, never
+    as ``all``: that row would read as the whole cohort. Gene rows compare samples with a
+    known-effect variant in the gene against the rest.
     """
     pred = predictions[predictions["drug"] == drug].set_index("sample")
     sensitive = pred["probability_response"] >= SENSITIVE_PROBABILITY
-    types = pd.Series({s: (cancer_types or {}).get(s, "all") for s in pred.index})
+    if cancer_types is None:
+        types = pd.Series(ALL_SAMPLES, index=pred.index)
+    else:
+        untyped = set(untyped_samples(pred.index, cancer_types))
+        types = pd.Series(
+            {s: UNTYPED if s in untyped else str(cancer_types[s]).strip() for s in pred.index}
+        )
     by_type = (
         pd.DataFrame(
             {"cancer_type": types, "sensitive": sensitive, "response": pred["response_mean"]}

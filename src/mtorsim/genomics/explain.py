@@ -7,7 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["explain"]
+__all__ = ["TARGET_NOT_INHIBITED_FOLD", "explain"]
+
+#: A drug's target counts as not inhibited when the read-out of that target
+#: (:data:`mtorsim.genomics.predict.SITE_READOUTS`) keeps more than this fraction of its
+#: untreated level (assumed: a fall under 20 % is within the cell-to-cell spread).
+TARGET_NOT_INHIBITED_FOLD = 0.8
 
 
 def explain(annotated: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
@@ -35,9 +40,17 @@ def explain(annotated: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
                 )
             if r.ERK_fold > 1.2:
                 notes.append(f"{r.drug}: MAPK feedback raises pERK x{r.ERK_fold:.2f}")
-            if r.response_mean < 0.25 * max(best.response_mean, 1e-9) and r.S6K1_fold > 0.5:
+            # judged on the read-out of the drug's own target (pERK for a MEK inhibitor,
+            # pPRAS40 for an AKT inhibitor, ...), never on pS6K1 for every drug
+            fold = getattr(r, "target_fold", np.nan)
+            if (
+                r.response_mean < 0.25 * max(best.response_mean, 1e-9)
+                and np.isfinite(fold)
+                and fold > TARGET_NOT_INHIBITED_FOLD
+            ):
                 notes.append(
-                    f"{r.drug}: target not inhibited in this genotype (pS6K1 x{r.S6K1_fold:.2f})"
+                    f"{r.drug}: target not inhibited in this genotype "
+                    f"({r.target_readout} x{fold:.2f})"
                 )
         text = "; ".join(known) if known else "no variant of known effect (wild-type model)"
         if unknown:

@@ -29,7 +29,15 @@ from mtorsim.pharmacology.mechanism import drug_id
 from mtorsim.pharmacology.pk import average_free_nM as clinical_free_nM
 from mtorsim.pharmacology.treatment import compiled_with_drugs
 
-__all__ = ["PATHWAY_DRUGS", "clinical_free_nM", "kinetic_variability", "predict_response"]
+__all__ = [
+    "PATHWAY_DRUGS",
+    "READOUT_LABELS",
+    "SITE_READOUTS",
+    "clinical_free_nM",
+    "kinetic_variability",
+    "predict_response",
+    "target_readouts",
+]
 
 #: Drugs predicted by default: those acting inside the network (partners act on tumours).
 PATHWAY_DRUGS = [
@@ -38,6 +46,29 @@ PATHWAY_DRUGS = [
     if d.drug_class not in ("endocrine", "VEGFR-TKI", "chemotherapy", "autophagy")
 ]
 RESPONSE_THRESHOLD = 0.35  # assumed: growth-drive fall counted as a response
+#: The network read-out that shows whether each binding site's target is inhibited (the
+#: pharmacodynamic marker of the drug class): mTORC1 (FRB, and the kinase site) -> pS6K1,
+#: mTORC2 (kinase site) -> pAKT-S473, PI3K -> pAKT-T308 (PIP3-PDK1), AKT -> pPRAS40 (its
+#: substrate; the model's allosteric AKT block acts on AKT's substrates, not on its own
+#: phosphorylation), MEK -> pERK, lysosome -> autophagic flux. FKBP12 is a carrier and the
+#: partner sites (ER, VEGFR, DNA) act in the tumour layer: no read-out in the cell.
+SITE_READOUTS: dict[str, tuple[str, ...]] = {
+    "FRB": ("S6K1",),
+    "MTOR_KINASE": ("S6K1", "AKT_S473"),
+    "PI3K": ("AKT_T308",),
+    "AKT": ("PRAS40_p",),
+    "MEK": ("ERK",),
+    "LYSOSOME": ("autophagic_flux",),
+}
+#: How explanations name each read-out.
+READOUT_LABELS = {
+    "S6K1": "pS6K1",
+    "AKT_S473": "pAKT-S473",
+    "AKT_T308": "pAKT-T308",
+    "PRAS40_p": "pPRAS40",
+    "ERK": "pERK",
+    "autophagic_flux": "autophagic flux",
+}
 #: An ensemble member's response is the point estimate plus the change the member's effect
 #: sizes make in the *nominal* cell (every kinetic constant at its value, no variability):
 #: one extra cell per member and distinct genotype instead of a population of n, so the
@@ -56,6 +87,13 @@ def kinetic_variability(compiled, n: int, cv: float, rng: np.random.Generator) -
     return pd.DataFrame(
         base * np.exp(rng.normal(0.0, sigma, (n, len(kinetic)))), columns=[p.name for p in kinetic]
     )
+
+
+def target_readouts(drug: str) -> tuple[str, ...]:
+    """Network read-outs of ``drug``'s own targets (:data:`SITE_READOUTS` of the sites of
+    its potencies, in order); empty for a drug acting only outside the cell network."""
+    sites = [p.site for p in get_drug(drug).potencies]
+    return tuple(dict.fromkeys(r for site in sites for r in SITE_READOUTS.get(site, ())))
 
 
 def predict_response(
@@ -97,8 +135,10 @@ def predict_response(
     DataFrame
         ``sample, drug, drug_class, exposure_nM, response_mean, response_p10,
         response_p90, response_fit_p05, response_fit_p95, probability_response, S6K1_fold,
-        AKT_S473_fold, ERK_fold`` (folds are population means of treated over untreated),
-        sorted by sample then response.
+        AKT_S473_fold, ERK_fold, target_readout, target_fold`` (folds are population means
+        of treated over untreated; ``target_readout`` is the read-out of the drug's own
+        target (:func:`target_readouts`) that fell most, ``target_fold`` its fold; empty and
+        NaN for a drug with no target in the cell network), sorted by sample then response.
     """
     if n < 2:
         raise MtorsimError(f"n is {n}; use at least 2 cells per sample")
@@ -129,7 +169,11 @@ def predict_response(
         medium = f"{drug_id(drug)}__medium_nM"
         exposure = clinical_free_nM(drug)
         readouts = [*compiled.species, *compiled.observables]
-        idx = {k: readouts.index(k) for k in ("GROWTH_DRIVE", "S6K1", "AKT_S473", "ERK")}
+        own = target_readouts(drug)
+        idx = {
+            k: readouts.index(k)
+            for k in dict.fromkeys(("GROWTH_DRIVE", "S6K1", "AKT_S473", "ERK", *own))
+        }
         # the same cell population for every sample and drug (common random numbers), so
         # differences between samples come from their genotypes alone
         population = kinetic_variability(compiled, n, cv, np.random.default_rng(seed))
@@ -173,6 +217,7 @@ def predict_response(
             block = slice(first, first + n)
             fold = {k: end[block, j] / base[block, j] for k, j in idx.items()}
             response = 1.0 - fold["GROWTH_DRIVE"]
+            target = min(own, key=lambda k: fold[k].mean()) if own else None
             summary = {
                 "drug": drug,
                 "drug_class": get_drug(drug).drug_class,
@@ -186,6 +231,8 @@ def predict_response(
                 "S6K1_fold": float(fold["S6K1"].mean()),
                 "AKT_S473_fold": float(fold["AKT_S473"].mean()),
                 "ERK_fold": float(fold["ERK"].mean()),
+                "target_readout": READOUT_LABELS[target] if target else "",
+                "target_fold": float(fold[target].mean()) if target else np.nan,
             }
             for sample in genotypes[key]:
                 row = {"sample": sample, **summary}
