@@ -228,3 +228,11 @@ def test_a_median_never_reached_reads_nr(result, tmp_path: Path) -> None:
     trial_report(result, tmp_path / "r.html")
     text = (tmp_path / "r.html").read_text()
     assert ">NR<" in text and ">inf<" not in text
+
+
+def test_cli_subgroups_are_a_table(capsys, monkeypatch) -> None:
+    code, out, _ = run_cli(
+        ["trial", "RECORD-1", "--patients", "60", "--subgroups"], capsys, monkeypatch
+    )
+    assert code == 0 and "hazard ratio by genotype" in out and "all patients" in out
+    assert "p_cox" not in out  # not a raw DataFrame dump

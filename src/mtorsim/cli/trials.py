@@ -70,6 +70,27 @@ def _months(value: float) -> str:
     return "NR" if not math.isfinite(value) else f"{value:.1f}"
 
 
+def _print_subgroups(sub) -> None:
+    if sub.empty:
+        console.print("no subgroups (single-arm trial)")
+        return
+    endpoints = ", ".join(dict.fromkeys(sub["endpoint"]))
+    t = Table(
+        "subgroup", "n", "arm vs control", "HR (95 % CI)", "Cox p", "log-rank p",
+        title=f"{endpoints} hazard ratio by genotype",
+    )  # fmt: skip
+    for r in sub.itertuples(index=False):
+        t.add_row(
+            r.subgroup,
+            str(r.n),
+            f"{r.arm} vs {r.control}",
+            f"{r.HR:.2f} ({r.HR_ci_low:.2f}-{r.HR_ci_high:.2f})",
+            f"{r.p_cox:.2g}",
+            f"{r.p_logrank:.2g}",
+        )
+    console.print(t)
+
+
 def _print_result(result) -> None:
     s = result.summary
     t = Table(
@@ -259,12 +280,7 @@ def trial_cmd(
             )
     _print_result(result)
     if subgroups:
-        sub = result.subgroups()
-        console.print(
-            sub.round(3).to_string(index=False)
-            if not sub.empty
-            else "no subgroups (single-arm trial)"
-        )
+        _print_subgroups(result.subgroups())
     from mtorsim.report.trial_plots import plot_km
 
     if dataset:

@@ -102,6 +102,10 @@ def validate_cmd(
     if trials:
         _trial_table()
     if n_fail:
+        err_console.print(
+            f"exit status 1: {n_fail} claim(s) fail in the scorecard above (the tables asked "
+            "for were all printed)"
+        )
         raise typer.Exit(1)
 
 

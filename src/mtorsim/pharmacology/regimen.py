@@ -92,8 +92,8 @@ class Regimen:
         if self.schedule not in SCHEDULES:
             raise UnknownNameError("schedule", str(self.schedule), list(SCHEDULES))
         dose = float(self.dose_mg)
-        if math.isnan(dose) or dose <= 0:
-            raise MtorsimError(f"{drug.name}: dose {self.dose_mg} mg must be > 0")
+        if not math.isfinite(dose) or dose <= 0:
+            raise MtorsimError(f"{drug.name}: dose {self.dose_mg} mg must be a finite number > 0")
         if not math.isfinite(self.start_day) or self.start_day < 0:
             raise MtorsimError(f"{drug.name}: start day {self.start_day} must be >= 0")
         if self.stop_day is not None and self.stop_day <= self.start_day:
