@@ -147,3 +147,21 @@ def test_version_and_fast_help() -> None:
     )
     assert probe.stdout.strip() == "", probe.stdout
     assert elapsed < 5.0  # generous: loaded CI machines; BENCHMARKS.md records ~0.25 s
+
+
+def test_reading_a_design_loads_neither_survival_analysis_nor_the_engine() -> None:
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from mtorsim.trials import load_design\n"
+            "from mtorsim.trials.design_model import design_schema\n"
+            "load_design('RECORD-1'); design_schema()\n"
+            "print(','.join(m for m in ('lifelines', 'numba', 'sympy') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert probe.returncode == 0 and probe.stdout.strip() == "", probe.stdout + probe.stderr
