@@ -297,3 +297,19 @@ def test_with_changes_names_an_unknown_field() -> None:
         load_design("RECORD-1").with_changes(n_patint=10)
     with pytest.raises(MtorsimError, match="accrual lasts 12 months"):
         load_design("RECORD-1").with_changes(follow_up_months=12)
+
+
+def test_cross_field_problems_in_a_file_read_like_field_problems(tmp_path) -> None:
+    bad = {
+        "name": "t",
+        "cancer_type": "rcc",
+        "n_patients": 40,
+        "arms": [{"name": "e", "drugs": {"everolimus": 10}}, {"name": "e", "drugs": {}}],
+    }
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(bad))
+    with pytest.raises(MtorsimError, match=r"d\.json: 1 problem in the trial design: .*repeat"):
+        load_design(str(path))
+    with pytest.raises(MtorsimError) as info:
+        TrialDesign.from_dict({**bad, "arms": bad["arms"][:1], "modifiers": {}})
+    assert "did you mean" not in str(info.value) and "modifiers are gone" in str(info.value)

@@ -182,7 +182,20 @@ class TrialDesign:
         every field problem reported at once, then the cross-field checks above."""
         from mtorsim.trials.design_model import validate_design
 
-        return cls(**validate_design(data, label).fields())
+        return cls._from_fields(validate_design(data, label).fields(), label)
+
+    @classmethod
+    def _from_fields(cls, fields: dict[str, Any], label: str) -> TrialDesign:
+        """Build from validated fields; a cross-field problem reads like a field problem."""
+        from mtorsim.errors import RecordError
+        from mtorsim.trials.design_model import DesignError
+
+        try:
+            return cls(**fields)
+        except RecordError:
+            raise
+        except MtorsimError as exc:
+            raise DesignError(label, [str(exc)]) from None
 
     def with_changes(self, **changes: Any) -> TrialDesign:
         """A copy with some fields changed (``None`` keeps a field); every check re-runs."""
@@ -218,7 +231,7 @@ def load_design(name_or_path: str) -> TrialDesign:
     if path.suffix.lower() in (".json", ".yaml", ".yml"):
         from mtorsim.trials.design_model import read_design_file
 
-        return TrialDesign(**read_design_file(path).fields())
+        return TrialDesign._from_fields(read_design_file(path).fields(), str(path))
     if path.suffix and path.is_file():
         raise MtorsimError(f"{path}: a design file ends in .json, .yaml or .yml")
     designs = trial_designs()

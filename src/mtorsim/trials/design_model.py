@@ -294,10 +294,8 @@ def _problem(err: Mapping[str, Any]) -> str:
                 " (per-design modifiers are gone: give the setting as prior_therapy, its "
                 "biology is data in cancer_biology.csv)"
             )
-        return (
-            f"{head}unknown {what} {loc[-1]!r}{_hint(loc[-1], keys)}; allowed: "
-            f"{', '.join(keys)}{extra}"
-        )
+        hint = "" if loc[-1] == "modifiers" else _hint(loc[-1], keys)
+        return f"{head}unknown {what} {loc[-1]!r}{hint}; allowed: {', '.join(keys)}{extra}"
     if kind == "missing":
         return f"{where}: required field missing"
     shown = f"{where} = {_short(value)}"
