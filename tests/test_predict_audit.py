@@ -152,3 +152,10 @@ def test_cell_line_drugs_take_any_case(tmp_path: Path, capsys, monkeypatch) -> N
     )  # fmt: skip
     assert code == 0, err
     assert "Temsirolimus" in out and "did you mean" not in (out + err).lower()
+
+
+def test_default_predictions_cover_drugs_that_bind_the_network() -> None:
+    from mtorsim.genomics.predict import PATHWAY_DRUGS
+
+    assert "interferon-alpha" not in PATHWAY_DRUGS  # its only site is VEGFR (tumour layer)
+    assert {"everolimus", "azd8055", "trametinib", "mk-2206"} <= set(PATHWAY_DRUGS)

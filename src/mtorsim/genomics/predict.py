@@ -39,12 +39,12 @@ __all__ = [
     "target_readouts",
 ]
 
-#: Drugs predicted by default: those acting inside the network (partners act on tumours).
-PATHWAY_DRUGS = [
-    name
-    for name, d in DRUGS.items()
-    if d.drug_class not in ("endocrine", "VEGFR-TKI", "chemotherapy", "autophagy")
-]
+#: Sites inside the signalling network; the others (VEGFR, ER, DNA, FKBP12 alone) act on
+#: tumours, not on the cell read-outs a prediction is made of.
+NETWORK_SITES = frozenset({"FRB", "MTOR_KINASE", "PI3K", "AKT", "MEK"})
+#: Drugs predicted by default: those binding a network site (partners act on tumours;
+#: interferon-alpha's only site is VEGFR, hydroxychloroquine's the lysosome).
+PATHWAY_DRUGS = [name for name, d in DRUGS.items() if NETWORK_SITES & set(d.sites)]
 RESPONSE_THRESHOLD = 0.35  # assumed: growth-drive fall counted as a response
 #: The network read-out that shows whether each binding site's target is inhibited (the
 #: pharmacodynamic marker of the drug class): mTORC1 (FRB, and the kinase site) -> pS6K1,
