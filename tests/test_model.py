@@ -116,8 +116,8 @@ def test_sbml_model_runs_in_its_own_time(tmp_path) -> None:
     r = m.simulate(until=60, points=7)
     assert r.time_unit == m.time_unit and r["time"].iloc[-1] == 60
     assert list(r.columns[1 : 1 + len(m.sbml.species_ids)]) == list(m.sbml.species_ids)
-    with pytest.raises(MtorsimError, match="until="):
-        m.simulate(hours=1)
+    assert m.time_unit == "min"  # the file's time unit (60 s), so hours= converts
+    assert m.simulate(hours=1, points=2)["time"].tolist() == [0.0, 1.0]
 
 
 @pytest.mark.parametrize(

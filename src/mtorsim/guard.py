@@ -210,7 +210,7 @@ def check_duration(
 
 
 #: Model time units mtorsim can convert: units per day.
-_PER_DAY = {"h": 24.0, "d": 1.0, "min": 1440.0, "s": 86400.0}
+_PER_DAY = {"h": 24.0, "d": 1.0, "min": 1440.0, "s": 86400.0, "ms": 8.64e7, "week": 1 / 7}
 
 
 def _span_days(

@@ -31,7 +31,14 @@ if TYPE_CHECKING:
 __all__ = ["Model", "load"]
 
 #: Hours per unit for the duration keywords (and model time units we can convert).
-_HOURS = {"h": 1.0, "d": 24.0, "min": 1.0 / 60.0, "s": 1.0 / 3600.0}
+_HOURS = {
+    "h": 1.0,
+    "d": 24.0,
+    "min": 1.0 / 60.0,
+    "s": 1.0 / 3600.0,
+    "ms": 1.0 / 3.6e6,
+    "week": 168.0,
+}
 _GENOTYPE = "dict of parameter values or a list like ['PIK3CA H1047R', 'PTEN truncating']"
 
 
@@ -39,7 +46,9 @@ def load(source: str | os.PathLike[str] | Network | None = None, **options: Any)
     """The default mTOR network (no argument), an SBML file, or a :class:`Network`.
 
     ``node_map={"mTORC1": "pmTORC1", ...}`` tells drugs which species of an imported model
-    are their target nodes.
+    are their target nodes (mTORC1, mTORC2, PI3K, AKT, MEK, AUTOPHAGY); another node or a
+    species the model lacks is an error. A drug none of whose targets the model's rate laws
+    read (as named, or mapped) is an error when it is used, not a run without effect.
 
     >>> import mtorsim
     >>> m = mtorsim.load()
@@ -82,7 +91,7 @@ class Model:
     ) -> None:
         self.network = network
         self.sbml = sbml
-        self.node_map = dict(node_map or {})
+        self.node_map = _checked_node_map(network, node_map)
 
     def __repr__(self) -> str:
         n = self.network
@@ -475,6 +484,15 @@ class Model:
             return compiled_with_drugs(drugs, pk=pk)  # memoised by drug set
         if pk and not self.is_default:
             raise MtorsimError("patients on regimens run on mtorsim's own network")
+        if not self.is_default:
+            from mtorsim.pharmacology.mechanism import TARGET_NODES, drug_targets
+
+            for name in drugs:  # partner drugs act only through mtorsim's tumour layer
+                if not drug_targets(name):
+                    raise MtorsimError(
+                        f"{name} acts on none of the nodes drugs act on in an imported model "
+                        f"({', '.join(TARGET_NODES)}), so it would have no effect here"
+                    )
         return compile_network(with_drugs(self.network, list(drugs), pk=pk, node_map=self.node_map))
 
     @staticmethod
@@ -649,6 +667,42 @@ class Model:
             df = pd.DataFrame({**cols, **rest})
         df.insert(0, "time", time)
         return _tidy_drugs(df)
+
+
+def _checked_node_map(network: Network, node_map: Mapping[str, str] | None) -> dict[str, str]:
+    """``node_map`` as given, once every key is a node drugs act on and every value a
+    species (or assignment-rule variable) of ``network``."""
+    from mtorsim.pharmacology.mechanism import TARGET_NODES
+
+    if node_map is None:
+        return {}
+    if not isinstance(node_map, Mapping):
+        raise MtorsimError(
+            f"node_map is {node_map!r}; give a dict of node to species, e.g. "
+            "{'mTORC1': 'pmTORC1'}"
+        )
+    import difflib
+
+    def hint(name: object, known: Sequence[str]) -> str:
+        same = [k for k in known if k.lower() == str(name).lower()]
+        close = same or difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.5)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+    out: dict[str, str] = {}
+    species = network.readout_names
+    for node, target in node_map.items():
+        if node not in TARGET_NODES:
+            raise MtorsimError(
+                f"node_map names {node!r}, which is not a node drugs act on"
+                f"{hint(node, TARGET_NODES)}; known nodes: {', '.join(TARGET_NODES)}"
+            )
+        if not isinstance(target, str) or target not in species:
+            raise MtorsimError(
+                f"node_map maps {node} to {target!r}, which is no species of the model"
+                f"{hint(target, species)}"
+            )
+        out[node] = target
+    return out
 
 
 def _start_state(start: str) -> str:

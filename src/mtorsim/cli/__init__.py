@@ -126,9 +126,16 @@ def _usage(exc: click.exceptions.ClickException) -> str:
 #: The library's messages name API arguments; on the command line the flags are meant.
 _API_TO_FLAG = (
     (re.compile(r"(?<![-\w])(until|hours|days|points|patients)="), r"--\1 "),
+    (re.compile(r"\bnode_map=\{([^{}]*)\}"), lambda m: _map_flags(m.group(1))),
     (re.compile(r"\bnode_map\b"), "--map"),
     (re.compile(r"\breplace=True\b"), "--replace-drug"),
 )
+
+
+def _map_flags(pairs: str) -> str:
+    """``'mTORC1': 'pmTORC1', 'mTORC2': 'X'`` -> ``--map mTORC1=pmTORC1 --map mTORC2=X``."""
+    found = re.findall(r"'([^']*)'\s*:\s*'([^']*)'", pairs)
+    return " ".join(f"--map {k}={v}" for k, v in found) or "--map NODE=SPECIES"
 
 
 def _flag_names(text: str) -> str:

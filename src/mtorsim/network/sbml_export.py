@@ -92,6 +92,26 @@ def _add_unit_definition(model: libsbml.Model, unit: str) -> str:
     return uid
 
 
+def _add_time_unit(model: libsbml.Model, unit: str) -> str:
+    """The model's time unit: mtorsim's names, else a multiple of the second that an
+    imported model carried (``"d"``, ``"ms"``, ``"2.5 s"``); "" when it is no time."""
+    from mtorsim.network.sbml_import import seconds_per
+
+    if uid := _add_unit_definition(model, "day" if unit == "d" else unit):
+        return uid
+    seconds = seconds_per(unit)
+    if seconds is None:  # undeclared in the file it came from: left undeclared
+        return ""
+    ud = model.createUnitDefinition()
+    _check(ud.setId("u_time"), "unit id u_time")
+    u = ud.createUnit()
+    u.setKind(libsbml.UNIT_KIND_SECOND)
+    u.setExponent(1.0)
+    u.setScale(0)
+    u.setMultiplier(seconds)
+    return "u_time"
+
+
 def _annotate(sbase: libsbml.SBase, description: str, source: str, unit: str) -> None:
     notes = (
         f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(description)}</p>'
@@ -160,7 +180,7 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
     model.setName(net.name)
     if net.source:
         _annotate(model, f"mtorsim network {net.name}", net.source, "")
-    if time_uid := _add_unit_definition(model, net.time_unit):
+    if time_uid := _add_time_unit(model, net.time_unit):
         model.setTimeUnits(time_uid)
     model.setExtentUnits("dimensionless")
     model.setSubstanceUnits("dimensionless")

@@ -148,7 +148,10 @@ class SBMLModel:
         """(parameters, start state, every value at t = 0) for a run with ``values`` set.
 
         A set value wins over the model's own initial value or initial assignment; every
-        other initial value is computed from the set ones.
+        other initial value is computed from the set ones. A set value that is no SBML id
+        (an ``inhibit_<node>`` hook or a drug's medium concentration, parameters of the
+        network the engine compiles from this one) is an input of the run: it is passed on
+        with the parameters, so it acts from t = 0.
         """
         given = dict(values or {})
         env: dict[str, float] = {**self.defaults, **given}
@@ -159,6 +162,9 @@ class SBMLModel:
             env[name] = evaluate(expr, env, f"{self.path}: initial value of {name!r}")
             moved.add(name)
         params = {k: v for k, v in env.items() if k in self._parameters}
+        params.update(
+            {k: v for k, v in given.items() if k not in self.kinds and k not in self._read_out}
+        )
         y0 = {k: env[k] for k in moved & self._states}  # the others start where the model says
         return params, y0, env
 
@@ -261,7 +267,7 @@ class SBMLModel:
             pre = simulate(
                 t, t_out=np.array([t]), parameters=params, initial=y0, events=events, **options
             )
-            return {c: float(pre[c].iloc[-1]) for c in pre.columns if c != "time"}
+            return {c: float(pre[c].iloc[-1]) for c in pre.columns[1:]}  # after the time
 
         for t, spec, trig in self._timed(params):
             if t > t_end:

@@ -31,7 +31,7 @@ from mtorsim.network.model import Network
 from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.drug import Drug
 
-__all__ = ["DRUG_PARAMETERS", "drug_id", "with_drugs"]
+__all__ = ["DRUG_PARAMETERS", "TARGET_NODES", "drug_id", "drug_targets", "with_drugs"]
 
 #: Parameters shared by all drugs (added once).
 DRUG_PARAMETERS = [
@@ -97,6 +97,18 @@ _NODE_SITES = {
     "AUTOPHAGY": ("LYSOSOME",),
 }
 _TARGET_NODES = ("mTORC1", "mTORC2", "PI3K", "AKT", "MEK", "AUTOPHAGY")
+#: the nodes of mtorsim's network drugs act on: what ``node_map`` maps to a model's species
+TARGET_NODES = _TARGET_NODES
+# nodes through which each site's occupancy acts (FRB and the kinase site on mTORC1; the
+# kinase site also on mTORC2, see _NODE_SITES)
+_SITE_TARGETS = {
+    "FRB": ("mTORC1",),
+    "MTOR_KINASE": ("mTORC1", "mTORC2"),
+    "PI3K": ("PI3K",),
+    "AKT": ("AKT",),
+    "MEK": ("MEK",),
+    "LYSOSOME": ("AUTOPHAGY",),
+}
 _PARTNER_SITES = {"ER": "ER_block", "VEGFR": "VEGFR_block", "DNA": "cytotoxic_exposure"}
 _RESIDUAL = {
     "EIF4EBP1_activation": "rapalog_residual_4ebp1",
@@ -107,6 +119,47 @@ _RESIDUAL = {
 def drug_id(name: str) -> str:
     """Identifier prefix of a drug (``pf-04691502`` -> ``pf_04691502``)."""
     return get_drug(name).name.replace("-", "_")
+
+
+def drug_targets(drug: Drug | str) -> tuple[str, ...]:
+    """The nodes of mtorsim's network a drug acts on (none for partner drugs, whose
+    blockade only mtorsim's tumour layer reads), e.g. ``('mTORC1', 'mTORC2')``."""
+    d = get_drug(drug) if isinstance(drug, str) else drug
+    out = [n for site in d.sites for n in _SITE_TARGETS.get(site, ())]
+    return tuple(dict.fromkeys(out))
+
+
+def _acting(network: Network, node: str, name: str) -> bool:
+    """Whether the drug's action on ``node`` (played by ``name``) shows: a rate law reads
+    ``name``, or, for nodes other than mTORC1, an assignment rule does (what
+    :func:`_rewrite_actions` scales)."""
+    if any(name in network.modifiers(r) for r in network.reactions):
+        return True
+    return node != "mTORC1" and any(name in identifiers(o.expression) for o in network.observables)
+
+
+def _check_action(
+    network: Network, chosen: Sequence[Drug], nodes: Mapping[str, str], mapped: Mapping[str, str]
+) -> None:
+    """Each drug acts through at least one node that some rate or rule of ``network`` reads,
+    and every node mapped explicitly is such a species: else the drug would silently do
+    nothing there."""
+    for drug in chosen:
+        targets = drug_targets(drug)
+        for node in targets:
+            if node in mapped and not _acting(network, node, mapped[node]):
+                raise MtorsimError(
+                    f"node_map maps {node} to {mapped[node]!r}, which no rate law or rule of "
+                    f"the model reads, so {drug.name} would not act there; map {node} to the "
+                    "species that carries its activity (e.g. its active form)"
+                )
+        if targets and not any(_acting(network, n, nodes[n]) for n in targets):
+            example = ", ".join(f"{n!r}: 'SPECIES'" for n in targets)
+            raise MtorsimError(
+                f"{drug.name} acts on {', '.join(targets)}, which no rate law or rule of "
+                "the model reads under those names, so it would have no effect; map them to "
+                f"the model's species with node_map={{{example}}}"
+            )
 
 
 def _exposure(drug: Drug, pk: bool) -> tuple[list, str]:
@@ -257,6 +310,7 @@ def with_drugs(
             f"network {network.name!r} lacks node(s) {sorted(missing)} that these drugs act "
             "on; map them to the model's species with node_map (e.g. mTORC1=pmTORC1)"
         )
+    _check_action(network, chosen, nodes, node_map or {})
     comps: list = [p for p in DRUG_PARAMETERS if p.name not in network]
     occupancy: dict[str, list[str]] = {}
     frb_terms: list[tuple[str, bool]] = []  # (FRB occupancy species, blocks all substrates)
