@@ -80,3 +80,19 @@ def test_demo_figure_panels_in_days_and_legends_clear_of_traces() -> None:
         assert box.x1 <= fig.bbox.x1 + 1, f"legend of {ax.get_title()!r} is cut off"
     assert legends == 5  # every panel but the fold-change bars has one
     plt.close(fig)
+
+
+def test_demo_refuses_a_file_for_its_folder_before_any_work(tmp_path: Path) -> None:
+    import time
+
+    import pytest
+
+    from mtorsim.errors import MtorsimError
+
+    blocker = tmp_path / "taken"
+    blocker.write_text("mine")
+    t0 = time.perf_counter()
+    for out in (blocker, blocker / "sub"):
+        with pytest.raises(MtorsimError, match="is a file"):
+            run_demo(out)
+    assert time.perf_counter() - t0 < 5 and blocker.read_text() == "mine"

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from mtorsim.errors import MtorsimError
 from mtorsim.evidence.claims import scorecard
 from mtorsim.exposure import Inhibition, Medium
 from mtorsim.io import write_table
@@ -59,6 +60,9 @@ def run_demo(
     """Run the demo and write its figure and tables into ``out_dir``; returns the paths."""
     say = progress or (lambda _msg: None)
     out = Path(out_dir)
+    blocked = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:  # before ~20 s of work, not after
+        raise MtorsimError(f"demo output {out}: {blocked} is a file; give a folder name")
     model = load()
     say("growth-factor stimulation of starved cells")
     stim = _hours(
