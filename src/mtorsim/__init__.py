@@ -12,8 +12,9 @@ numpy, pandas, sympy and numba load only when a model is built or run.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mtorsim._lazy import lazy_attributes
 
 __version__ = "0.2.0"
 
@@ -109,16 +110,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
     from mtorsim.trials import load_design, run_trial
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"mtorsim.{name}")
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mtorsim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_attributes("mtorsim", _EXPORTS, globals(), _SUBMODULES)

@@ -10,8 +10,9 @@ import the survival analysis (lifelines) and the engine.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mtorsim._lazy import lazy_attributes
 
 _EXPORTS = {
     "arm_summary": "mtorsim.trials.analysis",
@@ -54,14 +55,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
     from mtorsim.trials.run import TrialResult, run_replicates, run_trial
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mtorsim.trials' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_attributes("mtorsim.trials", _EXPORTS, globals())
