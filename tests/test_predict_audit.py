@@ -159,3 +159,12 @@ def test_default_predictions_cover_drugs_that_bind_the_network() -> None:
 
     assert "interferon-alpha" not in PATHWAY_DRUGS  # its only site is VEGFR (tumour layer)
     assert {"everolimus", "azd8055", "trametinib", "mk-2206"} <= set(PATHWAY_DRUGS)
+
+
+def test_an_unknown_gene_is_named_as_such_with_both_ways_to_give_parameters() -> None:
+    from mtorsim.errors import MtorsimError
+    from mtorsim.genomics.profile import genotype_parameters
+
+    with pytest.raises(MtorsimError, match="gene the knowledge base does not know") as info:
+        genotype_parameters(["FOO X1Y"])
+    assert "--set PTEN_level=0" in str(info.value)

@@ -109,9 +109,17 @@ def genotype_parameters(variants: list[str]) -> dict[str, float]:
     unknown = annotated[annotated["status"] != "known"]
     if not unknown.empty:
         r = unknown.iloc[0]
+        from mtorsim.genomics.knowledge import knowledge_base
+
+        genes = sorted(set(knowledge_base().gene))
+        what = (
+            "matches no rule of the knowledge base (variant_effects.csv)"
+            if r.gene in genes
+            else f"is in a gene the knowledge base does not know (known: {', '.join(genes)})"
+        )
         raise MtorsimError(
-            f"genotype {r.gene} {r.protein_change or r.kind} matches no rule of the knowledge "
-            "base (variant_effects.csv), so its effect is unknown; give parameter values "
-            "instead, e.g. genotype={'PTEN_level': 0}"
+            f"genotype {r.gene} {r.protein_change or r.kind} {what}, so its effect is unknown; "
+            "give parameter values instead (Python: genotype={'PTEN_level': 0}; command "
+            "line: --set PTEN_level=0)"
         )
     return profile_parameters(annotated, "genotype")
