@@ -330,10 +330,18 @@ def test_a_signal_removes_the_runs_temporaries(tmp_path, sig, code) -> None:
 
 
 def test_guard_imports_nothing_from_mtorsim_but_errors() -> None:
-    """Any layer may use the guard only because it depends on nothing above errors."""
+    """Any layer may use the guard only because it depends on nothing above errors (and the
+    table of time units, which depends on nothing)."""
     import ast
 
     tree = ast.parse(Path(guard.__file__).read_text())
     modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert {m for m in modules if m.startswith("mtorsim")} == {"mtorsim.errors"}
+    assert {m for m in modules if m.startswith("mtorsim")} <= {
+        "mtorsim.errors",
+        "mtorsim.time_units",
+    }
+    units = ast.parse(Path(guard.__file__).with_name("time_units.py").read_text())
+    assert not [
+        n for n in ast.walk(units) if isinstance(n, ast.ImportFrom) and "mtorsim" in n.module
+    ]

@@ -15,7 +15,8 @@ import mtorsim
 import mtorsim.engine
 from mtorsim import Inhibition, MtorsimError
 from mtorsim.network.published_experiments import PUBLISHED_EXPERIMENTS as EXPERIMENTS
-from mtorsim.network.sbml_import import UNDECLARED_TIME, read_sbml
+from mtorsim.network.sbml_import import read_sbml
+from mtorsim.time_units import UNDECLARED_TIME
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT.parent / "shared" / "models"
@@ -243,3 +244,133 @@ def test_an_undeclared_time_unit_takes_until_only(tmp_path: Path) -> None:
     m = mtorsim.load(_l3(tmp_path, None))
     with pytest.raises(MtorsimError, match="give until= in the model's time unit"):
         m.simulate(hours=1)
+
+
+# ---------------------------------------------------------------- 4. drug rates in model time
+def _mtor_model(path: Path, time_units: str, seconds: float) -> Path:
+    """mTORC1 cycling and phosphorylating S6K, written in a time unit of ``seconds`` s:
+    the same kinetics (constants per hour) whatever the unit."""
+    import libsbml
+
+    doc = libsbml.SBMLDocument(3, 2)
+    m = doc.createModel()
+    m.setId("mtor_" + time_units)
+    ud = m.createUnitDefinition()
+    ud.setId(time_units)
+    u = ud.createUnit()
+    u.setKind(libsbml.UNIT_KIND_SECOND)
+    u.setExponent(1)
+    u.setScale(0)
+    u.setMultiplier(seconds)
+    m.setTimeUnits(time_units)
+    c = m.createCompartment()
+    c.setId("C")
+    c.setSize(1.0)
+    c.setConstant(True)
+    for sid, x0 in (("mTORC1", 0.5), ("S6K", 0.0)):
+        s = m.createSpecies()
+        s.setId(sid)
+        s.setCompartment("C")
+        s.setInitialAmount(x0)
+        s.setHasOnlySubstanceUnits(True)
+        s.setBoundaryCondition(False)
+        s.setConstant(False)
+    per_unit = seconds / 3600.0  # hours in one model time unit
+    for pid, per_hour in (("ka", 36.0), ("kd", 36.0), ("kp", 72.0), ("kdp", 36.0)):
+        p = m.createParameter()
+        p.setId(pid)
+        p.setValue(per_hour * per_unit)
+        p.setConstant(True)
+    laws = (
+        ("on", (), ("mTORC1",), "ka*(1 - mTORC1)"),
+        ("off", ("mTORC1",), (), "kd*mTORC1"),
+        ("phos", (), ("S6K",), "kp*mTORC1*(1 - S6K)"),
+        ("dephos", ("S6K",), (), "kdp*S6K"),
+    )
+    for rid, reactants, products, law in laws:
+        r = m.createReaction()
+        r.setId(rid)
+        r.setReversible(False)
+        for sid in reactants:
+            ref = r.createReactant()
+            ref.setSpecies(sid)
+            ref.setStoichiometry(1)
+            ref.setConstant(True)
+        for sid in products:
+            ref = r.createProduct()
+            ref.setSpecies(sid)
+            ref.setStoichiometry(1)
+            ref.setConstant(True)
+        if "mTORC1" in law and "mTORC1" not in reactants + products:
+            r.createModifier().setSpecies("mTORC1")
+        r.createKineticLaw().setMath(libsbml.parseL3FormulaWithModel(law, m))
+    libsbml.writeSBMLToFile(doc, str(path))
+    return path
+
+
+def test_drug_binding_runs_in_the_model_time_unit(tmp_path: Path) -> None:
+    """kon_drug is 1/(nM*h): on a model in seconds a TORKi binds over seconds at the
+    hourly rate / 3600 (not 3600 times faster), as on the same model declared in hours."""
+    seconds = mtorsim.load(_mtor_model(tmp_path / "s.xml", "second_", 1.0))
+    hours = mtorsim.load(_mtor_model(tmp_path / "h.xml", "hour_", 3600.0))
+    assert (seconds.time_unit, hours.time_unit) == ("s", "h")
+    drug = {"azd8055": 100.0}
+    tight = {"rtol": 1e-10, "atol": 1e-12}
+    in_s = seconds.simulate(until=60.0, points=61, exposure=drug, **tight)
+    in_h = hours.simulate(until=60.0 / 3600.0, points=61, exposure=drug, **tight)
+    occ = "azd8055__MTOR_KINASE"
+    for col in (occ, "S6K", "mTORC1"):
+        np.testing.assert_allclose(in_s[col], in_h[col], rtol=1e-6, atol=1e-9)
+    # one-site binding at kon = 3.6 /nM/h = 1e-3 /nM/s, koff = kon * Kd (0.8 nM)
+    kon_s, free = 3.6 / 3600.0, 100.0
+    rate = kon_s * free + kon_s * 0.8
+    t = in_s["time"].to_numpy()
+    expected = kon_s * free / rate * (1.0 - np.exp(-rate * t))
+    np.testing.assert_allclose(in_s[occ], expected, rtol=1e-6, atol=1e-9)
+    assert 0.6 < in_s[occ].iloc[10] < 0.66  # about 63% bound after 10 s, not all at once
+
+
+@pytest.mark.parametrize(
+    ("unit", "hours"),
+    [
+        ("s", 1 / 3600),
+        ("ms", 1 / 3.6e6),
+        ("min", 1 / 60),
+        ("d", 24.0),
+        ("week", 168.0),
+        ("2.5 s", 2.5 / 3600),
+    ],
+)
+def test_every_drug_rate_is_scaled_to_the_model_time_unit(unit: str, hours: float) -> None:
+    from dataclasses import replace
+
+    from mtorsim.pharmacology.mechanism import TIME_SCALE, with_drugs
+
+    base = mtorsim.load().network
+    net = replace(base, time_unit=unit, check_units=False)
+    # PK, FKBP12 and FRB binding (everolimus), kinase-site binding (azd8055)
+    drugged = with_drugs(net, ["everolimus", "azd8055"], pk=True)
+    assert drugged.parameter(TIME_SCALE).value == pytest.approx(hours, rel=1e-12)
+    assert drugged.parameter("kon_drug").value == 3.6  # constants keep their units
+    added = [r for r in drugged.reactions if r.name not in {x.name for x in base.reactions}]
+    assert len(added) >= 8  # on/off of three sites and FKBP12, absorption, elimination, ...
+    for r in added:
+        assert r.rate.startswith(f"{TIME_SCALE}*("), r
+    in_hours = with_drugs(base, ["everolimus", "azd8055"], pk=True)  # the default: untouched
+    assert TIME_SCALE not in in_hours.parameter_names
+    assert {r.name: r.rate for r in in_hours.reactions}["everolimus__FRB_on"] == (
+        "kon_drug*everolimus__FKBP12*(1 - SITE__FRB)"
+    )
+
+
+@pytest.mark.parametrize("unit", ["dimensionless", UNDECLARED_TIME])
+def test_a_time_unit_that_is_no_time_takes_drug_rates_as_hours(unit: str) -> None:
+    from dataclasses import replace
+
+    from mtorsim.pharmacology.mechanism import TIME_SCALE, DrugTimeUnitWarning, with_drugs
+
+    net = replace(mtorsim.load().network, time_unit=unit, check_units=False)
+    with pytest.warns(DrugTimeUnitWarning, match="applied per model time unit as hours") as rec:
+        drugged = with_drugs(net, ["azd8055"], pk=False)
+    assert len(rec) == 1 and "\n" not in str(rec[0].message)
+    assert TIME_SCALE not in drugged.parameter_names

@@ -209,8 +209,12 @@ def check_duration(
     return _span_days(hours, days, cli, months)[0]
 
 
-#: Model time units mtorsim can convert: units per day.
-_PER_DAY = {"h": 24.0, "d": 1.0, "min": 1440.0, "s": 86400.0, "ms": 8.64e7, "week": 1 / 7}
+def _per_day(time_unit: str | None) -> float | None:
+    """Units of model time per day (None: a unit mtorsim cannot convert, or none)."""
+    from mtorsim.time_units import seconds_per
+
+    seconds = seconds_per(time_unit) if time_unit else None
+    return None if seconds is None else 86400.0 / seconds
 
 
 def _span_days(
@@ -227,7 +231,7 @@ def _span_days(
         ("hours", hours, 24.0, "hours"),
         ("days", days, 1.0, "days"),
         ("months", months, 12 / 365.25, "months"),
-        ("until", until, _PER_DAY.get(time_unit or ""), time_unit),
+        ("until", until, _per_day(time_unit), time_unit),
     )
     for key, value, per_day, unit in spans:
         if value is None:
@@ -263,7 +267,7 @@ def output_points(
     if points is not None:
         return int(points)
     if until is not None:
-        per_day = _PER_DAY.get(time_unit or "")
+        per_day = _per_day(time_unit)
         if per_day is None:
             return 101
         if cohort:

@@ -21,6 +21,7 @@ import pandas as pd
 from mtorsim.errors import MtorsimError, UnknownNameError
 from mtorsim.exposure import ExposurePlan, Medium, plan_exposure
 from mtorsim.result import Result, make_result
+from mtorsim.time_units import hours_per
 
 if TYPE_CHECKING:
     from mtorsim.engine.codegen import CompiledNetwork
@@ -30,15 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Model", "load"]
 
-#: Hours per unit for the duration keywords (and model time units we can convert).
-_HOURS = {
-    "h": 1.0,
-    "d": 24.0,
-    "min": 1.0 / 60.0,
-    "s": 1.0 / 3600.0,
-    "ms": 1.0 / 3.6e6,
-    "week": 168.0,
-}
 _GENOTYPE = "dict of parameter values or a list like ['PIK3CA H1047R', 'PTEN truncating']"
 
 
@@ -433,12 +425,13 @@ class Model:
         if key == "until":
             return value, self.time_unit, 1.0
         unit = "h" if key == "hours" else "d"
-        if self.time_unit not in _HOURS:
+        model_hours = hours_per(self.time_unit)
+        if model_hours is None:
             raise MtorsimError(
                 f"{self.name} has time unit {self.time_unit!r}, which mtorsim cannot convert "
                 f"from {key}; give until= in the model's time unit"
             )
-        per_model = _HOURS[self.time_unit] / _HOURS[unit]
+        per_model = model_hours / hours_per(unit)
         return value / per_model, unit, per_model
 
     @staticmethod
@@ -606,7 +599,7 @@ class Model:
             raw = by_tidy.get(name, name)
             if raw not in keep:
                 keep.append(raw)
-        days = t_end * _HOURS[self.time_unit] / 24.0
+        days = t_end * hours_per(self.time_unit) / 24.0
         n_out = self._points(points, days, "cohort") if points is not None else round(days) + 1
         params = self._exposure_parameters(compiled, ExposurePlan(), fixed)
         kept: list[Result] = []

@@ -339,17 +339,16 @@ class Calibrator:
     def _scales(self, pid: str) -> bool:
         """Does ``pid`` multiply a model quantity in an observable (a scale), rather than
         add to it (an offset)?"""
-        from mtorsim.network.expressions import identifiers, parse_expression
+        from mtorsim.calibration.problem import parse_formula
 
         model = set(self.problem.model.network.species_names) | set(
             self.problem.model.network.observable_names
         )
         for text in self.problem.observables["observableFormula"].astype(str):
-            names = identifiers(text)
-            if pid not in names:
+            expr = parse_formula(text)  # as the objective reads it: an id E is no constant
+            symbol = next((x for x in expr.free_symbols if x.name == pid), None)
+            if symbol is None:
                 continue
-            expr = parse_expression(text, names)
-            symbol = next(x for x in expr.free_symbols if x.name == pid)
             if {x.name for x in expr.diff(symbol).free_symbols} & model:
                 return True
         return False

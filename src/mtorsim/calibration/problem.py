@@ -39,17 +39,21 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 def parse_formula(text: str) -> sp.Expr:
     """A PEtab math string as a sympy expression whose every name is a plain symbol.
 
-    ``sympify`` alone would read ``S``, ``E``, ``I`` or ``beta`` as sympy objects.
+    ``sympify`` alone would read ``S``, ``E``, ``I`` or ``beta`` as sympy objects, and
+    fail on ids that are Python keywords (``lambda``).
     """
     import sympy as sp
 
+    from mtorsim.network.expressions import bind_names
+
     names = {n for n in _IDENT.findall(text) if n not in _FUNCTIONS}
-    local: dict[str, Any] = {n: sp.Symbol(n, real=True) for n in names}
+    text, symbols = bind_names(text.replace("^", "**"), names)
+    local: dict[str, Any] = dict(symbols)
     local.update({"log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs, "pow": sp.Pow})
     local["log10"] = lambda x: sp.log(x, 10)
     local["log2"] = lambda x: sp.log(x, 2)
     local.update({"min": sp.Min, "max": sp.Max, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan})
-    return sp.sympify(text.replace("^", "**"), locals=local)
+    return sp.sympify(text, locals=local)
 
 
 def split_overrides(value: Any) -> list[float | str]:

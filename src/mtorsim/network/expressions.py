@@ -1,15 +1,19 @@
 """Parsing rate expressions and checking their units.
 
 Expressions are SBML L3 infix strings. They are parsed with sympy, with every network name
-bound to a plain symbol, so names such as ``E``, ``I`` or ``S`` never collide with sympy's
-constants. Units are products of powers of a small vocabulary of base symbols; the checker
-walks the expression tree and demands that sums add like units and functions see
-dimensionless arguments. sympy is imported by the functions that need it, not with this
+bound to a plain symbol, so names such as ``E``, ``I``, ``S``, ``pi``, ``beta`` or ``lambda``
+never collide with sympy's constants and functions or Python's keywords: a name the network
+defines is always that name (``E`` is Euler's number, ``pi`` the constant, only where no
+species, parameter or observable has that name; ``exp(1)`` is e whatever the names).
+Units are products of powers of a small vocabulary of base symbols; the checker walks the
+expression tree and demands that sums add like units and functions see dimensionless
+arguments. sympy is imported by the functions that need it, not with this
 module, so importing a network (and a warm process that never parses) stays fast.
 """
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -134,23 +138,81 @@ def _unit_symbols() -> dict[str, sp.Symbol]:
     return {name: sp.Symbol(f"unit_{name}", positive=True) for name in BASE_UNITS}
 
 
-def identifiers(expression: str) -> set[str]:
-    """Names used in an expression (functions and numbers excluded)."""
+# a name (not inside a number such as 1e5), and whether it is called: ``exp(`` is a call
+_NAME_USE = re.compile(r"(?<![A-Za-z0-9_.])([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
+
+
+def _uses(expression: str) -> list[tuple[str, bool]]:
+    """(name, called) for every name in ``expression``, numbers left out."""
     text = _NUMBER_EXP.sub("0", expression)
-    return {t for t in _TOKEN.findall(text) if t not in FUNCTION_NAMES}
+    return [(m.group(1), bool(m.group(2))) for m in _NAME_USE.finditer(text)]
+
+
+def identifiers(expression: str, names: Iterable[str] = ()) -> set[str]:
+    """Names used in an expression (functions and numbers excluded).
+
+    A name in ``names`` (the network's species, parameters and observables) counts
+    wherever it is not called, even if it is also a function or constant name (``E``,
+    ``pi``, ``min``): a model's ids are never read as sympy's constants or functions.
+    """
+    known = set(names)
+    return {
+        t
+        for t, called in _uses(expression)
+        if t not in FUNCTION_NAMES or (t in known and not called)
+    }
 
 
 def parse_expression(expression: str, names: Iterable[str]) -> sp.Expr:
     """Parse ``expression`` with every name in ``names`` bound to a real symbol."""
-    known = set(names)
-    unknown = identifiers(expression) - known - {"time"}
+    known = set(names) | {"time"}
+    unknown = identifiers(expression, known) - known
     if unknown:
         raise NetworkError(
             f"expression {expression!r} uses unknown name(s) {sorted(unknown)}; "
             "add them as species, parameters or observables"
         )
-    tokens = set(_TOKEN.findall(expression))
-    return _parse(expression, tuple(sorted(tokens & (known | {"time"}))))
+    return _parse(expression, tuple(sorted(identifiers(expression, known) & known)))
+
+
+def _is_reserved(name: str) -> bool:
+    """A name sympy's parser cannot take as a plain symbol through ``locals``: a Python
+    keyword (``lambda``, ``in``), or a function or constant of :data:`FUNCTION_NAMES`."""
+    return keyword.iskeyword(name) or name in FUNCTION_NAMES
+
+
+def bind_names(expression: str, bound: Iterable[str]) -> tuple[str, dict[str, sp.Symbol]]:
+    """Text and ``locals`` for :func:`sympy.sympify` in which every name in ``bound`` is a
+    real symbol of that name: reserved names (keywords, function and constant names) are
+    written as placeholders, where they are not called, that ``locals`` maps back."""
+    import sympy as sp
+
+    names = set(bound)
+    local = {n: sp.Symbol(n, real=True) for n in names if not _is_reserved(n)}
+    reserved = sorted(n for n in names if _is_reserved(n))
+    if not reserved:
+        return expression, local
+    placeholder: dict[str, str] = {}
+    for i, n in enumerate(reserved):
+        ph = f"_mtorsim_name_{i}"
+        while ph in names:
+            ph = f"_{ph}"
+        placeholder[n] = ph
+        local[ph] = sp.Symbol(n, real=True)
+
+    def swap(m: re.Match[str]) -> str:
+        name, called = m.group(1), m.group(2)
+        return placeholder[name] if name in placeholder and not called else m.group(0)
+
+    # numbers first out of the way: the 'e5' of 1e5 is no name
+    parts = re.split(f"({_NUMBER_EXP.pattern})", expression)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 3 == 0:  # re.split keeps the number (group 1) and its mantissa (group 2)
+            out.append(_NAME_USE.sub(swap, part))
+        elif i % 3 == 1:
+            out.append(part)
+    return "".join(out), local
 
 
 @lru_cache(maxsize=16384)
@@ -159,10 +221,11 @@ def _parse(expression: str, bound: tuple[str, ...]) -> sp.Expr:
     another share most rate laws, and sympy expressions are immutable)."""
     import sympy as sp
 
+    text, names = bind_names(expression.replace("^", "**"), bound)
     local: dict[str, object] = dict(_functions())
-    local.update({n: sp.Symbol(n, real=True) for n in bound})
+    local.update(names)
     try:
-        return sp.sympify(expression.replace("^", "**"), locals=local, rational=False)
+        return sp.sympify(text, locals=local, rational=False)
     except (sp.SympifyError, SyntaxError, TypeError) as exc:
         raise NetworkError(f"cannot parse expression {expression!r}: {exc}") from exc
 

@@ -40,18 +40,19 @@ def inhibitable_nodes(network: Network) -> list[str]:
     for r in network.reactions:
         acting |= network.modifiers(r)
     for o in network.observables:
-        acting |= identifiers(o.expression) & nodes
+        acting |= identifiers(o.expression, nodes) & nodes
     # names with a double underscore are internal to a layer (drug PK, occupancies)
     return [n for n in network.readout_names if n in acting and "__" not in n]
 
 
 def substitute_nodes(expression: str, replacements: dict[str, str]) -> str:
-    """Replace whole-word names in ``expression`` by ``(replacement)``."""
+    """Replace whole-word names in ``expression`` by ``(replacement)`` (not where called:
+    a node named ``exp`` leaves ``exp(x)`` alone)."""
     if not replacements:
         return expression
     names = sorted(replacements, key=len, reverse=True)
     pattern = re.compile(
-        r"(?<![A-Za-z0-9_.])(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])"
+        r"(?<![A-Za-z0-9_.])(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_]|\s*\()"
     )
     return pattern.sub(lambda m: f"({replacements[m.group(1)]})", expression)
 
@@ -83,7 +84,9 @@ def with_inhibition_hooks(network: Network) -> Network:
     observables = [
         replace(
             o,
-            expression=substitute_nodes(o.expression, _hook(identifiers(o.expression) & node_set)),
+            expression=substitute_nodes(
+                o.expression, _hook(identifiers(o.expression, node_set) & node_set)
+            ),
         )
         for o in network.observables
     ]

@@ -380,6 +380,6 @@ class Network:
 
     def modifiers(self, reaction: Reaction) -> set[str]:
         """Species and observables that act on ``reaction`` without being changed by it."""
-        used = identifiers(reaction.rate)
         nodes = set(self.species_names) | set(self.observable_names)
+        used = identifiers(reaction.rate, nodes)
         return (used & nodes) - set(reaction.stoichiometry)

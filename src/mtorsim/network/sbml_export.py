@@ -95,7 +95,7 @@ def _add_unit_definition(model: libsbml.Model, unit: str) -> str:
 def _add_time_unit(model: libsbml.Model, unit: str) -> str:
     """The model's time unit: mtorsim's names, else a multiple of the second that an
     imported model carried (``"d"``, ``"ms"``, ``"2.5 s"``); "" when it is no time."""
-    from mtorsim.network.sbml_import import seconds_per
+    from mtorsim.time_units import seconds_per
 
     if uid := _add_unit_definition(model, "day" if unit == "d" else unit):
         return uid
@@ -134,11 +134,19 @@ def _mark_time(node: libsbml.ASTNode) -> None:
         _mark_time(node.getChild(i))
 
 
-def _math(expression: str, where: str, names: set[str] | None = None) -> libsbml.ASTNode:
+def _math(
+    expression: str, where: str, names: set[str] | None = None, model: libsbml.Model | None = None
+) -> libsbml.ASTNode:
     text = expression
     if names is not None:  # via sympy, so imported (Piecewise, logic) expressions print as L3
         text = to_l3(parse_expression(expression, names))
-    ast = libsbml.parseL3Formula(text.replace("**", "^"))
+    text = text.replace("**", "^")
+    # with the model, its ids stay names where L3 has a constant of that name (pi, avogadro)
+    ast = (
+        libsbml.parseL3Formula(text)
+        if model is None
+        else libsbml.parseL3FormulaWithModel(text, model)
+    )
     if ast is None:
         raise SBMLError(
             f"cannot convert {where} expression {expression!r} to MathML: "
@@ -219,7 +227,7 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
             par.setUnits(uid)
         rule = model.createAssignmentRule()
         rule.setVariable(o.name)
-        rule.setMath(_math(o.expression, f"observable {o.name}", names))
+        rule.setMath(_math(o.expression, f"observable {o.name}", names, model))
         _annotate(par, o.description, "observable (assignment rule)", o.unit)
     for r in net.reactions:
         rx = model.createReaction()
@@ -234,7 +242,7 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
             mod = rx.createModifier()
             mod.setSpecies(m)
         law = rx.createKineticLaw()
-        law.setMath(_math(r.rate, f"reaction {r.name}", names))
+        law.setMath(_math(r.rate, f"reaction {r.name}", names, model))
         if r.description:
             rx.setNotes(
                 f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(r.description)}'

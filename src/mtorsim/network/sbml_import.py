@@ -44,6 +44,7 @@ from mtorsim.network.sbml_math import (
 )
 from mtorsim.network.sbml_model import CLOCK, TIME, EventSpec, SBMLModel, evaluate
 from mtorsim.network.sbml_rules import delayed_rules, size_rate, split_delayed
+from mtorsim.time_units import sbml_time_unit
 
 __all__ = ["EventSpec", "SBMLModel", "read_sbml"]
 
@@ -295,58 +296,6 @@ def _species_refs(model: libsbml.Model) -> set[str]:
     }
 
 
-#: the time unit of a model that declares none (SBML Level 3 without ``timeUnits``)
-UNDECLARED_TIME = "a.u."
-# multiples of the second mtorsim names (the names Model's hours=/days= convert from)
-_SECONDS = {1e-3: "ms", 1.0: "s", 60.0: "min", 3600.0: "h", 86400.0: "d", 604800.0: "week"}
-
-
-def seconds_per(unit: str) -> float | None:
-    """Seconds in one ``unit`` as :func:`time_unit` names it (None: not a time)."""
-    named = {name: seconds for seconds, name in _SECONDS.items()}
-    if unit in named:
-        return named[unit]
-    number, _, base = unit.partition(" ")
-    try:
-        value = float(number)
-    except ValueError:
-        return None
-    return value if base == "s" and math.isfinite(value) and value > 0 else None
-
-
-def time_unit(model: libsbml.Model) -> str:
-    """The model's time unit as a short name: ``"s"``, ``"min"``, ``"h"``, ``"d"``, another
-    multiple of the second as ``"2.5 s"``, ``"dimensionless"``, or :data:`UNDECLARED_TIME`.
-
-    Level 3 names it in the model's ``timeUnits`` (undeclared if unset); Levels 1 and 2 in
-    the built-in unit ``time``: the second, unless a unit definition ``time`` redefines it.
-    """
-    if model.getLevel() >= 3:
-        if not model.isSetTimeUnits():
-            return UNDECLARED_TIME
-        uid = model.getTimeUnits()
-    else:
-        uid = "time"
-    ud = model.getUnitDefinition(uid)
-    if ud is None:  # a base unit (L3 timeUnits="second"), or L1/L2's default time
-        kind = libsbml.UnitKind_forName(uid)
-        if uid == "time" or kind == libsbml.UNIT_KIND_SECOND:
-            return "s"
-        return "dimensionless" if kind == libsbml.UNIT_KIND_DIMENSIONLESS else UNDECLARED_TIME
-    units = [u for u in ud.getListOfUnits() if u.getKind() != libsbml.UNIT_KIND_DIMENSIONLESS]
-    if not units:
-        return "dimensionless"
-    if len(units) == 1 and units[0].getKind() == libsbml.UNIT_KIND_SECOND:
-        u = units[0]
-        factor = (u.getMultiplier() * 10.0 ** u.getScale()) ** u.getExponentAsDouble()
-        if u.getExponentAsDouble() == 1 and math.isfinite(factor) and factor > 0:
-            for seconds, name in _SECONDS.items():
-                if math.isclose(factor, seconds, rel_tol=1e-9):
-                    return name
-            return f"{factor:g} s"
-    return uid  # not a time (the file is inconsistent): its own name, never a guess
-
-
 def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLModel:
     assigned = {
         r.getVariable(): math_of(r.getMath(), f"assignment rule for {r.getVariable()!r}")
@@ -546,15 +495,15 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         observables=[
             Observable(n, text_of(e), "1", "SBML assignment rule") for n, e in observables
         ],
-        time_unit=time_unit(model),
+        time_unit=sbml_time_unit(model),
         source=f"SBML L{level}V{version}: {path}",
         check_units=False,
     )
     used: set[str] = set()
     for e in (*start.values(), *(math_of(r.getMath(), "rule") for r in model.getListOfRules())):
         used |= {x.name for x in e.free_symbols}
-    for r in reactions:
-        used |= {x.name for x in sp.sympify(r.rate, locals=_locals(r.rate)).free_symbols}
+    for rate in net.parsed_rates().values():  # every model id a name, never a sympy constant
+        used |= {x.name for x in rate.free_symbols}
     for spec in events:
         used |= {x.name for x in spec.time.free_symbols}
         for extra in (spec.trigger, spec.delay, spec.priority_expr):
@@ -570,12 +519,6 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         concentrations={c: tuple(v) for c, v in concentrations.items() if c in moving},
         delayed=delayed_rules(late, rules, kinds, start, event_targets, path),
     )  # fmt: skip
-
-
-def _locals(text: str) -> dict[str, sp.Symbol]:
-    from mtorsim.network.expressions import identifiers
-
-    return {n: _sym(n) for n in identifiers(text)}
 
 
 def _order(start: dict[str, sp.Basic], path: str) -> list[str]:

@@ -150,14 +150,41 @@ RATE_OF = sp.Function("rateOf")
 DELAY = sp.Function("delay")
 
 
+class _TextPrinter(sp.printing.str.StrPrinter):
+    """sympy's text, but constants as calls (``exp(1)``, ``acos(-1)``), never as names a
+    model id may hold (``E``, ``pi``, ``I``), and abs/min/max as the network's functions."""
+
+    def _print_Exp1(self, expr: sp.Basic) -> str:
+        return "exp(1)"
+
+    def _print_Pi(self, expr: sp.Basic) -> str:
+        return "acos(-1)"
+
+    def _print_ImaginaryUnit(self, expr: sp.Basic) -> str:
+        return "sqrt(-1)"
+
+    def _print_Abs(self, expr: sp.Basic) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Min(self, expr: sp.Basic) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Max(self, expr: sp.Basic) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+
+_TEXT = _TextPrinter()
+
+
 def text_of(expr: sp.Basic) -> str:
-    """Expression text for a Network (sympy syntax; the network parser reads it)."""
+    """Expression text for a Network (sympy syntax; the network parser reads it, with the
+    model's ids as names: a species ``E`` and Euler's number print differently)."""
     if expr.has(DELAY):
         raise SBMLError(
             "delay() in a rate law, rate rule or a rule they use: a delay differential "
             "equation; not supported (only assignment rules read by nothing else may delay)"
         )
-    return sp.sstr(expr)
+    return _TEXT.doprint(expr)
 
 
 def math_owners(model: libsbml.Model) -> list[tuple[str, libsbml.SBase]]:

@@ -16,10 +16,20 @@
 
 Partners (endocrine, VEGFR-TKI, chemotherapy) get exposure and occupancy observables
 (``ER_block``, ``VEGFR_block``, ``cytotoxic_exposure``) that the tumour layer reads.
+
+Time: every rate the drug layer adds (binding, unbinding, PK) is per hour, as its constants
+are (``kon_drug`` in 1/(nM*h), clearances in L/h, ...). On a network whose time unit is
+another (an imported SBML model in seconds, minutes, ...) each of those rate laws is
+multiplied by ``drug_h_per_time_unit`` (hours in one model time unit, e.g. 1/3600 for
+seconds), so the constants keep their units and the kinetics run in the model's time. A
+time unit that is no time (``dimensionless``, undeclared) is taken as hours, with a
+:class:`DrugTimeUnitWarning`.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -31,7 +41,33 @@ from mtorsim.network.model import Network
 from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.drug import Drug
 
-__all__ = ["DRUG_PARAMETERS", "TARGET_NODES", "drug_id", "drug_targets", "with_drugs"]
+__all__ = [
+    "DRUG_PARAMETERS",
+    "TARGET_NODES",
+    "TIME_SCALE",
+    "DrugTimeUnitWarning",
+    "drug_id",
+    "drug_targets",
+    "hours_per_time_unit",
+    "with_drugs",
+]
+
+
+class DrugTimeUnitWarning(UserWarning):
+    """The network's time unit is no time: drug rates (per hour) are applied as if it were
+    hours."""
+
+
+#: parameter multiplying the drug layer's rates on networks not in hours
+TIME_SCALE = "drug_h_per_time_unit"
+
+
+def hours_per_time_unit(unit: str) -> float | None:
+    """Hours in one ``unit`` of model time (None when it is no time)."""
+    from mtorsim.time_units import hours_per
+
+    return hours_per(unit)
+
 
 #: Parameters shared by all drugs (added once).
 DRUG_PARAMETERS = [
@@ -135,7 +171,9 @@ def _acting(network: Network, node: str, name: str) -> bool:
     :func:`_rewrite_actions` scales)."""
     if any(name in network.modifiers(r) for r in network.reactions):
         return True
-    return node != "mTORC1" and any(name in identifiers(o.expression) for o in network.observables)
+    return node != "mTORC1" and any(
+        name in identifiers(o.expression, {name}) for o in network.observables
+    )
 
 
 def _check_action(
@@ -274,7 +312,9 @@ def with_drugs(
     ----------
     network : Network
         A network with the default network's node names (mTORC1, mTORC2, PI3K, AKT, MEK,
-        AUTOPHAGY, the substrates of mTORC1).
+        AUTOPHAGY, the substrates of mTORC1). The drug rates (per hour) run in its time
+        unit (``drug_h_per_time_unit``); a unit that is no time is taken as hours, with a
+        :class:`DrugTimeUnitWarning`.
     drugs : list of str
         Drug names or aliases; prodrugs bring their metabolite.
     pk : bool
@@ -393,12 +433,50 @@ def with_drugs(
                     name, f"SITE__{site}", description=f"{site} blockade by partner drugs (tumour)"
                 )
             )
+    comps = _in_model_time(network, comps)
     net = network.add(*comps)
     # drug observables depend on species and parameters only; put them first so that the
     # rewritten base observables (autophagic_flux -> SITE__LYSOSOME) find them defined
     added = [c for c in comps if isinstance(c, Observable)]
     net = replace(net, observables=[*added, *network.observables])
     return _rewrite_actions(net, occupancy, frb_terms, nodes)
+
+
+def _in_model_time(network: Network, comps: list) -> list:
+    """The drug layer's components with its rates (per hour) in the network's time unit:
+    each reaction it adds scaled by :data:`TIME_SCALE` (hours per model time unit)."""
+    unit = network.time_unit
+    hours = hours_per_time_unit(unit)
+    if hours is None:
+        warnings.warn(
+            f"network {network.name!r} has time unit {unit!r}, which is no time: drug rates "
+            "(kon_drug in 1/(nM*h), PK in L/h) are applied per model time unit as hours",
+            DrugTimeUnitWarning,
+            stacklevel=3,
+        )
+        return comps
+    if hours == 1.0:
+        return comps
+    if TIME_SCALE in network:  # drugs added before: the scale is already there
+        scale = []
+    else:
+        per = unit if _NAME.fullmatch(unit) else f"({unit})"
+        scale = [
+            Parameter(
+                TIME_SCALE,
+                hours,
+                f"h/{per}",
+                f"model time unit {unit!r} ({hours:.6g} h)",
+                "hours in one model time unit: converts the drug layer's per-hour rates",
+            )
+        ]
+    rates = [
+        replace(c, rate=f"{TIME_SCALE}*({c.rate})") if isinstance(c, Reaction) else c for c in comps
+    ]
+    return scale + rates
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _rewrite_actions(
@@ -437,7 +515,7 @@ def _rewrite_actions(
         reactions.append(replace(r, rate=substitute_nodes(r.rate, repl)) if repl else r)
     observables = []
     for o in net.observables:
-        used = identifiers(o.expression)
+        used = identifiers(o.expression, node_factor)
         repl = {n: f"{n}*{f}" for n, f in node_factor.items() if n in used}
         observables.append(
             replace(o, expression=substitute_nodes(o.expression, repl)) if repl else o
