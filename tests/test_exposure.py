@@ -71,3 +71,21 @@ def test_schedules_are_named_and_checked() -> None:
         schedule_name("vistusertib", "twice a week")
     with pytest.raises(UnknownNameError, match="repeating schedule"):
         schedule_name("vistusertib", "single")
+
+
+def test_the_usual_schedule_keeps_the_calibrated_average_and_others_scale_it() -> None:
+    from mtorsim.pharmacology.exposure import schedule_factor
+
+    assert schedule_factor("vistusertib", 100, None) == 1.0
+    assert schedule_factor("vistusertib", 100, "BID") == 1.0  # its usual schedule
+    intermittent = schedule_factor("vistusertib", 250 * 2 / 7, "bid2on5off")
+    assert intermittent == pytest.approx(
+        effective_free_nM("vistusertib", 250 * 2 / 7, "bid2on5off")
+        / effective_free_nM("vistusertib", 250 * 2 / 7, "bid")
+    )
+    assert intermittent < 0.3
+    assert schedule_factor("vistusertib", 100, "daily") < 1  # once daily swings more
+    cl = np.array([0.5, 1.0, 2.0])
+    many = schedule_factor("vistusertib", 100, "daily", cl_multiplier=cl)
+    assert many.shape == (3,) and (many < 1).all()
+    np.testing.assert_array_equal(schedule_factor("everolimus", 10, None, cl_multiplier=cl), 1.0)

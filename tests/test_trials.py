@@ -313,3 +313,20 @@ def test_cross_field_problems_in_a_file_read_like_field_problems(tmp_path) -> No
     with pytest.raises(MtorsimError) as info:
         TrialDesign.from_dict({**bad, "arms": bad["arms"][:1], "modifiers": {}})
     assert "did you mean" not in str(info.value) and "modifiers are gone" in str(info.value)
+
+
+def test_usual_schedules_run_at_the_average_exposure_the_biology_was_fitted_with() -> None:
+    from mtorsim.pharmacology.pk import average_free_nM
+    from mtorsim.trials.simulate import N_CLONES, _exposures
+
+    pts = sample_patients(cancer_type("RCC"), 50, 1)
+    exp = _exposures(pts, {"everolimus": 10.0}, 1.0, 1)["everolimus"][::N_CLONES]
+    from mtorsim.pharmacology.catalogue import get_drug
+
+    z = np.stack(pts["pk_z"].to_numpy())[:, 0]  # everolimus: the first catalogue drug
+    cv = get_drug("everolimus").pk.cv_cl
+    cl = np.exp(np.sqrt(np.log(1 + cv**2)) * z)
+    expected = [average_free_nM("everolimus", 10.0, cl_multiplier=c) for c in cl]
+    np.testing.assert_allclose(exp, expected, rtol=1e-12)
+    less = _exposures(pts, {"everolimus": 10.0}, 1.0, 1, schedules={"everolimus": "weekly"})
+    assert (less["everolimus"][::N_CLONES] < exp).all()

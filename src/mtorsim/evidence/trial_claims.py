@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.evidence.result import ClaimResult, make_result
-from mtorsim.pharmacology.exposure import effective_free_nM
+from mtorsim.pharmacology.pk import average_free_nM
 from mtorsim.trials.design import load_design
 from mtorsim.trials.run import TrialResult, run_trial
 from mtorsim.tumour.growth import TumourParameters
@@ -63,7 +63,7 @@ def _c29() -> ClaimResult:
         {"sensitive": _TSC2, "resistant": _FRB},
         params,
     )
-    exposure = {"everolimus": effective_free_nM("everolimus", 10)}
+    exposure = {"everolimus": average_free_nM("everolimus", 10)}
     df = tumour.simulate([(0, ["everolimus"], exposure)], 360, every_days=30)
     end = df[(df.clone == "all") & (df.day == 360)].set_index("lesion")["diameter_mm"]
     start = df[(df.clone == "all") & (df.day == 0)].set_index("lesion")["diameter_mm"]
@@ -108,7 +108,7 @@ def _c30() -> ClaimResult:
     tumour = Tumour.from_lesions(
         [40], [{"sensitive": 1 - 1e-6, "frb": 1e-6}], {"sensitive": _TSC2, "frb": _FRB}, params
     )
-    evero = ("everolimus", {"everolimus": effective_free_nM("everolimus", 10)})
+    evero = ("everolimus", {"everolimus": average_free_nM("everolimus", 10)})
     df = tumour.simulate([(0, [evero[0]], evero[1])], 1080, every_days=7)
     total = df[df.clone == "all"].set_index("day")["diameter_mm"]
     frb = df[df.clone == "frb"].set_index("day")["cells"]
@@ -125,7 +125,7 @@ def _c30() -> ClaimResult:
     }
     switched = {}
     for drug in ("azd8055", "rapalink-1"):
-        rates = tumour.rates([drug], {drug: effective_free_nM(drug)})
+        rates = tumour.rates([drug], {drug: average_free_nM(drug)})
         switched[drug] = float(rates[1])
     rate_evero = float(tumour.rates([evero[0]], evero[1])[1])
     v.update({f"frb_rate_{k}": r for k, r in switched.items()}, frb_rate_everolimus=rate_evero)

@@ -13,9 +13,13 @@ occupancy averaged over the steady-state cycle,
 
 so it equals the average for a flat profile, is lower otherwise (occupancy is concave in C),
 and tells 50 mg twice daily from 125 mg twice daily two days a week at the same mg/day.
-The profile's shape is the typical patient's (a patient's clearance scales its level, not
-its shape); a prodrug keeps its average (its active metabolite carries the effect between
-doses, and the trial layer does not model the metabolite's own profile).
+The trial layer uses it relatively (:func:`schedule_factor`): its biology was calibrated on
+trials given on each drug's usual schedule at the average concentration, so the usual
+schedule keeps that exposure and another schedule scales it by the ratio of the two
+effective concentrations. The profile's shape is the typical patient's (a patient's
+clearance scales its level, not its shape); a prodrug keeps its average (its active
+metabolite carries the effect between doses, and the trial layer does not model the
+metabolite's own profile).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.pk import analytic_concentration, average_free_nM
 from mtorsim.pharmacology.regimen import SCHEDULES, DoseRangeWarning, Regimen
 
-__all__ = ["CYCLE_POINTS", "cycle_shape", "effective_free_nM", "schedule_name"]
+__all__ = ["CYCLE_POINTS", "cycle_shape", "effective_free_nM", "schedule_factor", "schedule_name"]
 
 #: time points per steady-state cycle at which the profile is evaluated (midpoints)
 CYCLE_POINTS = 96
@@ -103,3 +107,27 @@ def effective_free_nM(
         theta = (conc / (conc + k)).mean(axis=1)
         out = k * theta / (1.0 - theta)
     return out if many else float(out[0])
+
+
+def schedule_factor(
+    drug: str,
+    mg_per_day: float | None,
+    schedule: str | None,
+    *,
+    cl_multiplier: float | np.ndarray = 1.0,
+) -> float | np.ndarray:
+    """How much more (> 1) or less of its target ``schedule`` holds than the drug's usual one.
+
+    The ratio of the effective concentrations on the two schedules at the same mg/day and
+    clearance; 1 on the usual schedule. The trial layer scales each drug's average
+    concentration by it: the biology it runs with was calibrated on trials given on the
+    usual schedules, so those keep the exposure they were fitted with, and another schedule
+    moves it by what its peaks and troughs change.
+    """
+    usual = get_drug(drug).default_schedule
+    if schedule is None or schedule_name(drug, schedule) == usual:
+        many = np.ndim(cl_multiplier) > 0
+        return np.ones(np.shape(cl_multiplier)) if many else 1.0
+    on = effective_free_nM(drug, mg_per_day, schedule, cl_multiplier=cl_multiplier)
+    base = effective_free_nM(drug, mg_per_day, usual, cl_multiplier=cl_multiplier)
+    return np.asarray(on) / np.asarray(base) if np.ndim(cl_multiplier) > 0 else on / base

@@ -7,8 +7,8 @@ The pipeline for a chunk of patients (numbers ``first`` ... ``first + n - 1``):
    lesions; truncal + an FRB-domain MTOR mutation at a tiny pre-existing fraction, the
    seed of acquired rapalog resistance, C30);
 3. solve the pathway to steady state for every clone untreated and at the patient's
-   effective free drug exposure (the cycle-averaged target occupancy of the arm's
-   schedule at their clearance; full and reduced dose, after-progression therapy), one
+   average free drug exposure (their clearance; full and reduced dose, after-progression
+   therapy; an unusual schedule scaled by its cycle-averaged target occupancy), one
    batched solve per drug set, and turn the read-outs into net growth rates;
 4. grow lesions exactly over weekly time points with treatment changes (adverse-event stop
    or dose reduction, progression with crossover), score RECIST at each assessment, draw
@@ -32,7 +32,8 @@ import pandas as pd
 
 from mtorsim.network.default import default_network
 from mtorsim.pharmacology.catalogue import DRUGS, get_drug
-from mtorsim.pharmacology.exposure import effective_free_nM
+from mtorsim.pharmacology.exposure import schedule_factor
+from mtorsim.pharmacology.pk import average_free_nM
 from mtorsim.trials.biology import biology
 from mtorsim.trials.design import TrialDesign
 from mtorsim.trials.population import (
@@ -129,11 +130,11 @@ def _exposures(
     ai_off: np.ndarray | None = None,
     schedules: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Effective free concentration (nM) of each drug per clone row (3 rows per patient).
+    """Free concentration (nM) of each drug per clone row (3 rows per patient).
 
-    The concentration whose target occupancy equals the occupancy averaged over the
-    steady-state dosing cycle (:func:`~mtorsim.pharmacology.exposure.effective_free_nM`) on
-    the drug's schedule (``schedules``, else its usual one). ``ai_off`` marks patients whose
+    The cycle's average at the patient's clearance, on the drug's usual schedule; another
+    schedule (``schedules``) scales it by the ratio of the cycle-averaged target occupancies
+    (:func:`~mtorsim.pharmacology.exposure.schedule_factor`). ``ai_off`` marks patients whose
     disease no longer answers aromatase inhibitors (ESR1 mutations after an aromatase
     inhibitor): those drugs reach no receptor to block there.
     """
@@ -145,9 +146,9 @@ def _exposures(
         cv = d.pk.cv_cl if d.pk is not None else 0.0
         sigma = math.sqrt(math.log(1 + cv**2))
         cl = np.exp(sigma * _clearance_z(pts, order.index(d.name), seed))
-        conc = np.asarray(
-            effective_free_nM(d.name, dose * scale, schedules.get(d.name), cl_multiplier=cl)
-        )
+        avg = np.array([average_free_nM(d.name, dose * scale, cl_multiplier=c) for c in cl])
+        factor = schedule_factor(d.name, dose * scale, schedules.get(d.name), cl_multiplier=cl)
+        conc = avg * np.asarray(factor)
         if ai_off is not None and d.name in AROMATASE_INHIBITORS:
             conc = np.where(ai_off, 0.0, conc)
         out[d.name] = np.repeat(conc, N_CLONES)
