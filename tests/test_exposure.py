@@ -89,3 +89,11 @@ def test_the_usual_schedule_keeps_the_calibrated_average_and_others_scale_it() -
     many = schedule_factor("vistusertib", 100, "daily", cl_multiplier=cl)
     assert many.shape == (3,) and (many < 1).all()
     np.testing.assert_array_equal(schedule_factor("everolimus", 10, None, cl_multiplier=cl), 1.0)
+
+
+def test_no_dose_leaves_the_schedule_neutral() -> None:
+    from mtorsim.pharmacology.exposure import schedule_factor
+
+    assert schedule_factor("everolimus", 0.0, "weekly") == 1.0
+    out = schedule_factor("everolimus", 0.0, "weekly", cl_multiplier=np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(out, 1.0)

@@ -294,3 +294,26 @@ def test_file_problems_name_the_file(tmp_path: Path) -> None:
     bad_value.write_text(yaml.safe_dump(rec))
     with pytest.raises(DrugFileError, match=r"neg.yaml: 1 problem in .*mw_g_mol = -5.0: must be >"):
         register_drug(bad_value)
+
+
+def test_a_registered_drug_runs_in_a_trial_and_re_registering_renews_its_profile(
+    clean_registry: None,
+) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from mtorsim.pharmacology.catalogue import get_drug
+    from mtorsim.pharmacology.exposure import effective_free_nM
+    from mtorsim.trials import cancer_type, sample_patients
+    from mtorsim.trials.simulate import _exposures
+
+    base = get_drug("vistusertib")
+    register_drug(replace(base, name="my-torki", aliases=()))
+    short = effective_free_nM("my-torki", 100, "daily")
+    pts = sample_patients(cancer_type("RCC"), 20, 3)
+    exp = _exposures(pts, {"my-torki": 100}, 1.0, 3)["my-torki"]  # was: not in the catalogue
+    assert exp.shape == (60,) and np.isfinite(exp).all() and np.std(exp) > 0
+    longer = replace(base.pk, v1_L=10 * base.pk.v1_L)  # ten times the half-life: flatter
+    register_drug(replace(base, name="my-torki", aliases=(), pk=longer), replace=True)
+    assert effective_free_nM("my-torki", 100, "daily") > 1.5 * short  # not a stale shape

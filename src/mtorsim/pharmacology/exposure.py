@@ -12,12 +12,14 @@ occupancy averaged over the steady-state cycle,
     C_eff = K * mean(theta) / (1 - mean(theta)),   theta(t) = C(t) / (C(t) + K),
 
 so it equals the average for a flat profile, is lower otherwise (occupancy is concave in C),
-and tells 50 mg twice daily from 125 mg twice daily two days a week at the same mg/day.
+and tells schedules apart at the same mg/day: vistusertib 71.4 mg/day as 125 mg twice daily
+two days a week is 1.1 nM, given as 35.7 mg twice daily every day 6.2 nM (average 8.0).
 The trial layer uses it relatively (:func:`schedule_factor`): its biology was calibrated on
 trials given on each drug's usual schedule at the average concentration, so the usual
 schedule keeps that exposure and another schedule scales it by the ratio of the two
-effective concentrations. The profile's shape is the typical patient's (a patient's
-clearance scales its level, not its shape); a prodrug keeps its average (its active
+effective concentrations. The profile's shape is approximated by the typical patient's (a
+patient's clearance also changes the half-life, hence the swing; only the level is scaled
+here); a prodrug keeps its average (its active
 metabolite carries the effect between doses, and the trial layer does not model the
 metabolite's own profile).
 """
@@ -32,6 +34,7 @@ import numpy as np
 
 from mtorsim.errors import UnknownNameError
 from mtorsim.pharmacology.catalogue import get_drug
+from mtorsim.pharmacology.drug import PKModel
 from mtorsim.pharmacology.pk import analytic_concentration, average_free_nM
 from mtorsim.pharmacology.regimen import SCHEDULES, DoseRangeWarning, Regimen
 
@@ -56,25 +59,28 @@ def schedule_name(drug: str, schedule: str | None = None) -> str:
     return name
 
 
-@lru_cache(maxsize=512)
 def cycle_shape(drug: str, schedule: str | None = None) -> np.ndarray | None:
     """Concentration over one steady-state cycle, divided by its mean (None: taken as flat).
 
     The cycle is one dosing interval, or the whole on/off cycle of an intermittent schedule.
-    Drugs without PK and prodrugs are flat.
+    Drugs without PK and prodrugs are flat. Cached on the PK model itself, so a drug
+    registered again with other PK gets its own shape.
     """
     d = get_drug(drug)
-    pk = d.pk
-    if pk is None or pk.prodrug_of is not None:
+    if d.pk is None or d.pk.prodrug_of is not None:
         return None
-    name = schedule_name(d.name, schedule)
+    return _shape(d.pk, d.name, schedule_name(d.name, schedule))
+
+
+@lru_cache(maxsize=512)
+def _shape(pk: PKModel, drug: str, name: str) -> np.ndarray | None:
     interval_h, on_days, cycle_days = SCHEDULES[name]
     period_h = cycle_days * 24.0 if on_days < cycle_days else interval_h
     slowest = max(pk.half_life_h / math.log(2), 1.0 / pk.ka_per_h if pk.route != "iv" else 0.0)
     cycles = max(2, math.ceil(_WARM_UP * slowest / period_h) + 1)
     with warnings.catch_warnings():  # the amount is a unit dose: only the shape is read
         warnings.simplefilter("ignore", DoseRangeWarning)
-        doses = Regimen(d.name, 1.0, name).dose_times(cycles * period_h)
+        doses = Regimen(drug, 1.0, name).dose_times(cycles * period_h)
     t = (cycles - 1) * period_h + (np.arange(CYCLE_POINTS) + 0.5) * period_h / CYCLE_POINTS
     conc = analytic_concentration(pk, doses, t)
     mean = float(conc.mean())
@@ -128,6 +134,8 @@ def schedule_factor(
     if schedule is None or schedule_name(drug, schedule) == usual:
         many = np.ndim(cl_multiplier) > 0
         return np.ones(np.shape(cl_multiplier)) if many else 1.0
-    on = effective_free_nM(drug, mg_per_day, schedule, cl_multiplier=cl_multiplier)
-    base = effective_free_nM(drug, mg_per_day, usual, cl_multiplier=cl_multiplier)
-    return np.asarray(on) / np.asarray(base) if np.ndim(cl_multiplier) > 0 else on / base
+    on = np.asarray(effective_free_nM(drug, mg_per_day, schedule, cl_multiplier=cl_multiplier))
+    base = np.asarray(effective_free_nM(drug, mg_per_day, usual, cl_multiplier=cl_multiplier))
+    # no drug: the low-concentration limit, where occupancy is linear and schedules agree
+    ratio = np.divide(on, base, out=np.ones_like(on, dtype=float), where=base > 0)
+    return ratio if np.ndim(cl_multiplier) > 0 else float(ratio)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,20 +106,23 @@ AROMATASE_INHIBITORS = frozenset({"exemestane", "letrozole", "anastrozole"})
 
 
 #: pk_z holds the clearance draws of the first seven catalogue drugs (its eighth column is
-#: the patient's lethal-burden draw); later drugs draw from the patient's own stream
+#: the patient's lethal-burden draw); later catalogue drugs draw from the patient's own
+#: stream keyed by their catalogue position, drugs a user registers by their name
 HELD_CLEARANCE_DRAWS = 7
 
 
-def _clearance_z(pts: pd.DataFrame, index: int, seed: int) -> np.ndarray:
-    """Each patient's standard-normal clearance draw for catalogue drug ``index``.
+def _clearance_z(pts: pd.DataFrame, drug: str, seed: int) -> np.ndarray:
+    """Each patient's standard-normal clearance draw for ``drug``.
 
     One draw per drug and patient, so no two drugs of an arm share a clearance and no
     clearance moves with the burden a patient survives.
     """
-    if index < HELD_CLEARANCE_DRAWS:
-        return np.stack(pts["pk_z"].to_numpy())[:, index]
+    order = list(DRUGS)
+    if drug in order and order.index(drug) < HELD_CLEARANCE_DRAWS:
+        return np.stack(pts["pk_z"].to_numpy())[:, order.index(drug)]
+    key = order.index(drug) if drug in order else 1000 + zlib.crc32(drug.encode())
     return np.array(
-        [np.random.default_rng([seed, int(k), 5, index]).standard_normal() for k in pts["patient"]]
+        [np.random.default_rng([seed, int(k), 5, key]).standard_normal() for k in pts["patient"]]
     )
 
 
@@ -139,13 +143,12 @@ def _exposures(
     inhibitor): those drugs reach no receptor to block there.
     """
     out = {}
-    order = list(DRUGS)
     schedules = schedules or {}
     for name, dose in drugs.items():
         d = get_drug(name)
         cv = d.pk.cv_cl if d.pk is not None else 0.0
         sigma = math.sqrt(math.log(1 + cv**2))
-        cl = np.exp(sigma * _clearance_z(pts, order.index(d.name), seed))
+        cl = np.exp(sigma * _clearance_z(pts, d.name, seed))
         avg = np.array([average_free_nM(d.name, dose * scale, cl_multiplier=c) for c in cl])
         factor = schedule_factor(d.name, dose * scale, schedules.get(d.name), cl_multiplier=cl)
         conc = avg * np.asarray(factor)
