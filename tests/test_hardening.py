@@ -345,3 +345,33 @@ def test_guard_imports_nothing_from_mtorsim_but_errors() -> None:
     assert not [
         n for n in ast.walk(units) if isinstance(n, ast.ImportFrom) and "mtorsim" in n.module
     ]
+
+
+def test_atomic_folder_merges_entry_by_entry_and_keeps_other_files(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from mtorsim.io import atomic_folder
+
+    target = tmp_path / "fit"
+    (target / "petab").mkdir(parents=True)
+    (target / "petab" / "old.tsv").write_text("old")
+    (target / "summary.csv").write_text("old")
+    (target / "notes.txt").write_text("mine")
+    with atomic_folder(target, merge=True) as tmp:
+        (tmp / "summary.csv").write_text("new")
+        (tmp / "petab").mkdir()
+        (tmp / "petab" / "new.tsv").write_text("new")
+    assert (target / "summary.csv").read_text() == "new"
+    assert sorted(p.name for p in (target / "petab").iterdir()) == ["new.tsv"]
+    assert (target / "notes.txt").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["fit"]  # no temporaries left
+    with pytest.raises(RuntimeError), atomic_folder(target, merge=True) as tmp:
+        (tmp / "summary.csv").write_text("half")
+        raise RuntimeError("the fit failed")
+    assert (target / "summary.csv").read_text() == "new"  # a failed write changes nothing
+    umask = os.umask(0o022)
+    os.umask(umask)
+    with atomic_folder(tmp_path / "fresh") as tmp:
+        (tmp / "a.csv").write_text("x")
+    assert stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o777 & ~umask

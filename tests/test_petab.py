@@ -254,7 +254,10 @@ def test_written_folders_are_shareable_and_never_swallow_other_files(
     os.umask(umask)
     mode = stat.S_IMODE((tmp_path / "out").stat().st_mode)
     assert mode == 0o777 & ~umask  # mkdtemp's private 0700 no longer leaks through
+    (tmp_path / "out" / "parameters.tsv").write_text("stale")
     write_petab(problem, tmp_path / "out")  # the same problem again replaces it
+    assert (tmp_path / "out" / "parameters.tsv").read_text() != "stale"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries
     (tmp_path / "out" / "notes.txt").write_text("mine")
     with pytest.raises(mtorsim.MtorsimError, match="holds other files"):
         write_petab(problem, tmp_path / "out")

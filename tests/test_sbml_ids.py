@@ -70,7 +70,7 @@ def _sympy_named_model(path: Path, rename: dict[str, str]) -> Path:
         ("E_on", (), ("E",), (), "gamma*(1 - E)"),
         ("E_off", ("E",), (), (), "lambda*E"),
         ("I_on", (), ("I",), ("E",), "pi*E*(1 - I)"),
-        ("I_off", ("I",), (), (), "zeta*I"),
+        ("I_off", ("I",), (), (), "zeta*I*acos(-1)/3"),  # the constant pi beside the id
         ("b_on", (), ("beta",), ("I",), "exponentiale*S*I*(1 - beta)/10"),
         ("b_off", ("beta",), (), ("E",), "N*beta"),
     )

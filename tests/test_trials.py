@@ -330,3 +330,16 @@ def test_usual_schedules_run_at_the_average_exposure_the_biology_was_fitted_with
     np.testing.assert_allclose(exp, expected, rtol=1e-12)
     less = _exposures(pts, {"everolimus": 10.0}, 1.0, 1, schedules={"everolimus": "weekly"})
     assert (less["everolimus"][::N_CLONES] < exp).all()
+
+
+def test_scans_past_the_held_draws_do_not_depend_on_follow_up_or_chunking() -> None:
+    from mtorsim.trials.simulate import HELD_SCAN_DRAWS, _scan_errors
+
+    pts = sample_patients(cancer_type("PNET"), 30, 9)
+    long, longer = _scan_errors(pts, 100, 9), _scan_errors(pts, 150, 9)
+    assert long.shape == (30, 100) and HELD_SCAN_DRAWS < 100
+    np.testing.assert_array_equal(long, longer[:, :100])  # more scans leave earlier ones
+    part = _scan_errors(pts.iloc[10:], 100, 9)  # a chunk of the same patients
+    np.testing.assert_array_equal(part, long[10:])
+    assert not np.array_equal(_scan_errors(pts, 100, 10)[:, 64:], long[:, 64:])  # seeded
+    assert 0.03 < np.log(long[:, 64:]).std() < 0.07  # the 5 % measurement error

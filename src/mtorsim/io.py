@@ -113,6 +113,28 @@ def remove_active() -> None:
         _ACTIVE.discard(path)
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` sets it, and another
+    thread writing meanwhile would get a world-writable file)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return _UMASK_AT_IMPORT
+
+
+def _read_umask_once() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: where /proc is missing: the umask when mtorsim.io was first imported (single-threaded)
+_UMASK_AT_IMPORT = _read_umask_once()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
@@ -135,9 +157,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     _ACTIVE.add(tmp_path)
     try:
         os.close(fd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
+        os.chmod(tmp_path, 0o666 & ~_umask())
         yield tmp_path
         os.replace(tmp_path, target)
     finally:
@@ -205,18 +225,20 @@ def table_writer(path: str | os.PathLike[str]) -> Iterator[Callable[[pd.DataFram
             raise MtorsimError(f"nothing to write to {path}")
 
 
-def check_dataset_folder(folder: str | os.PathLike[str], names: tuple[str, ...]) -> None:
-    """A dataset replaces ``folder`` whole: only when it is missing, empty or a dataset
-    (nothing in it but the ``names`` tables); a folder of other files is not deleted."""
+def check_dataset_folder(
+    folder: str | os.PathLike[str], names: tuple[str, ...], *, what: str = "dataset"
+) -> None:
+    """A dataset (or another ``what``) replaces ``folder`` whole: only when it is missing,
+    empty or holds nothing but the ``names`` it writes; a folder of other files is kept."""
     target = Path(folder)
     if target.exists() and not target.is_dir():
-        raise MtorsimError(f"output {target} is a file; give a folder name for a dataset")
+        raise MtorsimError(f"output {target} is a file; give a folder name for a {what}")
     if target.is_dir():
         other = sorted(p.name for p in target.iterdir() if p.name not in names)
         if other:
             shown = ", ".join(other[:3]) + (" ..." if len(other) > 3 else "")
             raise MtorsimError(
-                f"output folder {target} holds other files ({shown}) and a dataset replaces "
+                f"output folder {target} holds other files ({shown}) and a {what} replaces "
                 "the whole folder; give a new folder name"
             )
 
@@ -242,15 +264,20 @@ def atomic_folder(folder: str | os.PathLike[str], *, merge: bool = False) -> Ite
     old = None
     try:
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
+        os.chmod(tmp, 0o777 & ~_umask())
         if merge and target.is_dir():
+            old = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".old", dir=parent))
+            _ACTIVE.add(old)
             for item in sorted(tmp.iterdir()):
                 dest = target / item.name
-                if dest.is_dir() and not dest.is_symlink():
-                    shutil.rmtree(dest)
-                os.replace(item, dest)
+                if dest.exists() or dest.is_symlink():  # aside first: never lost mid-swap
+                    os.replace(dest, old / item.name)
+                try:
+                    os.replace(item, dest)
+                except BaseException:
+                    if (old / item.name).exists() or (old / item.name).is_symlink():
+                        os.replace(old / item.name, dest)
+                    raise
         else:
             if target.exists():
                 old = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".old", dir=parent))

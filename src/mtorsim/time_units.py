@@ -45,7 +45,8 @@ def hours_per(unit: str) -> float | None:
 
 def sbml_time_unit(model: libsbml.Model) -> str:
     """An SBML model's time unit as a short name: a name of :data:`SECONDS`, another
-    multiple of the second as ``"2.5 s"``, ``"dimensionless"``, or :data:`UNDECLARED_TIME`.
+    multiple of the second as ``"2.5 s"``, ``"dimensionless"``, :data:`UNDECLARED_TIME`, or
+    ``"<id> (not a time)"`` for a unit definition that is no time.
 
     Level 3 names it in the model's ``timeUnits`` (undeclared if unset); Levels 1 and 2 in
     the built-in unit ``time``: the second, unless a unit definition ``time`` redefines it.
@@ -74,5 +75,6 @@ def sbml_time_unit(model: libsbml.Model) -> str:
             for name, seconds in SECONDS.items():
                 if math.isclose(factor, seconds, rel_tol=1e-9):
                     return name
-            return f"{factor:g} s"
-    return uid  # not a time (the file is inconsistent): its own name, never a guess
+            return f"{factor!r} s"
+    # not a time (the file is inconsistent): named so no table reads it as one
+    return f"{uid} (not a time)"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
-from mtorsim.io import atomic_folder, read_yaml
+from mtorsim.io import atomic_folder, check_dataset_folder, read_yaml
 
 if TYPE_CHECKING:
     from mtorsim.calibration.problem import CalibrationProblem
@@ -461,19 +461,11 @@ def write_petab(
     if theta is not None:
         problem = problem.with_nominal(theta)
     target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise MtorsimError(f"output {target} is a file; give a folder for the PEtab problem")
     sbml_name = Path(problem.sbml_path).name
     yaml_name = f"{problem.name}.yaml"
-    written = {sbml_name, "conditions.tsv", "measurements.tsv", "observables.tsv"}
-    written |= {"parameters.tsv", yaml_name}
-    if target.is_dir():  # a folder is replaced whole: only one holding nothing else
-        other = sorted(p.name for p in target.iterdir() if p.name not in written)
-        if other:
-            raise MtorsimError(
-                f"output folder {target} holds other files ({', '.join(other[:3])}) and a "
-                "PEtab problem replaces the whole folder; give a new folder name"
-            )
+    written = (sbml_name, "conditions.tsv", "measurements.tsv", "observables.tsv")
+    # the folder is replaced whole: only one that is missing or holds nothing else
+    check_dataset_folder(target, (*written, "parameters.tsv", yaml_name), what="PEtab problem")
     with atomic_folder(target) as tmp:
         shutil.copyfile(problem.sbml_path, tmp / sbml_name)
         problem.conditions.reset_index().to_csv(tmp / "conditions.tsv", sep="\t", index=False)

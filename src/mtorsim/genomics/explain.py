@@ -11,7 +11,9 @@ __all__ = ["TARGET_NOT_INHIBITED_FOLD", "explain"]
 
 #: A drug's target counts as not inhibited when the read-out of that target
 #: (:data:`mtorsim.genomics.predict.SITE_READOUTS`) keeps more than this fraction of its
-#: untreated level (assumed: a fall under 20 % is within the cell-to-cell spread).
+#: untreated level (assumed: a fall under 20 % is within the cell-to-cell spread; until
+#: session 8 the cut was 0.5 on pS6K1 for every drug, which flagged MEK inhibitors, whose
+#: pERK sits at ~0.5, either side of it).
 TARGET_NOT_INHIBITED_FOLD = 0.8
 
 

@@ -39,8 +39,8 @@ __all__ = [
     "target_readouts",
 ]
 
-#: Sites inside the signalling network; the others (VEGFR, ER, DNA, FKBP12 alone) act on
-#: tumours, not on the cell read-outs a prediction is made of.
+#: Sites of the signalling pathway whose read-outs a prediction ranks; the others act on
+#: tumours (VEGFR, ER, DNA), only bind (FKBP12 alone) or act on autophagy (LYSOSOME).
 NETWORK_SITES = frozenset({"FRB", "MTOR_KINASE", "PI3K", "AKT", "MEK"})
 #: Drugs predicted by default: those binding a network site (partners act on tumours;
 #: interferon-alpha's only site is VEGFR, hydroxychloroquine's the lysosome).

@@ -326,6 +326,10 @@ def _l3_printer() -> Any:
         def _print_Exp1(self, expr):
             return "exponentiale"
 
+        def _print_Pi(self, expr):
+            # the constant, even where a model id named pi shadows L3's ``pi``
+            return "acos(-1)"
+
         def _print_log(self, expr):
             return f"ln({self._print(expr.args[0])})"
 

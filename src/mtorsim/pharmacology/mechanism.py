@@ -40,6 +40,7 @@ from mtorsim.network.hooks import substitute_nodes
 from mtorsim.network.model import Network
 from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.drug import Drug
+from mtorsim.time_units import hours_per
 
 __all__ = [
     "DRUG_PARAMETERS",
@@ -48,7 +49,6 @@ __all__ = [
     "DrugTimeUnitWarning",
     "drug_id",
     "drug_targets",
-    "hours_per_time_unit",
     "with_drugs",
 ]
 
@@ -60,13 +60,6 @@ class DrugTimeUnitWarning(UserWarning):
 
 #: parameter multiplying the drug layer's rates on networks not in hours
 TIME_SCALE = "drug_h_per_time_unit"
-
-
-def hours_per_time_unit(unit: str) -> float | None:
-    """Hours in one ``unit`` of model time (None when it is no time)."""
-    from mtorsim.time_units import hours_per
-
-    return hours_per(unit)
 
 
 #: Parameters shared by all drugs (added once).
@@ -446,7 +439,7 @@ def _in_model_time(network: Network, comps: list) -> list:
     """The drug layer's components with its rates (per hour) in the network's time unit:
     each reaction it adds scaled by :data:`TIME_SCALE` (hours per model time unit)."""
     unit = network.time_unit
-    hours = hours_per_time_unit(unit)
+    hours = hours_per(unit)
     if hours is None:
         warnings.warn(
             f"network {network.name!r} has time unit {unit!r}, which is no time: drug rates "

@@ -70,8 +70,8 @@ def _img(draw: Callable[[Axes], object], alt: str, size: tuple[float, float] = (
 
 
 def _number(x: float) -> str:
-    """3 significant digits; an infinite median or bound (never reached) reads 'NR'."""
-    return "NR" if x in (math.inf, -math.inf) else f"{x:.3g}"
+    """3 significant digits; an infinite median or upper bound (never reached) reads 'NR'."""
+    return "NR" if x == math.inf else f"{x:.3g}"
 
 
 def _table(df: pd.DataFrame, caption: str) -> str:

@@ -123,12 +123,10 @@ Endpoint = Annotated[Literal[ENDPOINTS], BeforeValidator(_endpoint)]  # type: ig
 Drugs = Annotated[dict[Name, Positive], AfterValidator(_checked_drugs)]
 
 
-def _schedule(v: Any) -> Any:
+def _schedule(v: str) -> str:
     """Repeating schedules, whatever the case (``BID`` is bid)."""
     from mtorsim.pharmacology.exposure import schedule_name
 
-    if not isinstance(v, str):
-        return v
     try:
         return schedule_name("everolimus", v)  # the drug only picks a default, unused here
     except MtorsimError as exc:
