@@ -257,6 +257,22 @@ def test_cli_bad_problem_is_one_line_and_writes_nothing(tmp_path: Path, toy_yaml
     assert not out.exists()
 
 
+def test_cli_test_table_that_is_not_measurements_is_one_line(
+    tmp_path: Path, toy_yaml: Path
+) -> None:
+    out = tmp_path / "never"
+    cmd = [
+        sys.executable, "-c", "from mtorsim.cli import main; main()", "calibrate",
+        str(toy_yaml), "--out", str(out), "--no-progress",
+        "--test", str(toy_yaml.parent / "parameters.tsv"),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "held-out (--test) measurement table parameters.tsv" in lines[0]
+    assert "missing column(s) observableId" in lines[0] and not out.exists()
+
+
 def test_dask_client_gives_the_serial_result(toy_yaml: Path) -> None:
     distributed = pytest.importorskip("distributed", reason="Dask is not installed")
     serial = Calibrator(toy_yaml).fit(n_starts=2, seed=2, max_nfev=20)

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from tokenize import TokenError
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -157,6 +158,13 @@ def check_measurements(
     from mtorsim.calibration.problem import split_overrides
 
     path = df.attrs.get("path", "measurements.tsv")
+    missing = [c for c in REQUIRED["measurement"] if c not in df.columns]
+    if missing:
+        raise PEtabError(
+            f"{table} table {Path(str(path)).name}: missing column(s) {', '.join(missing)} "
+            f"(a PEtab measurement table has {', '.join(REQUIRED['measurement'])}; this file "
+            f"has {', '.join(map(str, df.columns)) or 'none'})"
+        )
     out = df.copy()
     if len(df) == 0:
         raise PEtabError(f"{table} table {Path(str(path)).name}: no measurements")
@@ -270,6 +278,15 @@ def _formula_problem(text: str) -> str | None:
     return None
 
 
+def _parse_problem(exc: Exception) -> str:
+    """What sympy's error says, without its wrapper text ("Sympify of expression ...")."""
+    inner = getattr(exc, "base_exc", None) or exc
+    text = str(inner).strip().splitlines()[0] if str(inner).strip() else ""
+    if isinstance(inner, SyntaxError | TokenError) or "Sympify of expression" in text:
+        return "check the brackets and operators"
+    return text or type(inner).__name__
+
+
 def _check_observables(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
     from mtorsim.calibration.problem import parse_formula
 
@@ -284,8 +301,8 @@ def _check_observables(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
                 expr = parse_formula(str(rec[col]))
             except Exception as exc:  # sympy raises many kinds on bad text
                 raise PEtabError(
-                    f"{_where('observable', path, i, col)}: cannot parse {rec[col]!r}"
-                    f" ({str(exc).strip().splitlines()[0] if str(exc).strip() else exc})"
+                    f"{_where('observable', path, i, col)}: cannot parse {rec[col]!r} as "
+                    f"PEtab math ({_parse_problem(exc)})"
                 ) from None
             for sym in sorted(s.name for s in expr.free_symbols):
                 if sym in known or (_PLACEHOLDER.match(sym) and sym.endswith(f"_{obs}")):

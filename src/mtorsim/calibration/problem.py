@@ -114,6 +114,14 @@ class CalibrationProblem:
     rtol: float = 1e-8
     atol: float = 1e-14
 
+    def __repr__(self) -> str:  # the tables are for .measurements etc., not a screenful
+        return (
+            f"CalibrationProblem({self.name!r}: {len(self.measurements)} measurements of "
+            f"{len(self.observables)} observable(s) in {len(self.conditions)} condition(s), "
+            f"{int((self.parameters['estimate'] == 1).sum())} of {len(self.parameters)} "
+            f"parameters free; model {self.sbml_path.name})"
+        )
+
     def __getstate__(self) -> dict[str, Any]:  # worker processes rebuild the compiled parts
         state = dict(self.__dict__)
         for key in ("objective", "_symbols"):
@@ -205,12 +213,15 @@ class CalibrationProblem:
         h.update(Path(self.sbml_path).read_bytes())
         return h.hexdigest()[:16]
 
-    def with_measurements(self, measurements: pd.DataFrame, name: str | None = None) -> Any:
-        """The same model and parameters on other data (e.g. held-out test conditions)."""
+    def with_measurements(
+        self, measurements: pd.DataFrame, name: str | None = None, table: str = "measurement"
+    ) -> Any:
+        """The same model and parameters on other data (e.g. held-out test conditions);
+        ``table`` names the data in error messages."""
         from mtorsim.calibration.petab_io import check_measurements
 
         checked = check_measurements(
-            measurements, self.conditions, self.observables, self.parameters, "measurement"
+            measurements, self.conditions, self.observables, self.parameters, table
         )
         return dataclasses.replace(self, measurements=checked, name=name or self.name)
 

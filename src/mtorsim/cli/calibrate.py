@@ -62,7 +62,9 @@ def calibrate_cmd(
             raise PEtabError(f"measurement table {test}: file not found")
         table = _read_test(test)
         table.attrs["path"] = str(test)
-        held_out = cal.problem.with_measurements(table, name=test.stem)
+        held_out = cal.problem.with_measurements(
+            table, name=test.stem, table="held-out (--test) measurement"
+        )
     client = None
     if scheduler is not None:
         from distributed import Client
