@@ -462,6 +462,15 @@ class Model:
 
             out.update(genotype_parameters(list(genotype)))
         out.update(validate_values("parameter", dict(parameters or {})))
+        for name, value in out.items():  # a negative level or rate makes the run blow up
+            signed = name in self.network.parameter_names and (
+                self.network.parameter(name).allow_negative
+            )
+            if value < 0 and not signed:
+                raise MtorsimError(
+                    f"parameter {name!r} is {value:g}: it is a rate, level or constant and "
+                    "must be >= 0"
+                )
         return out
 
     def _compiled(self, drugs: Sequence[str], *, pk: bool) -> CompiledNetwork:

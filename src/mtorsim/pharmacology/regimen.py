@@ -91,9 +91,16 @@ class Regimen:
             object.__setattr__(self, "schedule", drug.default_schedule)
         if self.schedule not in SCHEDULES:
             raise UnknownNameError("schedule", str(self.schedule), list(SCHEDULES))
-        dose = float(self.dose_mg)
-        if not math.isfinite(dose) or dose <= 0:
-            raise MtorsimError(f"{drug.name}: dose {self.dose_mg} mg must be a finite number > 0")
+        try:
+            dose = float(self.dose_mg)
+        except (TypeError, ValueError):
+            dose = math.nan
+        if isinstance(self.dose_mg, bool | str) or not math.isfinite(dose) or dose <= 0:
+            raise MtorsimError(
+                f"{drug.name}: dose {self.dose_mg!r} mg must be a finite number > 0 (mg; "
+                "parse_dose reads text such as '10mg')"
+            )
+        object.__setattr__(self, "dose_mg", dose)
         if not math.isfinite(self.start_day) or self.start_day < 0:
             raise MtorsimError(f"{drug.name}: start day {self.start_day} must be >= 0")
         if self.stop_day is not None and self.stop_day <= self.start_day:
@@ -154,14 +161,21 @@ def daily_dose_mg(dose_mg: float, schedule: str) -> float:
 
 def check_dose_range(drug_name: str, dose_mg: float, schedule: str = "daily") -> None:
     """Warn when the average daily dose is over 2-fold outside the drug's clinical range."""
-    drug = get_drug(drug_name)
     daily = daily_dose_mg(dose_mg, schedule)
-    if drug.dose_range_mg is None or math.isnan(daily):
+    name = get_drug(drug_name).name
+    check_daily_dose(drug_name, daily, f"{name} {dose_mg:g} mg {schedule} ({daily:.3g} mg/day)")
+
+
+def check_daily_dose(drug_name: str, daily_mg: float, what: str | None = None) -> None:
+    """Warn when ``daily_mg`` is over 2-fold outside the drug's clinical range (``what``
+    names the dose in the message; default: the drug and its mg/day)."""
+    drug = get_drug(drug_name)
+    if drug.dose_range_mg is None or math.isnan(daily_mg) or daily_mg == 0:
         return
     lo, hi = drug.dose_range_mg
-    if daily > 2 * hi or daily < lo / 2:
+    if daily_mg > 2 * hi or daily_mg < lo / 2:
         warnings.warn(
-            f"{drug.name} {dose_mg:g} mg {schedule} ({daily:.3g} mg/day) is far outside its "
+            f"{what or f'{drug.name} {daily_mg:g} mg/day'} is far outside its "
             f"clinical range {lo:g}-{hi:g} mg/day (tolerability: {drug.mtd})",
             DoseRangeWarning,
             stacklevel=3,
