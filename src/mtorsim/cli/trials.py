@@ -15,6 +15,7 @@ from mtorsim.cli.common import (
     check_outputs,
     console,
     err_console,
+    report_warnings,
     write_figure,
     write_table,
 )
@@ -104,6 +105,9 @@ def _print_result(result) -> None:
         title=f"{result.design.name} (seed {result.seed})",
     )
     for r in s.itertuples(index=False):
+        if r.n == 0:  # an arm nobody was randomised to: nothing to estimate
+            t.add_row(r.arm, "0", *["-"] * 5)
+            continue
         t.add_row(
             r.arm,
             str(r.n),
@@ -114,14 +118,24 @@ def _print_result(result) -> None:
             f"{r.stopped_for_toxicity_pct:.0f}",
         )
     console.print(t)
+    few = [f"{r.arm} ({r.n})" for r in s.itertuples(index=False) if r.n < MIN_ARM_PATIENTS]
+    if few:
+        err_console.print(
+            f"[yellow]warning:[/yellow] few patients in arm(s) {', '.join(few)}: medians, "
+            "rates and hazard ratios of so small an arm say little (give more --patients)",
+            highlight=False,
+        )
     if not result.hazard_ratios.empty:
         h = Table("arm vs control", "endpoint", "HR (95 % CI)", "log-rank p")
         for r in result.hazard_ratios.itertuples(index=False):
+            estimable = math.isfinite(r.HR) and r.HR > 0
             h.add_row(
                 f"{r.arm} vs {r.control}",
                 r.endpoint,
-                f"{r.HR:.2f} ({r.HR_ci_low:.2f}-{r.HR_ci_high:.2f})",
-                f"{r.p_logrank:.2g}",
+                f"{r.HR:.2f} ({r.HR_ci_low:.2f}-{r.HR_ci_high:.2f})"
+                if estimable
+                else "not estimable (too few events)",
+                f"{r.p_logrank:.2g}" if math.isfinite(r.p_logrank) else "-",
             )
         console.print(h)
     if len(result.arms) > 1 and result.patients["crossed_over"].any():
@@ -138,7 +152,11 @@ def _print_result(result) -> None:
         )
 
 
-def _replicates(design, k: int, seed: int, n: int) -> None:
+#: arms smaller than this get a warning beside their figures
+MIN_ARM_PATIENTS = 10
+
+
+def _replicates(design, k: int, seed: int, n: int, out: Path | None) -> None:
     from rich.progress import Progress
 
     from mtorsim.trials import run_replicates
@@ -154,17 +172,29 @@ def _replicates(design, k: int, seed: int, n: int) -> None:
         "median HR",
         "2.5-97.5 %",
         "p < 0.05 in",
+        "estimable in",
         title=f"{design.name}: {k} replicate trials of {n} patients (seed {seed})",
     )
     for r in spread.itertuples(index=False):
+        if r.estimable == 0:
+            t.add_row(r.arm, r.endpoint, "-", "-", f"{r.significant_pct:.0f} %", f"0 of {k}")
+            continue
         t.add_row(
             r.arm,
             r.endpoint,
             f"{r.median_HR:.2f}",
             f"{r.HR_2_5:.2f}-{r.HR_97_5:.2f}",
             f"{r.significant_pct:.0f} %",
+            f"{r.estimable} of {k}",
         )
     console.print(t)
+    if (spread.estimable < k).any():
+        err_console.print(
+            "[yellow]warning:[/yellow] some replicates have too few events (or no overlap "
+            "between arms) for a finite hazard ratio; the spread is over the others",
+            highlight=False,
+        )
+    write_table(spread, out)
 
 
 def trial_cmd(
@@ -226,8 +256,18 @@ def trial_cmd(
     check_figure(plot)
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise MtorsimError(f"report file {str(report)!r} must end in .html")
+    endpoint = endpoint.upper()
     if endpoint not in ("PFS", "OS", "TTP"):
         raise MtorsimError(f"endpoint {endpoint!r}; use PFS, OS or TTP")
+    if replicates is not None:
+        refused = [f for f, v in (("--report", report), ("--plot", plot)) if v is not None]
+        refused += ["--subgroups"] if subgroups else []
+        refused += ["--out FOLDER"] if dataset else []
+        if refused:
+            raise MtorsimError(
+                f"--replicates prints (and --out FILE writes) the spread of the hazard ratio "
+                f"only; drop {', '.join(refused)}, or run without --replicates"
+            )
     from mtorsim import guard
 
     guard.check_seed(seed)
@@ -238,7 +278,8 @@ def trial_cmd(
     address = r"[a-z][a-z0-9+]*://[^\s:/]+:\d{1,5}/?"
     if scheduler is not None and not re.fullmatch(address, scheduler):
         raise MtorsimError(f"--scheduler {scheduler!r}: give a Dask address like tcp://HOST:8786")
-    design = load_design(name)
+    with report_warnings():  # doses far outside a drug's clinical range, as simulate says
+        design = load_design(name)
     changes = {"follow_up_months": months}
     if select:
         changes["select_genes"] = tuple(select)
@@ -250,7 +291,7 @@ def trial_cmd(
     guard.check_trial(n, chunk_size, seed, assessments=scans)
     if replicates is not None:
         guard.check_count(replicates, "replicates", maximum=1000)
-        _replicates(design, replicates, seed, n)
+        _replicates(design, replicates, seed, n, out)
         return
     from rich.progress import Progress
 

@@ -18,6 +18,7 @@ from mtorsim.errors import MtorsimError, UnknownNameError
 from mtorsim.genomics.knowledge import knowledge_base
 from mtorsim.pharmacology.catalogue import get_drug
 from mtorsim.pharmacology.exposure import schedule_name
+from mtorsim.pharmacology.regimen import check_daily_dose
 from mtorsim.trials.population import cancer_type
 
 __all__ = ["ENDPOINTS", "Arm", "TrialDesign", "load_design", "trial_designs"]
@@ -67,6 +68,8 @@ class Arm:
             if chosen != get_drug(name).default_schedule:
                 schedules[name] = chosen
         object.__setattr__(self, "schedules", schedules)
+        for d, dose in drugs.items():  # as simulate does: warn, then run
+            check_daily_dose(d, dose, f"arm {self.name!r}: {d} {dose:g} mg/day")
 
     def schedule(self, drug: str) -> str:
         """The schedule ``drug`` is given on in this arm."""
@@ -159,6 +162,9 @@ class TrialDesign:
             raise MtorsimError(f"crossover_fraction is {f:g}; give a fraction from 0 to 1")
         from mtorsim.trials.biology import prior_therapies
 
+        for key in ("prior_therapy", "select_genes"):  # one name, not its letters
+            if isinstance(getattr(self, key), str):
+                object.__setattr__(self, key, (getattr(self, key),))
         known = prior_therapies().get(cancer_type(self.cancer_type).key, [])
         prior = []
         for p in self.prior_therapy:

@@ -115,8 +115,10 @@ def run_replicates(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """K seeded trials of the design's real size: what a trial of this size can show.
 
-    Returns one row per replicate and endpoint (seed, arm, HR, CI, p) and the spread per
-    arm and endpoint: median HR, 2.5-97.5 % range, share of replicates with p < 0.05.
+    Returns one row per replicate and endpoint (seed, arm, HR, CI, p, ``estimable``) and
+    the spread per arm and endpoint: median HR and 2.5-97.5 % range over the replicates
+    whose HR is estimable (finite, with a finite CI: enough events in both arms), how many
+    those are, and the share of all replicates with p < 0.05.
     """
     d = load_design(design) if isinstance(design, str) else design
     if not isinstance(k, int) or k < 1:
@@ -131,15 +133,25 @@ def run_replicates(
     if not rows:
         raise MtorsimError(f"{d.name} has one arm: replicates report hazard ratios between arms")
     table = pd.concat(rows, ignore_index=True)
+    bounds = table[["HR", "HR_ci_low", "HR_ci_high"]].to_numpy(float)
+    table["estimable"] = np.isfinite(bounds).all(axis=1) & (bounds > 0).all(axis=1)
+    hr = table["HR"].where(table["estimable"])
     spread = (
-        table.groupby(["arm", "endpoint"], sort=False)
+        table.assign(HR_estimable=hr)
+        .groupby(["arm", "endpoint"], sort=False)
         .agg(
-            median_HR=("HR", "median"),
-            HR_2_5=("HR", lambda x: float(np.nanpercentile(x, 2.5))),
-            HR_97_5=("HR", lambda x: float(np.nanpercentile(x, 97.5))),
+            median_HR=("HR_estimable", "median"),
+            HR_2_5=("HR_estimable", lambda x: _percentile(x, 2.5)),
+            HR_97_5=("HR_estimable", lambda x: _percentile(x, 97.5)),
             significant_pct=("p_logrank", lambda p: 100.0 * float(np.mean(p < 0.05))),
+            estimable=("estimable", "sum"),
         )
         .reset_index()
         .assign(replicates=k)
     )
     return table, spread
+
+
+def _percentile(x: pd.Series, q: float) -> float:
+    x = x.dropna()
+    return float(np.percentile(x, q)) if len(x) else float("nan")
