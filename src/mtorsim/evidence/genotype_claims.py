@@ -102,7 +102,7 @@ def _c22() -> ClaimResult:
         v,
         f"FRB mutant: everolimus {v['frb_everolimus']:.2f}, AZD8055 "
         f"{v['frb_azd8055']:.2f}, RapaLink-1 {v['frb_rapalink']:.2f} (WT "
-        f"everolimus {v['wt_everolimus']:.2f}); M2327I IC50 shift: C17",
+        f"everolimus {v['wt_everolimus']:.2f}); the kinase-domain M2327I shift is scored in C17",
         "rapalog fails, TORKi and RapaLink-1 work",
     )
 
