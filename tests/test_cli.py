@@ -85,6 +85,7 @@ def test_validate_prints_scorecard(capsys, monkeypatch) -> None:
         (["steady-state", "--set", "k_nonexistent=1"], "unknown parameter"),
         (["export-sbml", "model.txt"], "should end in .xml"),
         (["validate", "--claim", "C99"], "unknown claim"),
+        (["validate", "--trials", "--trial-patients", "5"], "--trial-patients is 5"),
     ],
 )
 def test_bad_input_one_line_no_output(argv, message, tmp_path: Path, capsys, monkeypatch) -> None:

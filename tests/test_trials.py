@@ -238,6 +238,9 @@ def test_validation_table_separates_fit_and_test() -> None:
     assert table["simulated"].notna().all()
     held, _ = trial_validation(n_scale=0.25, values={}, role="held out")
     assert set(held["role"]) == {"held out"}
+    # a fixed size for every trial (the model's expected outcome when large)
+    _, fixed = trial_validation(patients=60)
+    assert {len(r.patients) for r in fixed.values()} == {60}
 
 
 def test_arm_labels() -> None:
