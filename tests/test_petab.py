@@ -142,7 +142,16 @@ def _unknown_observable_symbol(folder: Path) -> None:
     _edit(folder, "observables.tsv", lambda df: df.__setitem__("observableFormula", "scale * B"))
 
 
+def _unparseable_formula(folder: Path) -> None:
+    _edit(folder, "observables.tsv", lambda df: df.__setitem__("observableFormula", "scale * (A"))
+
+
 BAD = {
+    "unparseable formula": (
+        _unparseable_formula,
+        "observables.tsv row 1, column 'observableFormula': cannot parse 'scale * (A' as "
+        "PEtab math (check the brackets and operators)",
+    ),
     "malformed row": (_malformed, "measurement table measurements.tsv row 3"),
     "unknown parameter id in the parameter table": (
         _unknown_in_table, "parameter table parameters.tsv row 3, column 'parameterId'",
