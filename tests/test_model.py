@@ -194,7 +194,7 @@ def test_negative_levels_in_the_api_name_the_parameter() -> None:
 
     m = mtorsim.load()
     for kw in ({"parameters": {"PTEN_level": -1}}, {"genotype": {"PTEN_level": -1}}):
-        with pytest.raises(MtorsimError, match="'PTEN_level' is -1: .* must be >= 0"):
+        with pytest.raises(MtorsimError, match=r"'PTEN_level' is -1: .* must be >= 0"):
             m.simulate(hours=1, **kw)
     with pytest.raises(MtorsimError, match="'FRB_resistance' is -5"):
         m.dose_response("everolimus", "S6K1", genotype={"FRB_resistance": -5})
