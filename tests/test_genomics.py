@@ -165,7 +165,9 @@ def test_cli_predict(tmp_path: Path, capsys, monkeypatch) -> None:
     assert code == 0
     assert "line 10" in err and "warning" in err
     pred = pd.read_csv(out)
-    assert set(pred["sample"]) == {"S1", "S2", "S3", "S4", "S5", "S6"}
+    # S7's only call is silent: it is predicted as wild type, not dropped
+    assert set(pred["sample"]) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7"}
+    assert "wild-type" in pd.read_csv(why).set_index("sample").loc["S7", "explanation"]
     assert "TP53 R175H" in pd.read_csv(why).set_index("sample").loc["S6", "explanation"]
     code, _, err = run(
         ["predict", "--maf", str(tmp_path / "nope.maf"), "--out", str(tmp_path / "x.csv")]

@@ -6,8 +6,9 @@ Nothing here simulates; commands parse options, call the API and print or write.
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +52,40 @@ def node_map(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def check_outputs(*paths: Path | None) -> None:
-    """Fail before any work if an output's suffix names no format we write."""
+def _same_file(a: Path, b: Path) -> bool:
+    """One file under two names: the same resolved path, or (both existing) a hard link."""
+    if a.expanduser().resolve() == b.expanduser().resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_outputs(*paths: Path | None, inputs: Iterable[Path | None] = ()) -> None:
+    """Fail before any work if an output's suffix names no format we write, if two outputs
+    are one file (the second would replace the first), or if an output is one of the
+    ``inputs`` (writing it would destroy what the command reads)."""
     from mtorsim.io import table_format
 
-    for p in paths:
-        if p is not None and p.suffix.lower() not in FIGURE_FORMATS:
+    outs = [p for p in paths if p is not None]
+    for p in outs:
+        if p.suffix.lower() not in FIGURE_FORMATS:
             table_format(p)
+    for i, p in enumerate(outs):
+        twin = next((q for q in outs[:i] if _same_file(p, q)), None)
+        if twin is not None:
+            same = str(p) if str(p) == str(twin) else f"{twin} and {p}"
+            raise MtorsimError(
+                f"two outputs are the same file ({same}); give each output its own path"
+            )
+    for src in (x for x in inputs if x is not None):
+        hit = next((p for p in outs if _same_file(p, src)), None)
+        if hit is not None:
+            raise MtorsimError(
+                f"output {hit} is also an input file ({src}); writing it would overwrite "
+                "the input: give the output another path"
+            )
 
 
 def check_figure(path: Path | None) -> None:

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 from rich.table import Table
 
-from mtorsim.cli.common import check_figure, check_outputs, console, err_console, write_table
+from mtorsim.cli.common import (
+    check_figure,
+    check_outputs,
+    console,
+    err_console,
+    report_warnings,
+    write_table,
+)
 from mtorsim.errors import MtorsimError
+
+if TYPE_CHECKING:  # pandas loads only when a command runs (``--help`` stays fast)
+    import pandas as pd
 
 KeepFilteredOpt = Annotated[
     bool, typer.Option("--keep-filtered", help="VCF: keep records whose FILTER is not PASS.")
+]
+SampleOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sample",
+        help="Only this sample (repeatable): a VCF column (the matched normal too) or a "
+        "MAF/CSV/copy-number sample. Default: every sample but a VCF's matched normal.",
+    ),
 ]
 
 
@@ -65,13 +83,15 @@ def predict_cmd(
             "--parameter-set", help="Fitted set of the cell-line model (default gdsc_v2)."
         ),
     ] = None,
+    sample: SampleOpt = None,
 ) -> None:
     """Predicted response of each sample to each drug, from its mutations, with reasons."""
     if cell_lines is not None:
-        if any(x is not None for x in (maf, vcf, variants, cna, explain_out, problems)):
+        given = (maf, vcf, variants, cna, explain_out, problems, sample)
+        if any(x is not None for x in given):
             raise MtorsimError(
                 "--cell-lines predicts from a table of GDSC flags; give it without "
-                "--maf/--vcf/--variants/--cna/--explain/--problems"
+                "--maf/--vcf/--variants/--cna/--explain/--problems/--sample"
             )
         _predict_cell_lines(cell_lines, drug, parameter_set, n, seed, out)
         return
@@ -84,16 +104,16 @@ def predict_cmd(
     from mtorsim.genomics.predict import predict_response
     from mtorsim.genomics.profile import annotate, profiles
 
-    check_outputs(out, explain_out, problems)
+    check_outputs(out, explain_out, problems, inputs=(maf, vcf, variants, cna))
     from mtorsim import guard
 
     guard.check_cells(n, seed)
-    merged = _read_variants(maf, vcf, variants, cna, problems, keep_filtered)
-    annotated = annotate(merged)
-    drug_list = list(drug) if drug else None
+    drug_list = _drug_names(drug)  # an unknown drug fails before any file is read
+    read = _read_variants(maf, vcf, variants, cna, keep_filtered, sample)
+    annotated = annotate(read.variants)
     with console.status("predicting") as status:
         pred = predict_response(
-            profiles(annotated),
+            profiles(annotated, read.samples),
             drug_list,
             n=n,
             seed=seed,
@@ -102,6 +122,7 @@ def predict_cmd(
     reasons = explain(annotated, pred)
     write_table(pred, out)
     write_table(reasons, explain_out)
+    write_table(read.report, problems)  # only now: a failed run leaves no report behind
     table = Table(
         "sample",
         "best drug",
@@ -124,23 +145,24 @@ def predict_cmd(
 
 def _predict_cell_lines(path: Path, drug, parameter_set, n, seed: int, out) -> None:
     from mtorsim import guard
-    from mtorsim.genomics.cell_lines import CELL_LINE_CELLS, CELL_LINE_SET, predict_ln_ic50
+    from mtorsim.genomics.cell_lines import (
+        CELL_LINE_CELLS,
+        CELL_LINE_SET,
+        gdsc_drug_name,
+        predict_ln_ic50,
+    )
     from mtorsim.genomics.validation import typed_table
     from mtorsim.io import read_csv_table
 
-    check_outputs(out)
+    check_outputs(out, inputs=(path,))
     n = CELL_LINE_CELLS if n is None else n
     parameter_set = parameter_set or CELL_LINE_SET
     guard.check_cells(n, seed)
+    chosen = list(dict.fromkeys(gdsc_drug_name(d) for d in drug)) if drug else None
     lines = typed_table(read_csv_table(path, ("cell_line", "tissue"), "cell-line"), str(path))
-    with console.status("predicting ln IC50 (cell-line model)"):
+    with console.status("predicting ln IC50 (cell-line model)"), report_warnings():
         pred = predict_ln_ic50(
-            lines,
-            list(drug) if drug else None,
-            parameter_set=parameter_set,
-            n_cells=n,
-            seed=seed,
-            where=str(path),
+            lines, chosen, parameter_set=parameter_set, n_cells=n, seed=seed, where=str(path)
         )
     write_table(pred, out)
     wide = pred.pivot(index="cell_line", columns="drug", values="predicted_ln_ic50")
@@ -157,9 +179,27 @@ def _predict_cell_lines(path: Path, drug, parameter_set, n, seed: int, out) -> N
         )
 
 
-def _read_variants(maf, vcf, variants, cna, report: Path | None = None, keep_filtered=False):
-    """Read every given mutation file; print unreadable rows as warnings (and write them to
-    ``report``); merge."""
+def _drug_names(drugs: list[str] | None) -> list[str] | None:
+    """The library's names of ``--drug`` (each checked, an unknown one named with close
+    names), once each in the order given."""
+    if not drugs:
+        return None
+    from mtorsim.pharmacology.catalogue import get_drug
+
+    return list(dict.fromkeys(get_drug(d).name for d in drugs))
+
+
+class _Read(NamedTuple):
+    """Variants of every file, every sample to predict, and the unreadable-row report."""
+
+    variants: pd.DataFrame
+    samples: list[str]
+    report: pd.DataFrame
+
+
+def _read_variants(maf, vcf, variants, cna, keep_filtered=False, sample=None) -> _Read:
+    """Read every given mutation file (only ``sample`` where given); print unreadable rows
+    as warnings; merge. Every sample a file names is kept, with or without a variant."""
     import pandas as pd
 
     from mtorsim.genomics.readers import (
@@ -167,35 +207,56 @@ def _read_variants(maf, vcf, variants, cna, report: Path | None = None, keep_fil
         read_maf,
         read_variant_csv,
         read_vcf,
+        vcf_samples,
     )
 
+    wanted = list(dict.fromkeys(s.strip() for s in sample)) if sample else None
+
+    def from_vcf(path: Path):
+        if wanted is None:
+            return read_vcf(path, keep_filtered=keep_filtered)
+        here = [s for s in wanted if s in vcf_samples(path)]  # the others are other files'
+        return read_vcf(path, samples=here, keep_filtered=keep_filtered) if here else None
+
     sources = [
-        (maf, read_maf),
-        (vcf, lambda p: read_vcf(p, keep_filtered=keep_filtered)),
-        (variants, read_variant_csv),
-        (cna, read_copy_number),
+        (maf, lambda p: read_maf(p, samples=wanted)),
+        (vcf, from_vcf),
+        (variants, lambda p: read_variant_csv(p, samples=wanted)),
+        (cna, lambda p: read_copy_number(p, samples=wanted)),
     ]
-    tables = [reader(path) for path, reader in sources if path is not None]
-    if not tables:
+    if all(path is None for path, _ in sources):
         raise MtorsimError("give a mutation file: --maf, --vcf, --variants or --cna")
+    with report_warnings():  # a genome build the readers do not recognise
+        tables = [t for path, reader in sources if path is not None and (t := reader(path))]
     for t in tables:
         if summary := t.skipped_summary():
             err_console.print(f"note: {t.path}: {summary}", highlight=False, soft_wrap=True)
         for row in t.problems.itertuples():
             err_console.print(
-                f"[yellow]warning:[/yellow] {t.path}: line {row.line}: {row.problem} (row skipped)",
+                f"[yellow]warning:[/yellow] {t.path}: line {row.line}: {row.problem} "
+                f"({row.action})",
                 highlight=False,
                 soft_wrap=True,
             )
-    if report is not None:
-        from mtorsim.io import write_table as write
-
-        rep = pd.concat([t.problems.assign(file=t.path) for t in tables], ignore_index=True)
-        write(rep[["file", "line", "problem"]], report)
-    merged = pd.concat([t.variants for t in tables], ignore_index=True)
-    if merged.empty:
+    names = list(dict.fromkeys(s for t in tables for s in t.all_samples()))
+    missing = [s for s in wanted or () if s not in names]
+    if missing:
+        known = list(dict.fromkeys([*names, *(vcf_samples(vcf) if vcf else [])]))
+        listed = f"; the files name {_listed(known)}" if known else ""
+        raise MtorsimError(
+            f"--sample {missing[0]}: no readable row of that sample in the given file(s) "
+            f"(names are matched exactly){listed}"
+        )
+    if not names:
         raise MtorsimError(_none_readable(tables))
-    return merged
+    merged = pd.concat([t.variants for t in tables], ignore_index=True)
+    report = pd.concat([t.problems.assign(file=t.path) for t in tables], ignore_index=True)
+    return _Read(merged, names, report[["file", "line", "problem", "action"]])
+
+
+def _listed(names: list[str], most: int = 8) -> str:
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
 
 
 def _none_readable(tables) -> str:
@@ -209,7 +270,9 @@ def _none_readable(tables) -> str:
         shown = problem if len(problem) <= 120 else problem[:117] + "..."
         parts.append(f"{len(bad)} unreadable row(s), the first {path}: line {line}: {shown}")
     if left:
-        parts.append(f"{left} record(s) left out (silent, non-coding, filtered or unannotated)")
+        parts.append(
+            f"{left} record(s) left out (silent, non-coding, filtered, unannotated or not carried)"
+        )
     detail = "; ".join(parts) if parts else "the file(s) list no variants"
     return f"no readable variants in the given file(s): {detail}"
 
@@ -228,29 +291,36 @@ def cohort_cmd(
     out: Annotated[Path | None, typer.Option(help="Per-gene table (.csv/.parquet).")] = None,
     plot: Annotated[Path | None, typer.Option(help="Oncoprint figure (.png/.svg).")] = None,
     keep_filtered: KeepFilteredOpt = False,
+    sample: SampleOpt = None,
 ) -> None:
-    """Fraction of samples predicted sensitive to a drug, by cancer type and gene."""
+    """Fraction of samples predicted sensitive to a drug, by cancer type and gene.
+
+    Every sample of the mutation files counts, a sample with no kept variant as wild type,
+    and so does every sample of --types that the files do not list (a MAF lists only
+    samples with mutations)."""
 
     from mtorsim.genomics.cohort import cohort_summary
     from mtorsim.genomics.predict import predict_response
     from mtorsim.genomics.profile import annotate, profiles
     from mtorsim.pharmacology.catalogue import get_drug
 
-    check_outputs(out)
     check_figure(plot)
+    check_outputs(out, plot, inputs=(maf, vcf, variants, cna, types))
     from mtorsim import guard
 
     guard.check_cells(n, seed)
     name = get_drug(drug).name
-    annotated = annotate(_read_variants(maf, vcf, variants, cna, keep_filtered=keep_filtered))
-    mapping = None
-    prof = profiles(annotated)
+    read = _read_variants(maf, vcf, variants, cna, keep_filtered, sample)
+    annotated = annotate(read.variants)
+    mapping, samples = None, read.samples
     if types is not None:
         from mtorsim.io import read_csv_table
 
         tdf = read_csv_table(types, ("sample", "cancer_type"), "sample types")
         mapping = _sample_types(types, tdf)
-        _warn_untyped(types, list(prof), mapping)
+        _warn_untyped(types, samples, mapping)
+        samples = samples + _types_only(types, samples, mapping, sample)
+    prof = profiles(annotated, samples)
     with console.status(f"predicting {name}"):
         pred = predict_response(prof, [name], n=n, seed=seed)
     by_type, by_gene = cohort_summary(annotated, pred, name, mapping)
@@ -322,3 +392,20 @@ def _warn_untyped(path: Path, samples: list[str], mapping: dict[str, str]) -> No
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _types_only(
+    path: Path, samples: list[str], mapping: dict[str, str], wanted: list[str] | None
+) -> list[str]:
+    """Samples --types lists but no mutation file does: wild type (a MAF lists only
+    mutated samples), counted, and named in a note so a spelling mismatch shows."""
+    extra = [s for s in mapping if s not in samples and (not wanted or s in wanted)]
+    if extra:
+        err_console.print(
+            f"note: {path}: {len(extra)} sample(s) with no row in the mutation file(s) "
+            f"({_listed(extra, 5)}) are counted as wild type; check the names match if "
+            "they should have variants",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return extra

@@ -10,6 +10,8 @@ outside the shipped GDSC half; ``mtorsim validate --gdsc-test`` scores it on suc
 
 from __future__ import annotations
 
+import difflib
+import warnings
 from collections.abc import Sequence
 
 import pandas as pd
@@ -22,11 +24,20 @@ from mtorsim.genomics.calibration import (
     predict_mechanistic,
 )
 from mtorsim.genomics.parameter_sets import PARAMETER_SETS, load_parameter_set
-from mtorsim.genomics.validation import GDSC_DRUGS, gdsc_profiles, genotype_lines, typed_table
+from mtorsim.genomics.validation import (
+    FLAG_EFFECTS,
+    GDSC_DRUGS,
+    gdsc_profiles,
+    genotype_lines,
+    load_gdsc,
+    typed_table,
+)
 
 __all__ = [
     "CELL_LINE_CELLS",
     "CELL_LINE_SET",
+    "CellLineColumnWarning",
+    "check_columns",
     "fitted_model",
     "gdsc_drug_name",
     "predict_ln_ic50",
@@ -36,6 +47,42 @@ __all__ = [
 CELL_LINE_SET = "gdsc_v2"
 #: the seeded population each genotype is simulated in: the one the links were fitted on
 CELL_LINE_CELLS = 8
+
+
+#: flags the model reads: its effects and the parts the combined flags are derived from
+MODEL_FLAGS = (*FLAG_EFFECTS, "PTEN_mut", "PTEN_cna_loss", "TSC1_mut", "TSC2_mut")
+
+
+class CellLineColumnWarning(UserWarning):
+    """A cell-line table's column is neither a GDSC flag nor a column of GDSC's table."""
+
+
+def _did_you_mean(column: str) -> str | None:
+    """``KRAS`` -> ``KRAS_mut`` (a gene named without its flag suffix, or in another case)."""
+    key = column.strip().upper()
+    same = [f for f in MODEL_FLAGS if f.upper() == key]
+    gene = [f for f in MODEL_FLAGS if f.split("_")[0].upper() == key]
+    close = difflib.get_close_matches(column, MODEL_FLAGS, n=1, cutoff=0.75)
+    hit = same or sorted(gene, key=lambda f: not f.endswith("_mut")) or close
+    return hit[0] if hit else None
+
+
+def check_columns(lines: pd.DataFrame, where: str) -> list[str]:
+    """Warn (:class:`CellLineColumnWarning`) about columns the model does not read and GDSC's
+    table does not have (``KRAS`` for ``KRAS_mut``): unread, they would leave every line
+    silently wild type for that gene. Returns the ignored columns."""
+    known = {"cell_line", "tissue", *MODEL_FLAGS, *load_gdsc()[0].columns}
+    ignored = [c for c in lines.columns if c not in known]
+    if ignored:
+        hints = [f"{c} -> {h}" for c in ignored if (h := _did_you_mean(c))]
+        hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
+        warnings.warn(
+            f"{where}: column(s) {', '.join(ignored)} are not genotype flags and are ignored"
+            f"{hint}; the flags read are {', '.join(MODEL_FLAGS)}",
+            CellLineColumnWarning,
+            stacklevel=3,
+        )
+    return ignored
 
 
 def fitted_model(parameter_set: str = CELL_LINE_SET) -> MechanisticFit:
@@ -110,6 +157,7 @@ def predict_ln_ic50(
             f"{where} needs columns cell_line, tissue (missing {', '.join(missing)})"
         )
     chosen = list(dict.fromkeys(gdsc_drug_name(d) for d in drugs)) if drugs else list(GDSC_DRUGS)
+    check_columns(lines, where)
     typed = genotype_lines(typed_table(lines, where, file_rows=False), where)
     fit = fitted_model(parameter_set)
     fit.links = {d: fit.links[d] for d in chosen}

@@ -73,7 +73,11 @@ def profile_parameters(annotated: pd.DataFrame, sample: str) -> dict[str, float]
 def profiles(
     annotated: pd.DataFrame, samples: list[str] | None = None
 ) -> dict[str, dict[str, float]]:
-    """Parameters per sample (samples with no variant get an empty profile = wild type)."""
+    """Parameters per sample (samples with no variant get an empty profile = wild type).
+
+    ``samples``: the samples to profile, e.g. a reader's ``VariantTable.all_samples()``, so
+    a sample whose calls were all silent or left out is predicted as wild type instead of
+    vanishing (default: the samples of ``annotated``, i.e. those with a kept variant)."""
     names = samples if samples is not None else list(dict.fromkeys(annotated["sample"]))
     return {s: profile_parameters(annotated, s) for s in names}
 
@@ -84,42 +88,51 @@ def genotype_parameters(variants: list[str]) -> dict[str, float]:
     ``["PIK3CA H1047R", "PTEN truncating", "TSC2 deletion"]``: a protein change (HGVS p.,
     one- or three-letter) or a class (truncating, deletion, amplification, silencing). A
     variant no knowledge-base rule covers is an error here, not silently wild type: its
-    effect is unknown, so the caller should give parameter values instead.
+    effect is unknown, so the caller should give parameter values instead. A gene the
+    knowledge base does not know is named before its change is parsed; protein changes
+    are read in any case (``pik3ca h1047r``), as gene symbols are.
     """
     from mtorsim.errors import MtorsimError
-    from mtorsim.genomics.readers import COLUMNS
+    from mtorsim.genomics.knowledge import knowledge_base
+    from mtorsim.genomics.readers import COLUMNS, parse_change
 
     classes = {"truncating", "deletion", "amplification", "silencing", "loss"}
+    genes = sorted(set(knowledge_base().gene))
+    advice = (
+        "give parameter values instead (Python: genotype={'PTEN_level': 0}; command "
+        "line: --set PTEN_level=0)"
+    )
     rows = []
     for text in variants:
         gene, _, change_text = str(text).strip().partition(" ")
-        change_text = change_text.strip()
+        change_text, gene = change_text.strip(), gene.upper()
         if not gene or not change_text:
             raise MtorsimError(
                 f"genotype {text!r} must look like 'GENE CHANGE', e.g. 'PIK3CA H1047R' or "
                 "'PTEN truncating'"
             )
+        if gene not in genes:  # named first: no change in it could have a known effect
+            raise MtorsimError(
+                f"genotype {gene} {change_text} is in a gene the knowledge base does not know "
+                f"(known: {', '.join(genes)}), so its effect is unknown; {advice}"
+            )
         if change_text.lower() in classes:
             change, kind = None, change_text.lower().replace("loss", "deletion")
         else:
-            change = parse_protein_change(change_text)
+            try:
+                change = parse_change(change_text)
+            except ValueError:  # a position no protein has
+                raise MtorsimError(
+                    f"genotype {text!r}: {change_text!r} is not a plausible protein change"
+                ) from None
             kind = "truncating" if change.truncating else "missense"
-        rows.append(("genotype", gene.upper(), change.short if change else "", kind, np.nan, 0))
+        rows.append(("genotype", gene, change.short if change else "", kind, np.nan, 0))
     annotated = annotate(pd.DataFrame(rows, columns=COLUMNS))
     unknown = annotated[annotated["status"] != "known"]
     if not unknown.empty:
         r = unknown.iloc[0]
-        from mtorsim.genomics.knowledge import knowledge_base
-
-        genes = sorted(set(knowledge_base().gene))
-        what = (
-            "matches no rule of the knowledge base (variant_effects.csv)"
-            if r.gene in genes
-            else f"is in a gene the knowledge base does not know (known: {', '.join(genes)})"
-        )
         raise MtorsimError(
-            f"genotype {r.gene} {r.protein_change or r.kind} {what}, so its effect is unknown; "
-            "give parameter values instead (Python: genotype={'PTEN_level': 0}; command "
-            "line: --set PTEN_level=0)"
+            f"genotype {r.gene} {r.protein_change or r.kind} matches no rule of the knowledge "
+            f"base (variant_effects.csv), so its effect is unknown; {advice}"
         )
     return profile_parameters(annotated, "genotype")

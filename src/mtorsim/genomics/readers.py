@@ -3,14 +3,16 @@
 Valid rows are kept; rows that cannot be read are listed with their line number and the
 problem, never silently dropped; rows left out on purpose (silent or non-coding calls,
 VCF records whose FILTER is not PASS) are listed too, with the reason. Output columns:
-``sample, gene, protein_change, kind, vaf, line``.
+``sample, gene, protein_change, kind, vaf, line``. Every sample a file names is kept in
+``samples`` even when none of its calls is kept, so it is predicted as wild type rather
+than left out of a cohort's denominators.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,34 +20,73 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
-from mtorsim.genomics.consequences import Annotation, annotation_fields, parse_annotations, pick
-from mtorsim.genomics.knowledge import TRUNCATING_CLASSES, ProteinChange, parse_protein_change
+from mtorsim.genomics.builds import check_build
+from mtorsim.genomics.consequences import Annotation, parse_annotations, pick
+from mtorsim.genomics.knowledge import (
+    AA3,
+    TRUNCATING_CLASSES,
+    ProteinChange,
+    parse_protein_change,
+)
+from mtorsim.genomics.vcf_checks import (
+    annotation_header,
+    check_header,
+    data_lines,
+    entry_problem,
+    gzip_damage,
+    not_utf8,
+    quiet_htslib,
+    record_problem,
+    records,
+)
 
-__all__ = ["VariantTable", "read_copy_number", "read_maf", "read_variant_csv", "read_vcf"]
+__all__ = [
+    "VariantTable",
+    "parse_change",
+    "read_copy_number",
+    "read_maf",
+    "read_variant_csv",
+    "read_vcf",
+]
 
 _PROTEIN_COLUMNS = ("HGVSp_Short", "Protein_Change", "HGVSp", "amino_acid_change")
-KNOWN_BUILDS = {"GRCh37", "GRCh38", "37", "38", "hg19", "hg38", "GRCh37-lite"}
 COLUMNS = ["sample", "gene", "protein_change", "kind", "vaf", "line"]
 
 
 SKIPPED_COLUMNS = ["line", "category", "reason"]
+#: ``problems``: the file's line, what is wrong, and what was done (the row or one cell
+#: left out, or the row kept without the value)
+PROBLEM_COLUMNS = ["line", "problem", "action"]
+ROW_SKIPPED = "row skipped"
 NEEDS_CYVCF2 = 'reading VCF needs cyvcf2: pip install "mtorsim[vcf]"'
+#: Values that mean "not measured" in exported tables (pandas, R, spreadsheets).
+_MISSING = {"", ".", "na", "nan", "n/a", "null", "none"}
 
 
 def _skipped(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SKIPPED_COLUMNS)
 
 
+def _problems(rows: list[tuple]) -> pd.DataFrame:
+    """``(line, problem)`` rows (the row is skipped) or ``(line, problem, action)``."""
+    full = [r if len(r) == 3 else (*r, ROW_SKIPPED) for r in rows]
+    return pd.DataFrame(full, columns=PROBLEM_COLUMNS)
+
+
 @dataclass(frozen=True)
 class VariantTable:
-    """Variants read from a file, the rows that could not be read (``problems``) and the
-    rows left out on purpose (``skipped``: ``line, category, reason``; categories
-    ``silent``, ``non_coding``, ``filtered``, ``unannotated``), so nothing goes unreported."""
+    """Variants read from a file, the rows that could not be read (``problems``: ``line,
+    problem, action``) and the rows left out on purpose (``skipped``: ``line, category,
+    reason``; categories ``silent``, ``non_coding``, ``filtered``, ``unannotated``,
+    ``not_carried``), so nothing goes unreported. ``samples``: every sample with a row that
+    was read (kept or left out on purpose), in file order: one with no kept variant is
+    wild type, not absent."""
 
     variants: pd.DataFrame
     problems: pd.DataFrame
     path: str
     skipped: pd.DataFrame = field(default_factory=lambda: _skipped([]))
+    samples: tuple[str, ...] = ()
 
     def skipped_summary(self) -> str:
         """One line for a log (``""`` when nothing was left out): counts by category."""
@@ -54,6 +95,11 @@ class VariantTable:
         counts = self.skipped["category"].value_counts()
         parts = ", ".join(f"{n} {cat}" for cat, n in counts.items())
         return f"{len(self.skipped)} record(s) left out: {parts}"
+
+    def all_samples(self) -> list[str]:
+        """``samples`` and any sample of a kept variant (a table built by hand may give
+        variants only), in order."""
+        return list(dict.fromkeys([*self.samples, *self.variants["sample"]]))
 
 
 #: Longest field a mutation table can need (a protein change, an annotation list).
@@ -212,9 +258,44 @@ def _count(text: str) -> float | None:
 MAX_RESIDUE = 40_000
 
 
-def _parse_change(text: str) -> ProteinChange:
-    """:func:`parse_protein_change`, and a position no protein has is a ValueError."""
-    change = parse_protein_change(text)
+_ANY_CASE = re.compile(r"^(p\.)?(\(?)([a-z]{3}|[a-z*])(\d+)(.*?)(\)?)$", re.IGNORECASE)
+_AA3_UPPER = {k.upper(): k for k in AA3}
+_KEYWORDS = ("fs", "del", "ins", "dup")
+
+
+def _in_parser_case(text: str) -> str:
+    """HGVS p. in another case (``P.R130*``, ``p.h1047r``, ``p.HIS1047ARG``, ``E17FS``) in
+    the case the parser reads; unambiguous because digits follow the reference residue, so
+    a one-letter code is never read as part of a three-letter one."""
+    m = _ANY_CASE.match(text)
+    if m is None:
+        return text
+    _, opened, ref, pos, rest, closed = m.groups()
+    ref = _AA3_UPPER.get(ref.upper(), ref) if len(ref) == 3 else ref.upper()
+    if rest.lower().startswith(_KEYWORDS):
+        rest = rest.lower()
+    elif rest[:3].upper() in _AA3_UPPER and len(ref) == 3:
+        rest = _AA3_UPPER[rest[:3].upper()] + rest[3:]
+    elif len(rest) == 1:
+        rest = rest.upper()
+    return f"p.{opened}{ref}{pos}{rest}{closed}"
+
+
+def parse_change(text: str) -> ProteinChange:
+    """:func:`parse_protein_change` in any case (gene symbols are upper-cased too, so
+    ``p.h1047r`` is H1047R); a position no protein has is a ValueError."""
+    try:
+        change = parse_protein_change(text)
+    except MtorsimError:
+        fixed = _in_parser_case(str(text).strip())
+        if fixed == str(text).strip():
+            raise
+        try:
+            change = parse_protein_change(fixed)
+        except MtorsimError:
+            raise MtorsimError(
+                f"cannot parse protein change {text!r}; use HGVS like p.H1047R or p.His1047Arg"
+            ) from None
     if change.position > MAX_RESIDUE:
         raise ValueError(text)
     return change
@@ -238,28 +319,44 @@ def _kind(variant_class: str, change) -> str:
     return "missense" if change is not None else (vc or "unknown")
 
 
-def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) -> VariantTable:
-    """Read a MAF (TCGA/GDC or cBioPortal): tumour sample, gene, protein change, VAF."""
-    df, first = _load(path, "\t")
+def _maf_columns(path, df: pd.DataFrame) -> str:
+    """The protein-change column; a one-line error when a MAF column is missing (and the
+    likely cause when the header was split on commas, not tabs)."""
     missing = [c for c in ("Hugo_Symbol", "Tumor_Sample_Barcode") if c not in df.columns]
     protein = next((c for c in _PROTEIN_COLUMNS if c in df.columns), None)
-    if missing or protein is None:
-        need = missing + ([] if protein else [" or ".join(_PROTEIN_COLUMNS)])
-        raise MtorsimError(f"{path}: not a MAF: missing column(s) {', '.join(need)}")
+    if not missing and protein is not None:
+        return protein
+    if len(df.columns) == 1 and "Hugo_Symbol," in str(df.columns[0]):
+        raise MtorsimError(
+            f"{path}: looks comma-separated, but a MAF is tab-separated; save it with tabs "
+            "(or give a sample,gene,variant CSV as --variants)"
+        )
+    need = missing + ([] if protein else [" or ".join(_PROTEIN_COLUMNS)])
+    raise MtorsimError(f"{path}: not a MAF: missing column(s) {', '.join(need)}")
+
+
+def _selected(samples: Sequence[str] | None) -> set[str] | None:
+    return {str(s).strip() for s in samples} if samples else None
+
+
+def read_maf(path: str | os.PathLike[str], *, samples: Sequence[str] | None = None) -> VariantTable:
+    """Read a MAF (TCGA/GDC or cBioPortal): tumour sample, gene, protein change, VAF.
+
+    ``samples``: read only these tumour barcodes. ``NCBI_Build`` may name any human build
+    (GRCh37/hg19/b37, GRCh38/hg38, patch releases); NA counts as missing.
+    """
+    df, first = _load(path, "\t")
+    protein = _maf_columns(path, df)
     if "NCBI_Build" in df.columns:
-        builds = {b.strip() for b in df["NCBI_Build"] if b.strip()}
-        unknown = builds - KNOWN_BUILDS
-        if unknown:
-            raise MtorsimError(
-                f"{path}: unknown genome build(s) {sorted(unknown)} in "
-                f"NCBI_Build; expected one of {sorted(KNOWN_BUILDS)}"
-            )
+        check_build(list(df["NCBI_Build"]), str(path), "NCBI_Build")
+    chosen = _selected(samples)
     rows, problems, skipped = [], [], []
+    seen: dict[str, None] = {}
     needed = ["Hugo_Symbol", "Tumor_Sample_Barcode", protein]
     for i, r in df.iterrows():
         line = first + int(i)
         sample, gene = r["Tumor_Sample_Barcode"].strip(), r["Hugo_Symbol"].strip().upper()
-        if samples and sample not in samples:
+        if chosen is not None and sample not in chosen:
             continue
         if why := _short(df, int(i), needed):
             problems.append((line, why))
@@ -275,7 +372,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
         change = None
         if text and text not in (".", "NA"):
             try:
-                change = _parse_change(text.split(",")[0])
+                change = parse_change(text.split(",")[0])
             except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
                 if vc.strip().lower() not in TRUNCATING_CLASSES:
                     problems.append((line, _change_problem(exc, text)))
@@ -283,6 +380,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
         kind = _kind(vc, change)
         if kind == "silent":
             skipped.append((line, "silent", f"{gene} {vc or text}: not protein-altering"))
+            seen[sample] = None
             continue
         vaf = np.nan
         alt, ref = r.get("t_alt_count", "").strip(), r.get("t_ref_count", "").strip()
@@ -295,16 +393,38 @@ def read_maf(path: str | os.PathLike[str], *, samples: list[str] | None = None) 
                 continue
             vaf = a / (a + b) if a + b > 0 else np.nan
         rows.append((sample, gene, change.short if change else "", kind, vaf, line))
+        seen[sample] = None
     return VariantTable(
         pd.DataFrame(rows, columns=COLUMNS),
-        pd.DataFrame(problems, columns=["line", "problem"]),
+        _problems(problems),
         str(path),
         _skipped(skipped),
+        tuple(seen),
     )
 
 
-def read_variant_csv(path: str | os.PathLike[str]) -> VariantTable:
-    """A simple CSV: ``sample, gene, variant`` (protein change or class), optional ``vaf``."""
+def _vaf(text: str) -> tuple[float, str | None]:
+    """A VAF cell: (value, None), or (NaN, why) when it is not a fraction 0-1. A bad VAF
+    costs only the VAF: the call itself stands (it is not what the VAF qualifies)."""
+    if text.strip().lower() in _MISSING:
+        return np.nan, None
+    try:
+        vaf = float(text)
+    except ValueError:
+        return np.nan, f"vaf {text!r} is not a number"
+    if not 0.0 <= vaf <= 1.0:
+        return np.nan, f"vaf {text!r} is not a fraction 0-1"
+    return vaf, None
+
+
+def read_variant_csv(
+    path: str | os.PathLike[str], *, samples: Sequence[str] | None = None
+) -> VariantTable:
+    """A simple CSV: ``sample, gene, variant`` (protein change or class), optional ``vaf``.
+
+    A VAF that is not a fraction 0-1 is listed in ``problems`` and read as unknown (NaN);
+    the variant is kept. ``samples``: read only these samples.
+    """
     df, first = _load(path, ",")
     missing = [c for c in ("sample", "gene", "variant") if c not in df.columns]
     if missing:
@@ -312,9 +432,12 @@ def read_variant_csv(path: str | os.PathLike[str]) -> VariantTable:
             f"{path}: missing column(s) {', '.join(missing)}; expected sample,gene,variant[,vaf]"
         )
     classes = {"truncating", "deletion", "amplification", "silencing", "loss"}
+    chosen = _selected(samples)
     rows, problems = [], []
     for i, r in df.iterrows():
         line = first + int(i)
+        if chosen is not None and r["sample"].strip() not in chosen:
+            continue
         if why := _short(df, int(i), ["sample", "gene", "variant"]):
             problems.append((line, why))
             continue
@@ -326,274 +449,167 @@ def read_variant_csv(path: str | os.PathLike[str]) -> VariantTable:
             change, kind = None, variant.lower().replace("loss", "deletion")
         else:
             try:
-                change = _parse_change(variant)
+                change = parse_change(variant)
             except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
                 problems.append((line, _change_problem(exc, variant)))
                 continue
             kind = "truncating" if change.truncating else "missense"
-        try:
-            vaf = float(r["vaf"]) if "vaf" in df.columns and r["vaf"].strip() else np.nan
-        except ValueError:
-            problems.append((line, f"vaf {r['vaf']!r} is not a number"))
-            continue
-        if "vaf" in df.columns and r["vaf"].strip() and not 0.0 <= vaf <= 1.0:
-            problems.append((line, f"vaf {r['vaf']!r} is not a fraction 0-1"))
-            continue
-        rows.append(
-            (
-                r["sample"].strip(),
-                r["gene"].strip().upper(),
-                change.short if change else "",
-                kind,
-                vaf,
-                line,
-            )
-        )
-    return VariantTable(
-        pd.DataFrame(rows, columns=COLUMNS),
-        pd.DataFrame(problems, columns=["line", "problem"]),
-        str(path),
-    )
+        vaf, why = _vaf(r["vaf"]) if "vaf" in df.columns else (np.nan, None)
+        if why:
+            problems.append((line, why, "row kept, vaf unknown"))
+        sample, gene = r["sample"].strip(), r["gene"].strip().upper()
+        rows.append((sample, gene, change.short if change else "", kind, vaf, line))
+    variants = pd.DataFrame(rows, columns=COLUMNS)
+    seen = tuple(dict.fromkeys(variants["sample"]))
+    return VariantTable(variants, _problems(problems), str(path), samples=seen)
 
 
-def read_copy_number(path: str | os.PathLike[str]) -> VariantTable:
+#: Columns of GISTIC/cBioPortal copy-number tables that are not samples.
+_CNA_ANNOTATION = ("Entrez_Gene_Id", "Cytoband", "Locus ID")
+
+
+def _cna_value(sample: str, text: str) -> tuple[float | None, str | None]:
+    """One copy-number cell: (value, None), or (None, why) when it is left out."""
+    if not text.strip():
+        return None, f"{sample}: empty cell, no copy number"
+    if text.strip().lower() in _MISSING:
+        return None, f"{sample}: {text.strip()!r} is a missing value, no copy number"
+    try:
+        v = float(text)
+    except ValueError:
+        return None, f"{sample}: {text!r} is not a number"
+    if not -2.0 <= v <= 2.0:  # inf too
+        return None, f"{sample}: {text!r} is outside -2..2"
+    return v, None
+
+
+def read_copy_number(
+    path: str | os.PathLike[str], *, samples: Sequence[str] | None = None
+) -> VariantTable:
     """Gene-level copy number (GISTIC-like): a ``gene`` column, one column per sample,
-    values -2..2; -2 is a deletion, +2 an amplification (others are not events)."""
+    values -2..2; -2 is a deletion, +2 an amplification (others are not events).
+
+    A cell that is blank, NA or not a value -2..2 is left out (listed in ``problems``; the
+    row's other cells are read). A gene given twice (any case) with different values is
+    an error: which row holds the sample's copy number is not knowable.
+    """
     df, first = _load(path, "\t" if str(path).endswith((".tsv", ".txt")) else ",")
     gene_col = next((c for c in ("gene", "Hugo_Symbol", "Gene Symbol") if c in df.columns), None)
     if gene_col is None:
         raise MtorsimError(f"{path}: no gene column (gene, Hugo_Symbol or 'Gene Symbol')")
-    rows, problems = [], []
+    chosen = _selected(samples)
+    columns = [
+        c
+        for c in df.columns
+        if c != gene_col and c not in _CNA_ANNOTATION and (chosen is None or c.strip() in chosen)
+    ]
+    rows, problems, read = [], [], set()
+    genes: dict[str, tuple[int, list[float | None]]] = {}
     for i, r in df.iterrows():
-        line = first + int(i)
-        for sample in df.columns:
-            if sample == gene_col or sample in ("Entrez_Gene_Id", "Cytoband", "Locus ID"):
-                continue
-            try:
-                v = float(r[sample])
-            except ValueError:
-                problems.append((line, f"{sample}: {r[sample]!r} is not a number"))
-                continue
-            if not -2.0 <= v <= 2.0:  # NaN too
-                problems.append((line, f"{sample}: {r[sample]!r} is outside -2..2"))
-                continue
-            if v <= -2:
-                rows.append((sample, r[gene_col].upper(), "", "deletion", np.nan, line))
-            elif v >= 2:
-                rows.append((sample, r[gene_col].upper(), "", "amplification", np.nan, line))
+        line, gene = first + int(i), r[gene_col].strip().upper()
+        if not gene:
+            problems.append((line, f"no gene name in column {gene_col!r}"))
+            continue
+        cells = [_cna_value(sample, r[sample]) for sample in columns]
+        values = [v for v, _ in cells]
+        if gene in genes:
+            was, before = genes[gene]
+            if before != values:
+                raise MtorsimError(
+                    f"{path}: line {line}: gene {gene} is given again (first on line {was}) "
+                    "with different values; give one row per gene"
+                )
+            continue  # the same row twice: its events once
+        genes[gene] = (line, values)
+        problems += [(line, why, "cell skipped") for _, why in cells if why]
+        read |= {sample for sample, v in zip(columns, values, strict=True) if v is not None}
+        for sample, v in zip(columns, values, strict=True):
+            if v is not None and v <= -2:
+                rows.append((sample, gene, "", "deletion", np.nan, line))
+            elif v is not None and v >= 2:
+                rows.append((sample, gene, "", "amplification", np.nan, line))
+    seen = tuple(c for c in columns if c in read)  # a column with no value read is not seen
     return VariantTable(
-        pd.DataFrame(rows, columns=COLUMNS),
-        pd.DataFrame(problems, columns=["line", "problem"]),
-        str(path),
+        pd.DataFrame(rows, columns=COLUMNS), _problems(problems), str(path), samples=seen
     )
 
 
-_DESCRIPTION = re.compile(r'Description="((?:[^"\\]|\\.)*)"')
-_CONSEQUENCE_FIELD = {"CSQ": "Consequence", "ANN": "Annotation"}
+#: A matched-normal column by name (NORMAL, PATIENT1_NORMAL, normal-blood) when the header
+#: has no ``##normal_sample=`` line (Mutect2 writes one).
+_NORMAL_NAME = re.compile(r"(?:^|[_.\-])normal(?:[_.\-]|$)", re.IGNORECASE)
 
 
-def _annotation_header(p: Path, header: str) -> tuple[str, list[str]]:
-    """Which annotation the VCF carries (VEP ``CSQ`` first, then snpEff ``ANN``) and its
-    field names, read from the header so a reordered ``Format:`` still reads right."""
-    for tag in ("CSQ", "ANN"):
-        for line in header.splitlines():
-            if not line.startswith(f"##INFO=<ID={tag},"):
-                continue
-            m = _DESCRIPTION.search(line)
-            fields = annotation_fields(m.group(1)) if m else []
-            if _CONSEQUENCE_FIELD[tag] not in fields:
-                raise MtorsimError(
-                    f"{p}: the {tag} header does not list its fields "
-                    f"(no {_CONSEQUENCE_FIELD[tag]!r} in the Description)"
-                )
-            return tag, fields
-    raise MtorsimError(f"{p}: no VEP CSQ or snpEff ANN annotation; annotate the VCF first")
+def _normals(header: str, names: list[str]) -> set[str]:
+    """The matched normal column(s): the header's ``##normal_sample=``, else by name."""
+    given = {
+        ln.split("=", 1)[1].strip()
+        for ln in header.splitlines()
+        if ln.startswith("##normal_sample=")
+    }
+    if given & set(names):
+        return given & set(names)
+    return {n for n in names if _NORMAL_NAME.search(n)}
 
 
-#: Structured meta lines (``##KEY=<...>``) and the keys each must carry (VCF 4.3 §1.4).
-_META_KEYS = {"INFO": ("ID", "Number", "Type"), "FORMAT": ("ID", "Number", "Type")}
-_META_TYPES = {
-    "INFO": {"Integer", "Float", "Flag", "Character", "String"},
-    "FORMAT": {"Integer", "Float", "Character", "String"},
-}
-_META_NUMBER = re.compile(r"\d+|[ARG.]")
-_META_PAIR = re.compile(r'\s*([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|[^,"]*)\s*(?:,|$)')
-
-
-def _meta_problem(line: str) -> str | None:
-    """Why a ``##`` header line is malformed (htslib only warns and reads on), else None:
-    an unclosed ``<...>`` or quote, a pair that is not ``key=value``, an INFO/FORMAT
-    definition without ID/Number/Type or with a Type or Number the spec does not have."""
-    body = line[2:]
-    key, eq, value = body.partition("=")
-    if not eq or not key.strip() or " " in key.strip():
-        return "a meta line is ##key=value"
-    if not value.startswith("<"):
-        if key in _META_KEYS or key in ("FILTER", "ALT", "contig"):
-            return f"##{key}= takes a <ID=...,...> definition"
-        return None
-    if not value.endswith(">"):
-        return f"##{key}=<...> does not end with '>'"
-    inner, pos, pairs = value[1:-1], 0, {}
-    while pos < len(inner):
-        m = _META_PAIR.match(inner, pos)
-        if m is None or m.end() == pos:
-            bad = inner[pos : pos + 30]
-            return f"##{key}=<...>: {bad!r} is not key=value (or a quote is unclosed)"
-        pairs[m.group(1)] = m.group(2).strip('"')
-        pos = m.end()
-    structured = key in _META_KEYS or key in ("FILTER", "ALT", "contig")
-    if structured and not pairs.get("ID"):
-        return f"##{key}=<...> has no ID"
-    for name in _META_KEYS.get(key, ()):
-        if name not in pairs:
-            return f"##{key}=<ID={pairs.get('ID')},...> has no {name}"
-    if key in _META_TYPES and pairs["Type"] not in _META_TYPES[key]:
-        allowed = ", ".join(sorted(_META_TYPES[key]))
-        return f"##{key}=<ID={pairs['ID']},...>: Type={pairs['Type']!r}; give one of {allowed}"
-    if key in _META_KEYS and not _META_NUMBER.fullmatch(pairs["Number"]):
-        return (
-            f"##{key}=<ID={pairs['ID']},...>: Number={pairs['Number']!r}; "
-            "give a count, A, R, G or ."
+def _tumour_columns(
+    p: Path, names: list[str], header: str, wanted: Sequence[str] | None
+) -> list[int]:
+    """The sample columns to read: ``wanted`` (any column, a normal too), else every column
+    but the matched normal, which is the germline reference and is not predicted."""
+    if wanted:
+        unknown = [w for w in wanted if w not in names]
+        if unknown:
+            listed = ", ".join(names) or "none: a sites-only VCF"
+            raise MtorsimError(f"{p}: sample {unknown[0]!r} not in the VCF ({listed})")
+        return [names.index(w) for w in dict.fromkeys(wanted)]
+    normals = _normals(header, names)
+    cols = [i for i, n in enumerate(names) if n not in normals]
+    if names and not cols:
+        raise MtorsimError(
+            f"{p}: the only sample column(s), {', '.join(names)}, are the matched normal "
+            "(germline), which is not predicted; give the tumour's VCF, or pick the column "
+            f"to predict it anyway (Python: samples=[{names[0]!r}]; command line: --sample "
+            f"{names[0]})"
         )
-    return None
+    return cols
 
 
-def _check_header(p: Path) -> int:
-    """Check the file's own ``##`` lines and its ``#CHROM`` line; the number of header lines
-    (so record line numbers match the file: htslib's header adds lines such as
-    ``##FILTER=<ID=PASS>``). BCF is binary: 0 (htslib has checked it)."""
-    import gzip
-
-    with p.open("rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    n = 0
-    with gzip.open(p, "rb") if gz else p.open("rb") as fh:
-        try:
-            if fh.read(3) == b"BCF":
-                return 0
-            fh.seek(0)
-            for n, raw in enumerate(fh, start=1):
-                line = raw.decode("utf-8", "replace").rstrip("\r\n")
-                if "\x00" in line or not line.startswith("#"):
-                    why = "binary content" if "\x00" in line else "a record before #CHROM"
-                    raise MtorsimError(
-                        f"{p}: line {n}: not a readable VCF/BCF ({why}); a VCF starts with "
-                        "##fileformat=VCFv4.x, ## header lines and the #CHROM line"
-                    )
-                if line.startswith("##"):
-                    why = _meta_problem(line)
-                    if why:
-                        raise MtorsimError(
-                            f"{p}: line {n}: malformed header line ({why}); "
-                            'e.g. ##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">'
-                        )
-                    continue
-                fixed = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
-                if line.split("\t")[:8] != fixed:
-                    raise MtorsimError(
-                        f"{p}: line {n}: the column header is not "
-                        "#CHROM POS ID REF ALT QUAL FILTER INFO (tab-separated)"
-                    )
-                return n
-        except (OSError, EOFError, zlib.error) as exc:  # a damaged gzip stream
-            raise MtorsimError(f"{p}: line {n + 1}: not a readable VCF ({exc})") from None
-    if n == 0:
-        raise MtorsimError(f"{p}: not a readable VCF/BCF (an empty file)")
-    raise MtorsimError(f"{p}: line {n}: not a readable VCF/BCF (no #CHROM column header line)")
-
-
-def _data_lines(p: Path, header_lines: int):
-    """The file's own record lines (text VCF, plain or bgzip), read beside cyvcf2's records
-    to check what htslib lets pass (a QUAL that is not a number reads as missing, extra or
-    missing sample columns); nothing for BCF (``header_lines`` 0)."""
-    import gzip
-
-    if not header_lines:
-        while True:
-            yield None
-    with p.open("rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    n = 0
+def _format(rec, key: str):
+    """A FORMAT field as cyvcf2's array, or None where the record has none (or htslib
+    cannot read it)."""
+    if key not in (rec.FORMAT or ()):
+        return None
     try:
-        with gzip.open(p, "rb") if gz else p.open("rb") as fh:
-            for n, raw in enumerate(fh, start=1):
-                if n > header_lines:
-                    try:
-                        text = raw.decode("utf-8")
-                    except UnicodeDecodeError as exc:  # htslib passes such bytes on
-                        raise MtorsimError(
-                            f"{p}: line {n}: the record {_not_utf8(exc, p)}"
-                        ) from None
-                    yield text.rstrip("\r\n")
-    except (OSError, EOFError, zlib.error) as exc:  # damaged past the header
-        raise MtorsimError(f"{p}: line {n + 1}: not a readable VCF ({exc})") from None
-    while True:
-        yield None
-
-
-def _record_problem(raw: str | None, n_samples: int) -> str | None:
-    """What htslib read past in one record line, else None."""
-    if raw is None:
+        return rec.genotypes if key == "GT" else rec.format(key)
+    except Exception:  # cyvcf2 raises plain exceptions on a malformed field
         return None
-    fields = raw.split("\t")
-    qual = fields[5] if len(fields) > 5 else "."
-    if qual != ".":
-        try:
-            ok = float(qual) >= 0 and np.isfinite(float(qual))
-        except ValueError:
-            ok = False
-        if not ok:
-            return f"QUAL {qual[:30]!r} is not a number >= 0 (or '.')"
-    if n_samples and len(fields) != 9 + n_samples:
-        return (
-            f"{max(len(fields) - 9, 0)} sample column(s) where the header names {n_samples}; "
-            "every record has FORMAT and one column per sample"
-        )
-    return None
 
 
-def _tumour_column(p: Path, samples: list[str], sample: str | None) -> int:
-    if sample is None:
-        return next(
-            (i for i, s in enumerate(samples) if s.upper() in ("TUMOR", "TUMOUR")), len(samples) - 1
-        )
-    if sample in samples:
-        return samples.index(sample)
-    raise MtorsimError(f"{p}: sample {sample!r} not in the VCF ({', '.join(samples)})")
+def _carriers(gt, ad, cols: list[int]) -> list[bool | None]:
+    """Per column: True where the sample has a non-reference allele (its GT; with no called
+    GT, an alt allele depth > 0), False where it is called reference only, None where the
+    record says nothing (no GT, no AD: the call is kept, as a sites-only VCF's is)."""
+    out: list[bool | None] = []
+    for c in cols:
+        alleles = [a for a in gt[c][:-1]] if gt is not None and c < len(gt) else []
+        if any(a > 0 for a in alleles):
+            out.append(True)
+        elif alleles and all(a == 0 for a in alleles):
+            out.append(False)
+        elif ad is not None and c < len(ad) and (depths := [d for d in ad[c] if d >= 0]):
+            out.append(bool(sum(depths[1:]) > 0))
+        else:
+            out.append(None)
+    return out
 
 
-#: Fields a CSQ/ANN entry must reach: without them the entry is cut short, not sparse.
-_NEEDED = {"CSQ": ("Consequence", "SYMBOL"), "ANN": ("Annotation", "Gene_Name")}
-
-
-def _entry_problem(value: str, fields: list[str], source: str) -> str | None:
-    """Why one record's CSQ/ANN value does not match the header's Format, else None.
-
-    VEP and snpEff write every field of every entry, empty ones as ``||``; tools that
-    re-write a VCF (Perl's ``split``) may drop trailing empty fields, so a shorter entry is
-    read as long as it reaches the fields the call stands on (Consequence and the gene).
-    An entry cut before them, or one with non-empty fields beyond the Format, is not
-    described by the header: its fields would be read under the wrong names.
-    """
-    needed = [fields.index(f) for f in _NEEDED[source] if f in fields]
-    for k, entry in enumerate(value.split(","), start=1):
-        if not entry.strip():
-            continue
-        parts = entry.split("|")
-        if needed and len(parts) <= max(needed):
-            missing = [f for f in _NEEDED[source] if f in fields and fields.index(f) >= len(parts)]
-            return (
-                f"{source} entry {k} has {len(parts)} of the header's {len(fields)} fields, "
-                f"none for {'/'.join(missing)}; VEP and snpEff write every field "
-                "(empty ones as ||): re-annotate or fix the entry"
-            )
-        if len(parts) > len(fields) and any(x.strip() for x in parts[len(fields) :]):
-            return (
-                f"{source} entry {k} has {len(parts)} fields but the header's Format lists "
-                f"{len(fields)}; fix the ##INFO=<ID={source}> Description or the entry"
-            )
-    return None
+def _vaf_from_ad(ad, c: int) -> float:
+    """Alt reads / all reads of column ``c`` (NaN without depths; missing ones are < 0)."""
+    if ad is None or c >= len(ad):
+        return np.nan
+    depths = [float(d) for d in ad[c] if d >= 0]
+    total = sum(depths)
+    return sum(depths[1:]) / total if total > 0 and len(depths) > 1 else np.nan
 
 
 def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
@@ -606,7 +622,7 @@ def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
     change = None
     if a.protein and a.protein != ".":
         try:
-            change = _parse_change(a.protein)
+            change = parse_change(a.protein)
         except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
             # a truncating call stands on its class (stop_lost's p.Ter404Trpext*? etc.)
             if cls not in ("truncating", "amplification"):
@@ -620,63 +636,20 @@ def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
     return a.term, change  # "other" with a protein change: looked up by that change
 
 
-def _not_utf8(exc: UnicodeDecodeError, p: Path) -> str:
-    return (
-        f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}, e.g. Latin-1); convert the "
-        f"file to UTF-8, e.g. iconv -f latin1 -t utf-8 {p.name} > {p.stem}.utf8{p.suffix}"
-    )
+def vcf_samples(path: str | os.PathLike[str]) -> list[str]:
+    """The sample columns a VCF/BCF names (to route a sample selection between files)."""
+    vcf, _, names, _ = _open_vcf(Path(path))
+    vcf.close()
+    return names
 
 
-def _records(vcf, p: Path, header_lines: int):
-    """cyvcf2's records, its plain exceptions (htslib's bcf_read) as one-line errors with
-    the record's line (the record after the last one read)."""
-    it = iter(vcf)
-    n = 0
-    while True:
-        try:
-            rec = next(it)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as exc:
-            line = header_lines + n + 1
-            raise MtorsimError(f"{p}: line {line}: the record {_not_utf8(exc, p)}") from None
-        except Exception as exc:  # htslib: "error parsing variant with htslib::bcf_read"
-            line = header_lines + n + 1
-            detail = str(exc).split(" with ")[0] or type(exc).__name__
-            raise MtorsimError(
-                f"{p}: line {line}: malformed VCF record ({detail}); a record has 8+ "
-                "tab-separated columns (CHROM POS ID REF ALT QUAL FILTER INFO) and a numeric POS"
-            ) from None
-        n += 1
-        yield rec
-
-
-def _quiet_htslib() -> None:
-    """htslib logs its own ``[E::...]`` lines to stderr; our one ``error:`` line says it."""
-    try:
-        from cyvcf2.cyvcf2 import set_htslib_log_level
-    except ImportError:  # older cyvcf2: htslib's lines stay
-        return
-    set_htslib_log_level(0)  # HTS_LOG_OFF
-
-
-def read_vcf(
-    path: str | os.PathLike[str], *, sample: str | None = None, keep_filtered: bool = False
-) -> VariantTable:
-    """VCF/BCF with VEP ``CSQ`` or snpEff ``ANN`` annotation (read with cyvcf2).
-
-    ``sample`` picks the tumour column (default: a column named TUMOR/TUMOUR, else the last);
-    its allele depths (``AD``) give the VAF. Per record the MANE/canonical transcript (VEP
-    flags) or else the most severe consequence is used (:mod:`.consequences`). Records
-    whose FILTER is not PASS are skipped unless ``keep_filtered``; they and silent or
-    non-coding calls go to ``skipped``; unusable protein changes go to ``problems``.
-    """
+def _open_vcf(p: Path):
+    """(cyvcf2 reader, raw header, sample names, header lines), after the file's own checks."""
     try:
         from cyvcf2 import VCF
     except ImportError:  # an optional extra: mtorsim[vcf]
         raise MtorsimError(NEEDS_CYVCF2) from None
-    _quiet_htslib()
-    p = Path(path)
+    quiet_htslib()
     if not p.exists():
         raise MtorsimError(f"{p}: file not found")
     if p.is_dir():
@@ -688,69 +661,106 @@ def read_vcf(
         with p.open("rb") as fh:
             if fh.read(2) != b"\x1f\x8b":
                 raise MtorsimError(f"{p}: named {p.suffix} but not compressed; rename it to .vcf")
-    header_lines = _check_header(p)
+    header_lines = check_header(p)
     try:
         vcf = VCF(str(p))
     except Exception as exc:  # cyvcf2 raises plain exceptions on bad files
-        raise MtorsimError(f"{p}: not a readable VCF/BCF ({exc})") from None
+        raise MtorsimError(gzip_damage(p) or f"{p}: not a readable VCF/BCF ({exc})") from None
     try:
-        header, samples = vcf.raw_header, list(vcf.samples)
+        header, names = vcf.raw_header, list(vcf.samples)
     except UnicodeDecodeError as exc:
-        raise MtorsimError(f"{p}: the header {_not_utf8(exc, p)}") from None
+        raise MtorsimError(f"{p}: the header {not_utf8(exc, p)}") from None
     if "##fileformat=VCF" not in header:
         raise MtorsimError(f"{p}: no ##fileformat=VCF header line")
+    return vcf, header, names, header_lines or header.count("\n")  # BCF: the header's lines
+
+
+def read_vcf(
+    path: str | os.PathLike[str],
+    *,
+    samples: Sequence[str] | None = None,
+    sample: str | None = None,
+    keep_filtered: bool = False,
+) -> VariantTable:
+    """VCF/BCF with VEP ``CSQ`` or snpEff ``ANN`` annotation (read with cyvcf2).
+
+    Each sample column is its own sample, except the matched normal (``##normal_sample=``
+    or a column named like NORMAL), which is germline and not predicted; ``samples`` (or
+    one ``sample``) picks columns instead. A record's call is kept for a column only where
+    its GT has a non-reference allele (with GT missing, alt ``AD`` > 0); a record no chosen
+    column carries is skipped as ``not_carried``. ``AD`` gives the VAF. Per record the
+    MANE/canonical transcript (VEP flags) or else the most severe consequence is used
+    (:mod:`.consequences`). Records whose FILTER is not PASS are skipped unless
+    ``keep_filtered``; they and silent or non-coding calls go to ``skipped``; unusable
+    protein changes go to ``problems``.
+    """
+    p = Path(path)
+    vcf, header, names, header_lines = _open_vcf(p)
     refs = [ln.split("=", 1)[1] for ln in header.splitlines() if ln.startswith("##reference=")]
-    human = [b.lower() for b in KNOWN_BUILDS if not b.isdigit()]
-    ref = next((r for r in refs if not any(b in r.lower() for b in human)), None)
-    if ref is not None:
-        raise MtorsimError(
-            f"{p}: ##reference={ref} is not a known human build "
-            f"({', '.join(sorted(b for b in KNOWN_BUILDS if not b.isdigit()))})"
-        )
-    source, fields = _annotation_header(p, header)
-    col = _tumour_column(p, samples, sample)
-    name = samples[col] if samples else p.stem
+    check_build(refs, str(p), "##reference")
+    source, fields = annotation_header(p, header)
+    wanted = [sample] if sample is not None and not samples else samples
+    cols = _tumour_columns(p, names, header, wanted)
+    normals = [i for i, n in enumerate(names) if n in _normals(header, names) and i not in cols]
+    site_name = re.sub(r"\.(vcf(\.b?gz)?|bcf)$", "", p.name, flags=re.IGNORECASE)
     rows, problems, skipped = [], [], []
-    header_lines = header_lines or header.count("\n")  # BCF: the header's own lines
-    has_ad = "##FORMAT=<ID=AD," in header
-    raw_lines = _data_lines(p, header_lines if not str(p).lower().endswith(".bcf") else 0)
-    for n_rec, rec in enumerate(_records(vcf, p, header_lines)):
+    raw_lines = data_lines(p, header_lines if not str(p).lower().endswith(".bcf") else 0)
+    for n_rec, rec in enumerate(records(vcf, p, header_lines)):
         line = header_lines + n_rec + 1
-        if why := _record_problem(next(raw_lines), len(samples)):
+        if why := record_problem(next(raw_lines), len(names)):
             problems.append((line, why))
             continue
         if rec.FILTER is not None and not keep_filtered:  # cyvcf2: None means PASS or '.'
             skipped.append((line, "filtered", f"FILTER {rec.FILTER} is not PASS"))
             continue
-        value = rec.INFO.get(source)
-        if value and (why := _entry_problem(str(value), fields, source)):
-            problems.append((line, why))
+        gt, ad = _format(rec, "GT"), _format(rec, "AD")
+        carried = _carriers(gt, ad, cols)
+        if cols and not any(c is not False for c in carried):
+            in_normal = any(_carriers(gt, ad, normals))
+            where = "; only the matched normal does (germline)" if in_normal else ""
+            reason = f"no chosen sample carries the ALT allele (GT/AD){where}"
+            skipped.append((line, "not_carried", reason))
             continue
-        chosen = pick(parse_annotations(value, fields, source), source) if value else None
-        if chosen is None:
-            skipped.append((line, "unannotated", f"no {source} annotation"))
+        call = _record_call(rec.INFO.get(source), fields, source)
+        if isinstance(call, tuple) and len(call) == 2:
+            skipped.append((line, *call))
             continue
-        if chosen.variant_class in ("silent", "non_coding"):
-            what = f"{chosen.gene or 'no gene'} {chosen.consequence}"
-            reason = f"{what}: not protein-altering ({chosen.variant_class})"
-            skipped.append((line, chosen.variant_class, reason))
-            continue
-        if not chosen.gene:
-            problems.append((line, f"{chosen.consequence}: no gene symbol in the {source} entry"))
-            continue
-        call = _vcf_call(chosen)
         if isinstance(call, str):
             problems.append((line, call))
             continue
-        kind, change = call
-        vaf = np.nan
-        ad = rec.format("AD") if has_ad else None  # AD is optional: without it VAF is NaN
-        if ad is not None and col < len(ad) and ad[col].sum() > 0:
-            vaf = float(ad[col][1:].sum() / ad[col].sum())
-        rows.append((name, chosen.gene, change.short if change else "", kind, vaf, line))
+        gene, kind, change = call
+        protein = change.short if change else ""
+        if not cols:  # a sites-only VCF: one sample, named by the file
+            rows.append((site_name, gene, protein, kind, np.nan, line))
+        for c, has in zip(cols, carried, strict=True):
+            if has is not False:
+                rows.append((names[c], gene, protein, kind, _vaf_from_ad(ad, c), line))
+    # every chosen column is a sample, unless no record could be read at all
+    unreadable = bool(problems) and not rows and not skipped
+    seen = () if unreadable else tuple(names[c] for c in cols) or (site_name,)
     return VariantTable(
         pd.DataFrame(rows, columns=COLUMNS),
-        pd.DataFrame(problems, columns=["line", "problem"]),
+        _problems(problems),
         str(path),
         _skipped(skipped),
+        seen,
     )
+
+
+def _record_call(value, fields: list[str], source: str):
+    """One record's annotation -> ``(gene, kind, change)``; ``(category, reason)`` for a
+    record left out on purpose; a string for a problem."""
+    if value and (why := entry_problem(str(value), fields, source)):
+        return why
+    chosen = pick(parse_annotations(value, fields, source), source) if value else None
+    if chosen is None:
+        return "unannotated", f"no {source} annotation"
+    if chosen.variant_class in ("silent", "non_coding"):
+        what = f"{chosen.gene or 'no gene'} {chosen.consequence}"
+        return chosen.variant_class, f"{what}: not protein-altering ({chosen.variant_class})"
+    if not chosen.gene:
+        return f"{chosen.consequence}: no gene symbol in the {source} entry"
+    call = _vcf_call(chosen)
+    if isinstance(call, str):
+        return call
+    return (chosen.gene, *call)
