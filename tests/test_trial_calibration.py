@@ -48,7 +48,7 @@ def test_new_cancer_types_and_settings_are_data() -> None:
 def test_loto_never_sees_the_held_out_trial(monkeypatch) -> None:
     seen: list[set[str]] = []
 
-    def spy(ct, rows, base):
+    def spy(ct, rows, base, settings):
         seen.append(set(rows.trial))
         return {f"{ct}.{p}": base[f"{ct}.{p}"] + 0.01 * len(rows) for p in cal.FREE[ct]}
 
@@ -74,7 +74,7 @@ def test_second_pass_holds_the_first_pass_pooled_values(monkeypatch) -> None:
     calls: list[tuple[str, dict, dict]] = []
     table = cal.table_values()
 
-    def spy(ct, rows, base):  # a fit whose answer depends on the values it runs with
+    def spy(ct, rows, base, settings):  # a fit whose answer depends on the values it runs with
         pull = 0.05 * base["STAD.cytotoxic_fraction"]
         out = {f"{ct}.{p}": table[f"{ct}.{p}"] + 0.01 * len(rows) + pull for p in cal.FREE[ct]}
         calls.append((ct, dict(base), out))
@@ -335,3 +335,65 @@ def test_loto_table_says_which_types_had_other_trials() -> None:
     # refractory colorectal and pretreated gastric cancer keep an external placebo arm
     # (CORRECT's, REGARD's: growth and, for gastric cancer, survival after progression)
     assert others["Ng-2013 phase II"] == 1 and others["GRANITE-1"] == 1
+
+
+def test_folds_in_worker_processes_match_the_serial_folds(monkeypatch) -> None:
+    def spy(ct, rows, base, settings):  # cheap; depends on rows, own pools and cohort size
+        pull = 0.05 * base[f"{ct}.cytotoxic_fraction"] + 1e-5 * settings.patients
+        return {f"{ct}.{p}": base[f"{ct}.{p}"] + 0.01 * len(rows) + pull for p in cal.FREE[ct]}
+
+    monkeypatch.setattr(cal, "_fit_type_uncached", spy)
+    monkeypatch.setattr(cal, "_FITS", {})
+    serial = cal.leave_one_trial_out(settings=cal.FitSettings(400))
+    monkeypatch.setattr(cal, "_FITS", {})
+    parallel = cal.leave_one_trial_out(settings=cal.FitSettings(400), workers=2)
+    assert list(parallel) == list(serial) and parallel == serial
+    assert cal.leave_one_trial_out(settings=cal.FitSettings(800)) != serial  # size in the key
+
+
+def test_record_weighting_scales_residuals_by_the_record_sd() -> None:
+    from mtorsim.trials.design import load_design
+
+    design = load_design("RECORD-1")
+    rows = cal._targets().query("trial == 'RECORD-1'")
+    sim = cal._simulate(design, 400)
+    fixed = np.array(cal._residuals(rows, sim, design, "fixed"))
+    record = np.array(cal._residuals(rows, sim, design, "record"))
+    sizes = cal.arm_sizes(design)
+    # medians, HR, then the two rates: the same errors, each over its own SD
+    sds = [
+        cal.record_sd("log_median", sizes["everolimus"]),
+        cal.record_sd("log_median", sizes["placebo"]),
+    ]
+    sds.append(cal.record_sd("log_hr", 416, share=2 / 3))
+    sds += [
+        cal.record_sd("rate", sizes["everolimus"], rate_pct=1.8),
+        cal.record_sd("rate", sizes["placebo"], rate_pct=0.0),
+    ]
+    fixed_sd = [0.15, 0.15, 0.1, 5.0, 5.0]
+    np.testing.assert_allclose(record * sds, fixed * fixed_sd, rtol=1e-12)
+    with pytest.raises(ValueError, match="weighting"):
+        cal.FitSettings(weighting="likelihood")
+
+
+def test_record_sd_follows_the_published_trial_size() -> None:
+    from mtorsim.trials.design import load_design
+
+    sizes = cal.arm_sizes(load_design("RECORD-1"))  # 416 patients, 2:1
+    assert sizes == pytest.approx({"everolimus": 416 * 2 / 3, "placebo": 416 / 3})
+    floor = cal.MODEL_SD["log_hr"]
+    # Schoenfeld: 1 / sqrt(n a (1 - a)), beside the model's own error
+    assert cal.record_sd("log_hr", 416, share=2 / 3) == pytest.approx(
+        math.hypot(1 / math.sqrt(416 * 2 / 9), floor)
+    )
+    # larger trials weigh more, but never past the model's error
+    for kind in ("log_median", "log_hr", "rate"):
+        sds = [cal.record_sd(kind, n, rate_pct=10.0) for n in (20, 100, 1000, 10**7)]
+        assert sds == sorted(sds, reverse=True)
+        assert sds[-1] == pytest.approx(cal.MODEL_SD[kind], rel=1e-3)
+    # a rate of 0 % still has sampling error; a binomial one otherwise
+    assert cal.record_sd("rate", 100, rate_pct=0.0) > cal.MODEL_SD["rate"]
+    p = (0.2 * 100 + 0.5) / 101
+    assert cal.record_sd("rate", 100, rate_pct=20.0) == pytest.approx(
+        math.hypot(100 * math.sqrt(p * (1 - p) / 100), cal.MODEL_SD["rate"])
+    )

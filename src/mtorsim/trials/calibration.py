@@ -31,7 +31,10 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -100,6 +103,26 @@ POOLED = ("pathway_share", "pathway_share_spread", *ROUTE_KILLS, "post_progressi
 TIME_ENDPOINTS = {"PFS": "pfs", "OS": "os", "time to progression": "ttp"}
 N_FIT = 800
 SEED = 12345
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How the objective is computed: the size of the fixed-seed cohort each trial is
+    simulated with (a Monte Carlo estimate: a small cohort lets the fit chase its noise),
+    and how residuals are scaled: ``"fixed"`` (log medians by 0.15, log HRs by 0.1, rates
+    by 5 points, whatever the trial's size: the shipped fit) or ``"record"`` (each by the
+    record's SD at its published size beside the model's own, :func:`record_sd`)."""
+
+    patients: int = N_FIT
+    weighting: str = "fixed"
+
+    def __post_init__(self) -> None:
+        if self.weighting not in ("fixed", "record"):
+            raise ValueError(f"weighting {self.weighting!r}: use 'fixed' or 'record'")
+
+
+#: scales of the ``"fixed"`` weighting
+FIXED_SD = {"log_median": 0.15, "log_hr": 0.1, "rate": 5.0}
 #: where every fit starts (the same for all types and folds)
 START = {
     "doubling_time_d": 90.0,
@@ -205,29 +228,73 @@ def _design(trial: str) -> TrialDesign:
     return load_design(trial.split(" ")[0])  # "Ng-2013 phase II" -> Ng-2013
 
 
-def _simulate(design: TrialDesign) -> pd.DataFrame:
-    return simulate_patients(design, max(N_FIT, design.n_patients), SEED).patients
+def _simulate(design: TrialDesign, patients: int) -> pd.DataFrame:
+    return simulate_patients(design, max(patients, design.n_patients), SEED).patients
 
 
-def _residuals(rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign) -> list[float]:
-    """Weighted residuals of one trial's observed rows against a simulated trial."""
+#: the model's own error on each scale, added in quadrature to the record's sampling error:
+#: half the tolerance ``validate --trials`` scores with (medians and hazard ratios x/÷ 1.3,
+#: rates 5 points), so a model right to within its error lands within tolerance ~95 % of
+#: the time
+MODEL_SD = {"log_median": math.log(1.3) / 2, "log_hr": math.log(1.3) / 2, "rate": 2.5}
+
+
+def arm_sizes(design: TrialDesign) -> dict[str, float]:
+    """Patients per arm of the published trial (its size shared by the allocation)."""
+    total = sum(design.allocation)
+    return {
+        a.name: design.n_patients * w / total
+        for a, w in zip(design.arms, design.allocation, strict=True)
+    }
+
+
+def record_sd(kind: str, n: float, *, share: float = 0.5, rate_pct: float = 0.0) -> float:
+    """SD of a published value: its sampling error at the trial's size beside the model's.
+
+    Sampling errors are large-sample ones with every patient an event (the trials report
+    at their final analysis): a log median ~ 1/sqrt(n) (exponential survival), a log hazard
+    ratio 1/sqrt(n share (1 - share)) (Schoenfeld; ``n`` both arms, ``share`` the first
+    arm's), a rate binomial with half a patient added each way (no zero variance at 0 %).
+    """
+    if kind == "log_median":
+        sampling = 1.0 / math.sqrt(n)
+    elif kind == "log_hr":
+        sampling = 1.0 / math.sqrt(n * share * (1.0 - share))
+    else:
+        p = (rate_pct / 100.0 * n + 0.5) / (n + 1.0)
+        sampling = 100.0 * math.sqrt(p * (1.0 - p) / n)
+    return math.hypot(sampling, MODEL_SD[kind])
+
+
+def _residuals(
+    rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign, weighting: str = "fixed"
+) -> list[float]:
+    """Residuals of one trial's observed rows against a simulated trial, each in units of
+    its SD (:class:`FitSettings` ``weighting``)."""
     arms = [a.name for a in design.arms]
+    sizes = arm_sizes(design)
+
+    def sd_of(kind: str, n: float, **kw: float) -> float:
+        return FIXED_SD[kind] if weighting == "fixed" else record_sd(kind, n, **kw)
+
     out = []
     for r in rows.itertuples(index=False):
         pair = _arm_pair(r, arms)
         exp, ctl = patients[patients.arm == pair[0]], patients[patients.arm == pair[1]]
+        n_exp, n_ctl = sizes[pair[0]], sizes[pair[1]]
         if r.endpoint in TIME_ENDPOINTS:
             col = TIME_ENDPOINTS[r.endpoint]
-            for obs, df, present in (
-                (r.median_experimental, exp, True),
-                (r.median_control, ctl, len(arms) > 1),
+            for obs, df, present, n in (
+                (r.median_experimental, exp, True, n_exp),
+                (r.median_control, ctl, len(arms) > 1, n_ctl),
             ):
                 if pd.notna(obs) and present:
                     sim = smooth_median(
                         df[f"{col}_months"].to_numpy(), df[f"{col}_event"].to_numpy()
                     )
                     sim = min(sim, 10 * float(obs))
-                    out.append((math.log(sim) - math.log(float(obs))) / 0.15)
+                    sd = sd_of("log_median", n)
+                    out.append((math.log(sim) - math.log(float(obs))) / sd)
             if pd.notna(r.hazard_ratio) and len(arms) > 1:
                 both = pd.concat([exp, ctl])
                 hr = quick_hr(
@@ -235,7 +302,8 @@ def _residuals(rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign) 
                     both[f"{col}_event"].to_numpy(),
                     (both.arm == pair[0]).to_numpy(),
                 )
-                out.append((math.log(hr) - math.log(float(r.hazard_ratio))) / 0.1)
+                sd = sd_of("log_hr", n_exp + n_ctl, share=n_exp / (n_exp + n_ctl))
+                out.append((math.log(hr) - math.log(float(r.hazard_ratio))) / sd)
         else:
             # the response rate scored is RECIST's confirmed one, so the smooth count is of
             # the change still held at the confirming scan (a SEGA volume response is not
@@ -243,11 +311,12 @@ def _residuals(rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign) 
             volume = "volume" in r.endpoint
             column = "best_volume_change_pct" if volume else "best_confirmed_change_pct"
             cut = -50.0 if volume else -30.0
-            for obs, df in ((r.median_experimental, exp), (r.median_control, ctl)):
+            for obs, df, n in ((r.median_experimental, exp, n_exp), (r.median_control, ctl, n_ctl)):
                 if pd.notna(obs) and (len(arms) > 1 or df is exp):
                     change = np.nan_to_num(df[column].to_numpy(float), nan=0.0)
                     soft = 1.0 / (1.0 + np.exp(np.clip((change - cut) / 2.0, -50, 50)))
-                    out.append((100.0 * float(np.mean(soft)) - float(obs)) / 5.0)
+                    sd = sd_of("rate", n, rate_pct=float(obs))
+                    out.append((100.0 * float(np.mean(soft)) - float(obs)) / sd)
     return out
 
 
@@ -287,8 +356,11 @@ def _from_values(ct: str, free: tuple[str, ...], start: dict[str, float]) -> np.
 _FITS: dict[tuple[str, str], dict[str, float]] = {}
 
 
-def _fit_type(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> dict[str, float]:
-    """Fit one cancer type's free parameters to its trials' rows (others held at ``base``).
+def _fit_type(
+    ct: str, rows: pd.DataFrame, base: dict[str, float], settings: FitSettings
+) -> dict[str, float]:
+    """Fit one cancer type's free parameters to its trials' rows (others held at ``base``),
+    the objective computed as ``settings`` say.
 
     Memoised on the rows and on the values the type runs with: a fold that leaves another
     type's trial out reuses this type's fit when it saw exactly the same data and pooled
@@ -299,9 +371,9 @@ def _fit_type(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> dict[str, 
         for k, v in base.items()
         if k.split(".")[0] in (ct, *[c for c, p in TIES.items() if p == ct])
     )
-    key = (ct, rows.to_json(), json.dumps(own))
+    key = (ct, settings, rows.to_json(), json.dumps(own))
     if key not in _FITS:
-        _FITS[key] = _fit_type_uncached(ct, rows, base)
+        _FITS[key] = _fit_type_uncached(ct, rows, base, settings)
     return _FITS[key]
 
 
@@ -331,7 +403,9 @@ def identified(ct: str, rows: pd.DataFrame) -> tuple[str, ...]:
     return tuple(p for p in FREE[ct] if needs.get(p, True))
 
 
-def _fit_type_uncached(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> dict[str, float]:
+def _fit_type_uncached(
+    ct: str, rows: pd.DataFrame, base: dict[str, float], settings: FitSettings
+) -> dict[str, float]:
     free = identified(ct, rows)
     if not free:
         return {}
@@ -349,7 +423,8 @@ def _fit_type_uncached(ct: str, rows: pd.DataFrame, base: dict[str, float]) -> d
         with bio.override(values):
             res = []
             for trial, d in designs.items():
-                res += _residuals(rows[rows.trial == trial], _simulate(d), d)
+                sim = _simulate(d, settings.patients)
+                res += _residuals(rows[rows.trial == trial], sim, d, settings.weighting)
         return float(np.sum(np.square(res)) + np.sum(np.square((x - centre) / sd)))
 
     # scan-quantised medians make the objective rough: Nelder-Mead from each doubling time
@@ -388,7 +463,10 @@ def _with_ties(values: dict[str, float]) -> dict[str, float]:
 
 
 def fit_targets(
-    targets: pd.DataFrame, progress: Callable[[str], None] | None = None
+    targets: pd.DataFrame,
+    progress: Callable[[str], None] | None = None,
+    *,
+    settings: FitSettings = FitSettings(),
 ) -> dict[str, float]:
     """Every biology value (``TYPE.parameter``) given the observed rows in ``targets`` only.
 
@@ -417,7 +495,7 @@ def fit_targets(
                 continue
             if progress is not None:
                 progress(ct)
-            fitted.update(_fit_type(ct, rows, base))
+            fitted.update(_fit_type(ct, rows, base, settings))
         base = _with_pooled(table, fitted)
     return base
 
@@ -467,18 +545,30 @@ def table_values() -> dict[str, float]:
     return out
 
 
-def calibrate(progress: Callable[[str], None] | None = None) -> dict:
+def calibrate(
+    progress: Callable[[str], None] | None = None,
+    *,
+    settings: FitSettings = FitSettings(),
+    workers: int = 1,
+) -> dict:
     """The fitted set on every trial of the record and every leave-one-trial-out fold, as
-    written to ``trial_fit.json`` (each with the trials it was fitted to)."""
+    written to ``trial_fit.json`` (each with the trials it was fitted to).
+
+    ``workers`` > 1 fits the folds in that many forked processes (the same result).
+    """
     targets = _targets()
-    values = fit_targets(targets, progress)
+    values = fit_targets(targets, progress, settings=settings)
     trials = sorted(targets.trial.unique())
-    folds = leave_one_trial_out(progress)
+    folds = leave_one_trial_out(progress, settings=settings, workers=workers)
     return {
         "version": date.today().isoformat(),
         "fitted_to": trials,
         "method": "per-type Nelder-Mead on weighted squared errors (mtorsim.trials.calibration)",
-        "settings": {"patients": N_FIT, "seed": SEED},
+        "settings": {
+            "patients": settings.patients,
+            "seed": SEED,
+            "weighting": settings.weighting,
+        },
         "values": _changed(values),
         "leave_one_trial_out": {
             t: {"fitted_to": [x for x in trials if x != t], "values": _changed(v)}
@@ -495,22 +585,61 @@ def _changed(values: dict[str, float]) -> dict[str, float]:
 
 def leave_one_trial_out(
     progress: Callable[[str], None] | None = None,
+    *,
+    settings: FitSettings = FitSettings(),
+    workers: int = 1,
 ) -> dict[str, dict[str, float]]:
-    """Per trial: the biology fitted without any of that trial's rows (never its outcome)."""
+    """Per trial: the biology fitted without any of that trial's rows (never its outcome).
+
+    With ``workers`` > 1 the folds run in forked processes, which inherit the fits and
+    simulated cohorts already memoised here (a fold refits only what its rows change).
+    """
     targets = _targets()
-    out = {}
-    for trial in targets[targets.record == "calibration"].trial.unique():
-        if progress is not None:
-            progress(f"fit without {trial}")
-        out[trial] = fit_targets(targets[targets.trial != trial])
-    return out
+    held_out = list(targets[targets.record == "calibration"].trial.unique())
+    if workers <= 1:
+        out = {}
+        for trial in held_out:
+            if progress is not None:
+                progress(f"fit without {trial}")
+            out[trial] = fit_targets(targets[targets.trial != trial], settings=settings)
+        return out
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        jobs = {
+            pool.submit(fit_targets, targets[targets.trial != t], settings=settings): t
+            for t in held_out
+        }
+        done = {}
+        for job in as_completed(jobs):
+            done[jobs[job]] = job.result()
+            if progress is not None:
+                progress(f"fitted without {jobs[job]}")
+    return {t: done[t] for t in held_out}
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - offline refit
+    """Refit and write the fitted set (``data/trials/trial_fit.json`` unless ``--out``)."""
+    import argparse
+    from importlib import resources
+
+    from mtorsim.io import atomic_path
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--patients", type=int, default=N_FIT)
+    parser.add_argument("--weighting", choices=("fixed", "record"), default="fixed")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    fit = calibrate(
+        progress=lambda msg: print("fitting", msg, flush=True),
+        settings=FitSettings(args.patients, args.weighting),
+        workers=args.workers,
+    )
+    path = args.out or str(resources.files("mtorsim.data").joinpath("trials/trial_fit.json"))
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(fit, indent=2) + "\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover - offline refit
-    from importlib import resources
-
-    fit = calibrate(progress=lambda ct: print("fitting", ct, flush=True))
-    path = resources.files("mtorsim.data").joinpath("trials/trial_fit.json")
-    text = json.dumps(fit, indent=2) + "\n"
-    open(str(path), "w").write(text)  # noqa: SIM115 - offline script
-    print(text)
+    main()
