@@ -147,7 +147,8 @@ class TrialDesign:
             raise MtorsimError(
                 f"trial {self.name!r}: accrual lasts {self.accrual_months:g} months but "
                 f"follow-up ends at {self.follow_up_months:g}; follow up for longer than "
-                "accrual (or shorten accrual_months)"
+                "accrual (--months, follow_up_months) or shorten accrual_months in a design "
+                "file"
             )
         if self.primary_endpoint not in ENDPOINTS:
             raise MtorsimError(
