@@ -422,8 +422,15 @@ def test_maf_rows_pandas_filled_in_are_problems(tmp_path: Path, row: str, proble
     p = tmp_path / "x.maf"
     p.write_text(MAF_HEAD + "AKT1\tS2\tMissense_Mutation\tp.E17K\t3\t7\n" + row)
     t = read_maf(p)
-    assert t.variants.gene.tolist() == ["AKT1"]  # the good row is kept, the bad one is not
     assert t.problems.line.tolist() == [3] and problem in t.problems.problem[0]
+    if "read counts" in problem:  # bad counts cost only the VAF, as in a variant CSV
+        assert t.variants.gene.tolist() == ["AKT1", "PTEN"] and t.variants.vaf.isna().tolist() == [
+            False,
+            True,
+        ]
+        assert t.problems.action[0] == "row kept, vaf unknown"
+    else:  # the good row is kept, the bad one is not, and its sample is not wild type
+        assert t.variants.gene.tolist() == ["AKT1"] and t.unread == ("S1",)
 
 
 def test_a_column_given_twice_is_an_error(tmp_path: Path) -> None:

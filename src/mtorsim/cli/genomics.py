@@ -190,11 +190,13 @@ def _drug_names(drugs: list[str] | None) -> list[str] | None:
 
 
 class _Read(NamedTuple):
-    """Variants of every file, every sample to predict, and the unreadable-row report."""
+    """Variants of every file, every sample to predict, the unreadable-row report, and
+    the samples named only on unreadable rows (neither predicted nor wild type)."""
 
     variants: pd.DataFrame
     samples: list[str]
     report: pd.DataFrame
+    unread: tuple[str, ...] = ()
 
 
 def _read_variants(maf, vcf, variants, cna, keep_filtered=False, sample=None) -> _Read:
@@ -251,7 +253,8 @@ def _read_variants(maf, vcf, variants, cna, keep_filtered=False, sample=None) ->
         raise MtorsimError(_none_readable(tables))
     merged = pd.concat([t.variants for t in tables], ignore_index=True)
     report = pd.concat([t.problems.assign(file=t.path) for t in tables], ignore_index=True)
-    return _Read(merged, names, report[["file", "line", "problem", "action"]])
+    unread = [u for t in tables for u in t.unread if u not in names]
+    return _Read(merged, names, report[["file", "line", "problem", "action"]], tuple(unread))
 
 
 def _listed(names: list[str], most: int = 8) -> str:
@@ -319,7 +322,15 @@ def cohort_cmd(
         tdf = read_csv_table(types, ("sample", "cancer_type"), "sample types")
         mapping = _sample_types(types, tdf)
         _warn_untyped(types, samples, mapping)
-        samples = samples + _types_only(types, samples, mapping, sample)
+        samples = samples + _types_only(types, samples + list(read.unread), mapping, sample)
+        if unread := [u for u in read.unread if u in mapping]:
+            err_console.print(
+                f"[yellow]warning:[/yellow] {len(unread)} sample(s) of {types} have only "
+                f"unreadable rows ({_listed(unread, 5)}): left out, not counted as wild "
+                "type (see the warnings above)",
+                highlight=False,
+                soft_wrap=True,
+            )
     prof = profiles(annotated, samples)
     with console.status(f"predicting {name}"):
         pred = predict_response(prof, [name], n=n, seed=seed)

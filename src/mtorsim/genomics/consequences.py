@@ -155,6 +155,7 @@ class Annotation:
     feature: str = ""
     mane: bool = False
     canonical: bool = False
+    allele: str = ""  # the ALT allele it describes (VEP trims a base REF and ALT share)
 
     @property
     def term(self) -> str:
@@ -209,6 +210,7 @@ def parse_annotations(value: str, fields: Sequence[str], source: str) -> list[An
                 feature=d.get("Feature", d.get("Feature_ID", "")).strip(),
                 mane=bool(mane_select) or (bool(mane) and "plus" not in mane.lower()),
                 canonical=d.get("CANONICAL", "").strip().upper() == "YES",
+                allele=d.get("Allele", "").strip(),
             )
         )
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from mtorsim.genomics.vcf_checks import (
     record_problem,
     records,
 )
+from mtorsim.genomics.vcf_genotypes import by_allele, carriers, vaf_from_ad
 
 __all__ = [
     "VariantTable",
@@ -87,6 +89,8 @@ class VariantTable:
     path: str
     skipped: pd.DataFrame = field(default_factory=lambda: _skipped([]))
     samples: tuple[str, ...] = ()
+    #: samples named only on rows that could not be read: neither predicted nor wild type
+    unread: tuple[str, ...] = ()
 
     def skipped_summary(self) -> str:
         """One line for a log (``""`` when nothing was left out): counts by category."""
@@ -352,6 +356,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: Sequence[str] | None = No
     chosen = _selected(samples)
     rows, problems, skipped = [], [], []
     seen: dict[str, None] = {}
+    unread: dict[str, None] = {}  # samples named on a row that could not be read
     needed = ["Hugo_Symbol", "Tumor_Sample_Barcode", protein]
     for i, r in df.iterrows():
         line = first + int(i)
@@ -360,14 +365,17 @@ def read_maf(path: str | os.PathLike[str], *, samples: Sequence[str] | None = No
             continue
         if why := _short(df, int(i), needed):
             problems.append((line, why))
+            unread[sample] = None
             continue
         if not sample or not gene:
             problems.append((line, "missing sample or gene"))
+            unread[sample] = None
             continue
         vc = r.get("Variant_Classification", "")
         text = r[protein].strip()
         if not vc.strip() and text in ("", ".", "NA"):
             problems.append((line, f"{gene}: no {protein} and no Variant_Classification"))
+            unread[sample] = None
             continue
         change = None
         if text and text not in (".", "NA"):
@@ -376,6 +384,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: Sequence[str] | None = No
             except (MtorsimError, ValueError) as exc:  # ValueError: a 5,000-digit position
                 if vc.strip().lower() not in TRUNCATING_CLASSES:
                     problems.append((line, _change_problem(exc, text)))
+                    unread[sample] = None
                     continue
         kind = _kind(vc, change)
         if kind == "silent":
@@ -386,12 +395,11 @@ def read_maf(path: str | os.PathLike[str], *, samples: Sequence[str] | None = No
         alt, ref = r.get("t_alt_count", "").strip(), r.get("t_ref_count", "").strip()
         if alt and ref and alt not in (".", "NA") and ref not in (".", "NA"):
             a, b = _count(alt), _count(ref)
-            if a is None or b is None:
-                problems.append(
-                    (line, f"t_alt_count/t_ref_count {alt!r}, {ref!r}: give read counts >= 0")
-                )
-                continue
-            vaf = a / (a + b) if a + b > 0 else np.nan
+            if a is None or b is None:  # the call stands; only its VAF is lost
+                why = f"t_alt_count/t_ref_count {alt!r}, {ref!r}: give read counts >= 0"
+                problems.append((line, why, "row kept, vaf unknown"))
+            else:
+                vaf = a / (a + b) if a + b > 0 else np.nan
         rows.append((sample, gene, change.short if change else "", kind, vaf, line))
         seen[sample] = None
     return VariantTable(
@@ -400,6 +408,7 @@ def read_maf(path: str | os.PathLike[str], *, samples: Sequence[str] | None = No
         str(path),
         _skipped(skipped),
         tuple(seen),
+        tuple(s for s in unread if s and s not in seen),
     )
 
 
@@ -585,33 +594,6 @@ def _format(rec, key: str):
         return None
 
 
-def _carriers(gt, ad, cols: list[int]) -> list[bool | None]:
-    """Per column: True where the sample has a non-reference allele (its GT; with no called
-    GT, an alt allele depth > 0), False where it is called reference only, None where the
-    record says nothing (no GT, no AD: the call is kept, as a sites-only VCF's is)."""
-    out: list[bool | None] = []
-    for c in cols:
-        alleles = [a for a in gt[c][:-1]] if gt is not None and c < len(gt) else []
-        if any(a > 0 for a in alleles):
-            out.append(True)
-        elif alleles and all(a == 0 for a in alleles):
-            out.append(False)
-        elif ad is not None and c < len(ad) and (depths := [d for d in ad[c] if d >= 0]):
-            out.append(bool(sum(depths[1:]) > 0))
-        else:
-            out.append(None)
-    return out
-
-
-def _vaf_from_ad(ad, c: int) -> float:
-    """Alt reads / all reads of column ``c`` (NaN without depths; missing ones are < 0)."""
-    if ad is None or c >= len(ad):
-        return np.nan
-    depths = [float(d) for d in ad[c] if d >= 0]
-    total = sum(depths)
-    return sum(depths[1:]) / total if total > 0 and len(depths) > 1 else np.nan
-
-
 def _vcf_call(a: Annotation) -> tuple[str, ProteinChange | None] | str:
     """(kind, protein change) for a chosen annotation, or the reason it cannot be used.
 
@@ -701,6 +683,14 @@ def read_vcf(
     source, fields = annotation_header(p, header)
     wanted = [sample] if sample is not None and not samples else samples
     cols = _tumour_columns(p, names, header, wanted)
+    if not wanted and len(cols) == 2 and not _normals(header, names):
+        warnings.warn(  # a tumour/normal pair under other names (S1_T, S1_B)?
+            f"{p}: two sample columns ({names[cols[0]]}, {names[cols[1]]}) and no matched "
+            "normal named: both are predicted; if one is the germline normal, name it "
+            "(##normal_sample=) or pick the tumour (--sample / samples=)",
+            UserWarning,
+            stacklevel=2,
+        )
     normals = [i for i, n in enumerate(names) if n in _normals(header, names) and i not in cols]
     site_name = re.sub(r"\.(vcf(\.b?gz)?|bcf)$", "", p.name, flags=re.IGNORECASE)
     rows, problems, skipped = [], [], []
@@ -714,27 +704,35 @@ def read_vcf(
             skipped.append((line, "filtered", f"FILTER {rec.FILTER} is not PASS"))
             continue
         gt, ad = _format(rec, "GT"), _format(rec, "AD")
-        carried = _carriers(gt, ad, cols)
-        if cols and not any(c is not False for c in carried):
-            in_normal = any(_carriers(gt, ad, normals))
-            where = "; only the matched normal does (germline)" if in_normal else ""
-            reason = f"no chosen sample carries the ALT allele (GT/AD){where}"
-            skipped.append((line, "not_carried", reason))
+        alts = [str(a) for a in rec.ALT]
+        groups = by_allele(rec.INFO.get(source), fields, source, str(rec.REF), alts)
+        if isinstance(groups, str):
+            problems.append((line, groups))
             continue
-        call = _record_call(rec.INFO.get(source), fields, source)
-        if isinstance(call, tuple) and len(call) == 2:
-            skipped.append((line, *call))
-            continue
-        if isinstance(call, str):
-            problems.append((line, call))
-            continue
-        gene, kind, change = call
-        protein = change.short if change else ""
-        if not cols:  # a sites-only VCF: one sample, named by the file
-            rows.append((site_name, gene, protein, kind, np.nan, line))
-        for c, has in zip(cols, carried, strict=True):
-            if has is not False:
-                rows.append((names[c], gene, protein, kind, _vaf_from_ad(ad, c), line))
+        for k, value in groups.items():
+            allele = k if len(alts) > 1 else None
+            carried = carriers(gt, ad, cols, allele)
+            if cols and not any(c is not False for c in carried):
+                in_normal = any(carriers(gt, ad, normals, allele))
+                where = "; only the matched normal does (germline)" if in_normal else ""
+                reason = f"no chosen sample carries the ALT allele (GT/AD){where}"
+                skipped.append((line, "not_carried", reason))
+                continue
+            call = _record_call(value, fields, source)
+            if isinstance(call, tuple) and len(call) == 2:
+                skipped.append((line, *call))
+                continue
+            if isinstance(call, str):
+                problems.append((line, call))
+                continue
+            gene, kind, change = call
+            protein = change.short if change else ""
+            if not cols:  # a sites-only VCF: one sample, named by the file
+                rows.append((site_name, gene, protein, kind, np.nan, line))
+            for c, has in zip(cols, carried, strict=True):
+                if has is not False:
+                    vaf = vaf_from_ad(ad, c, k)
+                    rows.append((names[c], gene, protein, kind, vaf, line))
     # every chosen column is a sample, unless no record could be read at all
     unreadable = bool(problems) and not rows and not skipped
     seen = () if unreadable else tuple(names[c] for c in cols) or (site_name,)
