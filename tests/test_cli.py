@@ -86,6 +86,7 @@ def test_validate_prints_scorecard(capsys, monkeypatch) -> None:
         (["export-sbml", "model.txt"], "should end in .xml"),
         (["validate", "--claim", "C99"], "unknown claim"),
         (["validate", "--trials", "--trial-patients", "5"], "--trial-patients is 5"),
+        (["validate", "--trial-patients", "400"], "add --trials"),
     ],
 )
 def test_bad_input_one_line_no_output(argv, message, tmp_path: Path, capsys, monkeypatch) -> None:

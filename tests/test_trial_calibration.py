@@ -338,17 +338,27 @@ def test_loto_table_says_which_types_had_other_trials() -> None:
 
 
 def test_folds_in_worker_processes_match_the_serial_folds(monkeypatch) -> None:
-    def spy(ct, rows, base, settings):  # cheap; depends on rows, own pools and cohort size
-        pull = 0.05 * base[f"{ct}.cytotoxic_fraction"] + 1e-5 * settings.patients
+    def spy(ct, rows, base, settings):  # depends on rows, own pools and cohort size, and
+        # simulates as the real fit does (a forked child starting numba's OpenMP pool
+        # aborts: the parent simulates every cohort before forking)
+        design = cal._design(rows.trial.iloc[0])
+        n = len(cal._simulate(design, settings.patients))
+        pull = 0.05 * base[f"{ct}.cytotoxic_fraction"] + 1e-7 * n
         return {f"{ct}.{p}": base[f"{ct}.{p}"] + 0.01 * len(rows) + pull for p in cal.FREE[ct]}
 
     monkeypatch.setattr(cal, "_fit_type_uncached", spy)
     monkeypatch.setattr(cal, "_FITS", {})
-    serial = cal.leave_one_trial_out(settings=cal.FitSettings(400))
+    small = cal.FitSettings(120)
+    serial = cal.leave_one_trial_out(settings=small)
+    # the cohort size is in the memo key: with the serial fits still memoised, another
+    # size gives other folds
+    assert cal.leave_one_trial_out(settings=cal.FitSettings(140)) != serial
     monkeypatch.setattr(cal, "_FITS", {})
-    parallel = cal.leave_one_trial_out(settings=cal.FitSettings(400), workers=2)
+    from mtorsim.trials.simulate import _CACHE
+
+    _CACHE.clear()  # children would need the pathway solves: the parent must do them
+    parallel = cal.leave_one_trial_out(settings=small, workers=2)
     assert list(parallel) == list(serial) and parallel == serial
-    assert cal.leave_one_trial_out(settings=cal.FitSettings(800)) != serial  # size in the key
 
 
 def test_record_weighting_scales_residuals_by_the_record_sd() -> None:

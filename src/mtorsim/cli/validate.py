@@ -9,6 +9,7 @@ import typer
 from rich.table import Column, Table
 
 from mtorsim.cli.common import check_outputs, console, err_console, write_table
+from mtorsim.errors import MtorsimError
 
 
 def demo_cmd(
@@ -75,6 +76,8 @@ def validate_cmd(
 
     check_outputs(out)
     if trial_patients is not None:
+        if not trials:
+            raise MtorsimError("--trial-patients sizes the trials of --trials; add --trials")
         from mtorsim import guard
 
         guard.check_count(trial_patients, "trial_patients", minimum=20, maximum=100_000)
