@@ -67,7 +67,7 @@ def validate_cmd(
             "--trial-patients",
             help="With --trials: run every trial at this size instead of its published one "
             "(e.g. 4000: the model's expected outcome, without the sampling noise of a "
-            "simulated trial; ~1 min).",
+            "simulated trial; ~30 s at 4000).",
         ),
     ] = None,
 ) -> None:
