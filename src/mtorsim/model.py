@@ -330,6 +330,17 @@ class Model:
             raise MtorsimError(f"ID(s) {unknown} have no doses; IDs with doses: {list(records)}")
         if not chosen:
             raise MtorsimError("the dosing table has no dose rows (EVID 1)")
+        horizon_h = hours if hours is not None else (days * 24.0 if days is not None else None)
+        late = [str(sid) for sid in chosen if horizon_h and records[sid][0].time_h >= horizon_h]
+        if late:
+            import warnings
+
+            warnings.warn(
+                f"ID(s) {', '.join(late[:5])} get their first dose at or after the end of the "
+                f"run ({horizon_h:g} h): simulated untreated; run longer to see it",
+                UserWarning,
+                stacklevel=2,
+            )
         runs = [
             self.simulate(
                 hours=hours,
@@ -527,6 +538,18 @@ class Model:
                 out[hook_parameter(node)] = frac
             elif node in names and not self.is_default:  # imported models: scale a parameter
                 base = out.get(node, compiled.p0[compiled.parameter_index(node)])
+                if float(base) == 0.0 and frac > 0:  # 0 x (1 - f) = 0: no effect at all
+                    hooked = node.removeprefix("inhibit_")
+                    hint = (
+                        f"it is the inhibition hook of {hooked}: give {hooked}={frac:g}, or set "
+                        f"it with parameters/--set {node}={frac:g}"
+                        if node.startswith("inhibit_")
+                        and hooked in inhibitable_nodes(compiled.network)
+                        else "inhibit a rate constant or level that is not zero"
+                    )
+                    raise MtorsimError(
+                        f"inhibiting {node}, whose value is 0, has no effect; {hint}"
+                    )
                 out[node] = float(base) * (1.0 - frac)
             else:
                 known = inhibitable_nodes(compiled.network)

@@ -62,9 +62,9 @@ class Result(pd.DataFrame):
             frame = pd.DataFrame(self).rename(columns={"time": "time_d"})
             ax = plot_cohort_bands(frame, names, ax=ax, title=title)
         else:
-            ax = plot_timecourse(
-                pd.DataFrame(self), names, ax=ax, relative_to_start=relative, title=title
-            )
+            frame = pd.DataFrame(self)
+            frame.attrs = dict(self.attrs)  # the model's name decides the y label's units
+            ax = plot_timecourse(frame, names, ax=ax, relative_to_start=relative, title=title)
         ax.set_xlabel(_TIME_LABEL.get(self.time_unit or "", f"time ({self.time_unit})"))
         return ax
 

@@ -135,20 +135,30 @@ def pk_cmd(
         table.add_row(
             name,
             f"{conc.max():.3g}",
-            f"{_last_trough(df, col, regs):.3g}",
+            _number(_last_trough(df, col, regs)),
             f"{df[name + '_free_nM'].max():.3g}",
         )
     console.print(table)
 
 
 def _last_trough(df, col, regs) -> float:
+    """The drug's own level just before its last dose after the first (NaN with one dose:
+    the level before the first dose is no trough), whatever the other drugs' doses."""
     import numpy as np
 
-    times = sorted(t for r in regs for t, _ in r.dose_times(df["time_h"].iloc[-1]))
-    if not times:
+    from mtorsim.pharmacology.mechanism import drug_id
+
+    name = col.removesuffix("_blood_ng_mL")
+    own = [r for r in regs if name in (r.drug, drug_id(r.drug))]
+    times = sorted(t for r in own for t, _ in r.dose_times(df["time_h"].iloc[-1]))
+    if len(times) < 2:
         return float("nan")
-    i = int(np.searchsorted(df["time_h"].to_numpy(), times[-1]))
-    return float(df[col].iloc[max(i, 0)])
+    i = int(np.searchsorted(df["time_h"].to_numpy(), times[-1]))  # the level at that dose
+    return float(df[col].iloc[i])
+
+
+def _number(value: float) -> str:
+    return "-" if value != value else f"{value:.3g}"
 
 
 def _plot_pk(df, regs, days, ax) -> None:

@@ -21,6 +21,7 @@ from mtorsim.cli.common import (
     nonnegative,
     regimens,
     register_drug_files,
+    report_warnings,
     write_figure,
     write_table,
 )
@@ -234,9 +235,10 @@ def _dosing_table(model, path, drug, dose, days, hours, points, params, names, o
     """Each subject of a NONMEM event table on its own recorded doses, stacked by ID."""
     if not drug or len(drug) != 1 or dose:
         raise MtorsimError("--dosing-table needs exactly one --drug (the table's) and no --dose")
-    df = model.simulate_dosing_table(
-        path, drug=drug[0], hours=hours, days=days, points=points, parameters=params
-    )
+    with report_warnings():  # IDs without doses, or dosed after the run
+        df = model.simulate_dosing_table(
+            path, drug=drug[0], hours=hours, days=days, points=points, parameters=params
+        )
     check_readouts(df, names)
     write_table(df, out)
     table = Table("ID", *names, title=f"{drug[0]} from {path}: values at the end")

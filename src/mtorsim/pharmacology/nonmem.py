@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def _table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
             f"{label}: missing column(s) {', '.join(missing)}; a NONMEM dosing table needs "
             f"{', '.join(REQUIRED_COLUMNS)} (RATE optional; DV, MDV and others are ignored)"
         )
-    df = df.map(lambda v: str(v).strip())
+    # a blank line reads as missing cells (None): blank text, so it is skipped as blank
+    df = df.map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
     blank = (df == "").all(axis=1)  # blank lines keep their place in the numbering
     return df[~blank], label
 
@@ -311,4 +313,12 @@ def read_dosing_table(
             Dose(d.name, t + k * ii, v["AMT"], compartment, rate) for k in range(addl + 1)
         )
     problems.raise_if_any()
+    undosed = [str(sid) for sid in seen if sid not in out]
+    if undosed and out:  # with no doses at all, the caller's error says so
+        warnings.warn(
+            f"{label}: ID(s) {', '.join(undosed[:5])}{' ...' if len(undosed) > 5 else ''} "
+            "have no dose rows (EVID 1) and are not simulated",
+            UserWarning,
+            stacklevel=2,
+        )
     return {sid: tuple(sorted(ds, key=lambda x: x.time_h)) for sid, ds in out.items()}

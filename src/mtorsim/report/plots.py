@@ -68,13 +68,22 @@ def plot_timecourse(
             f"read-out(s) {missing} are not in the table; choose from "
             f"{', '.join(c for c in df.columns if c != tcol)}"
         )
+    if relative_to_start:  # a fold change over (nearly) nothing is no fold change
+        flat = [r for r in readouts if abs(df[r].iloc[0]) <= 1e-9 * max(df[r].abs().max(), 1e-300)]
+        if flat:
+            raise MtorsimError(
+                f"read-out(s) {', '.join(flat)} start at (nearly) 0, so a fold change over "
+                "t = 0 is meaningless; plot them with relative=False"
+            )
     for r in readouts:
-        y = df[r] / df[r].iloc[0] if relative_to_start and df[r].iloc[0] != 0 else df[r]
+        y = df[r] / df[r].iloc[0] if relative_to_start else df[r]
         ax.plot(df[tcol], y, label=r, lw=1.8)
     for t in events:
         ax.axvline(t, color="grey", ls="--", lw=0.8)
     ax.set_xlabel(_TIME_LABELS.get(tcol, tcol))
-    ax.set_ylabel("fold change vs t = 0" if relative_to_start else "active fraction")
+    own = df.attrs.get("model", "mtorsim_default") == "mtorsim_default"
+    absolute = "active fraction" if own else "value (the model's units)"
+    ax.set_ylabel("fold change vs t = 0" if relative_to_start else absolute)
     if title:
         ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)
