@@ -140,7 +140,8 @@ def test_report_carries_caveat_boxes(result, tmp_path: Path) -> None:
     assert text.count('class="caveat"') == 1 and "Objective response rates" in text
     crossover = run_trial("RECORD-1", n_patients=40, seed=3)
     text = Path(trial_report(crossover, tmp_path / "x.html")).read_text()
-    assert "Overall survival with crossover is not realistic" in text
+    assert "Overall survival with crossover is a prediction, not a fit" in text
+    assert "IPCW" in text and "RPSFT" in text and "crossed over" in text  # as the console
     assert "40 patients simulated (published design: 416)" in text
     # beside the OS hazard ratios and the OS curves, and once for response rates
     assert text.count('class="caveat"') == 3

@@ -164,6 +164,33 @@ def _figures(result, sub: pd.DataFrame) -> list[tuple[str, str, str, str]]:
     return figs
 
 
+def _crossover_table(result) -> list[str]:
+    """OS hazard ratio as randomised and adjusted for crossover (IPCW, RPSFT), as the
+    console prints it; nothing where no one crossed over."""
+    if len(result.arms) < 2 or not result.patients["crossed_over"].any():
+        return []
+    from mtorsim.trials.crossover import os_hazard_ratios
+
+    o = os_hazard_ratios(result.patients, result.arms)
+    table = pd.DataFrame(
+        {
+            "analysis": ["ITT (as randomised)", "IPCW", "RPSFT"],
+            "OS HR": [o["HR_ITT"], o["HR_IPCW"], o["HR_adjusted"]],
+            "95 % CI": [
+                "",
+                f"{o['HR_IPCW_ci_low']:.2f}-{o['HR_IPCW_ci_high']:.2f}",
+                f"psi {o['psi']:+.2f}",
+            ],
+        }
+    )
+    title = (
+        f"OS {result.arms[0]} vs {result.arms[-1]}: {100 * o['control_crossed_over']:.0f} % "
+        "of the control arm crossed over (RPSFT is not credible where the benefit outlasts "
+        "time on drug)"
+    )
+    return [_table(table, title)]
+
+
 def trial_report(result, path: str | os.PathLike[str], *, extra: dict | None = None) -> str:
     """Write ``result`` as one HTML file (atomically) and return the path."""
     from mtorsim import __version__
@@ -213,6 +240,7 @@ def trial_report(result, path: str | os.PathLike[str], *, extra: dict | None = N
             "Hazard ratios (Cox, vs the last arm)",
             [
                 _table(result.hazard_ratios, "Hazard ratios with 95 % CI and p-values"),
+                *_crossover_table(result),
                 *_caveat_boxes(caveats(d, "OS")),
             ],
         )

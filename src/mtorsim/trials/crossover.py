@@ -144,6 +144,7 @@ def ipcw(patients: pd.DataFrame, arm: str, control: str) -> dict[str, float]:
     """OS HR of ``arm`` vs ``control`` with control patients censored at crossover and the
     progressed non-crossers weighted by 1 / P(no crossover | state at progression)."""
     from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceError
 
     sub = patients[patients["arm"].isin([arm, control])].reset_index(drop=True)
     ctl = (sub["arm"] == control).to_numpy()
@@ -178,15 +179,18 @@ def ipcw(patients: pd.DataFrame, arm: str, control: str) -> dict[str, float]:
     long = long[long.stop > long.start]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ctv = CoxPHFitter().fit(
-            long[["start", "stop", "event", "treated", "w", "id"]],
-            duration_col="stop",
-            event_col="event",
-            entry_col="start",
-            weights_col="w",
-            cluster_col="id",
-            robust=True,
-        )
+        try:
+            ctv = CoxPHFitter().fit(
+                long[["start", "stop", "event", "treated", "w", "id"]],
+                duration_col="stop",
+                event_col="event",
+                entry_col="start",
+                weights_col="w",
+                cluster_col="id",
+                robust=True,
+            )
+        except (ConvergenceError, ValueError, np.linalg.LinAlgError):  # too few events
+            return dict.fromkeys(("HR_IPCW", "HR_IPCW_ci_low", "HR_IPCW_ci_high"), float("nan"))
     s = ctv.summary.loc["treated"]
     return {
         "HR_IPCW": float(s["exp(coef)"]),
