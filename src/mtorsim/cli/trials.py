@@ -142,10 +142,14 @@ def _print_result(result) -> None:
         from mtorsim.trials.crossover import os_hazard_ratios
 
         o = os_hazard_ratios(result.patients, result.arms)
+        ipcw = (
+            f"{o['HR_IPCW']:.2f} ({o['HR_IPCW_ci_low']:.2f}-{o['HR_IPCW_ci_high']:.2f})"
+            if math.isfinite(o["HR_IPCW"])
+            else "not estimable"
+        )
         console.print(
             f"OS HR {result.arms[0]} vs {result.arms[-1]}: {o['HR_ITT']:.2f} as randomised "
-            f"(ITT); adjusted for crossover: {o['HR_IPCW']:.2f} "
-            f"({o['HR_IPCW_ci_low']:.2f}-{o['HR_IPCW_ci_high']:.2f}) by IPCW, "
+            f"(ITT); adjusted for crossover: {ipcw} by IPCW, "
             f"{o['HR_adjusted']:.2f} by RPSFT (psi {o['psi']:+.2f}; not credible where the "
             "benefit outlasts time on drug); "
             f"{100 * o['control_crossed_over']:.0f} % of the control arm crossed over"
