@@ -81,6 +81,21 @@ def test_import_export_import_round_trip(name: str, tmp_path: Path) -> None:
     assert np.allclose(runs[0][species], runs[1][species], rtol=1e-6, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["Varusai2018", "DallePezze2012"])
+def test_a_species_held_constant_stays_a_species_when_exported(name: str, tmp_path: Path) -> None:
+    model = mtorsim.load(str(MODELS / f"{name}.xml"))
+    model.to_sbml(tmp_path / "rt.xml")
+    again = mtorsim.load(str(tmp_path / "rt.xml"))
+    first, second = model.simulate(until=60), again.simulate(until=60)
+    assert set(second.columns) == set(first.columns)  # one column per species, held ones too
+    held = [p.name for p in again.network.parameters if p.source.startswith("SBML species held")]
+    assert held and set(held) <= set(second.columns)
+    cols = list(first.columns)
+    assert np.allclose(
+        first[cols].to_numpy(float), second[cols].to_numpy(float), rtol=1e-8, atol=1e-12
+    )
+
+
 def test_model_facts() -> None:
     smith = read_sbml(MODELS / "Smith2013.xml")
     assert len(smith.event_specs) == 3

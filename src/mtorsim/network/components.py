@@ -26,6 +26,11 @@ def _check_id(kind: str, name: str) -> None:
         )
 
 
+#: the source of a parameter that an imported SBML model had as a species held constant
+#: (boundary or constant, no rule): exported again as such a species
+HELD_SPECIES = "SBML species held constant"
+
+
 def _check_value(kind: str, name: str, value: float, *, allow_negative: bool = False) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise NetworkError(f"{kind} {name!r}: value must be a number, got {value!r}")

@@ -17,7 +17,8 @@ from xml.sax.saxutils import quoteattr
 import libsbml
 
 from mtorsim.errors import NetworkError, SBMLError
-from mtorsim.network.expressions import parse_expression, parse_unit, to_l3
+from mtorsim.network.components import HELD_SPECIES
+from mtorsim.network.expressions import identifiers, parse_expression, parse_unit, to_l3
 from mtorsim.network.hooks import with_inhibition_hooks
 from mtorsim.network.model import Network
 
@@ -211,7 +212,18 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
             sp_.setSubstanceUnits(uid)
         _annotate(sp_, s.description, s.source, s.unit)
     set_by_events = {name for e in events for name in e.parameters}
+    held = {p.name for p in net.parameters if p.source.startswith(HELD_SPECIES)}
     for p in net.parameters:
+        if p.source.startswith(HELD_SPECIES):  # an imported boundary species stays one
+            sp_ = model.createSpecies()
+            _check(sp_.setId(p.name), f"species id {p.name}")
+            sp_.setCompartment(_COMPARTMENT)
+            sp_.setInitialAmount(p.value)
+            sp_.setHasOnlySubstanceUnits(True)
+            sp_.setBoundaryCondition(True)
+            sp_.setConstant(p.name not in set_by_events)
+            _annotate(sp_, p.description, p.source, p.unit)
+            continue
         par = model.createParameter()
         _check(par.setId(p.name), f"parameter id {p.name}")
         par.setValue(p.value)
@@ -238,7 +250,8 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
             ref.setSpecies(s)
             ref.setStoichiometry(abs(stoich))
             ref.setConstant(True)
-        for m in sorted(net.modifiers(r) & set(net.species_names)):
+        held_used = identifiers(r.rate, held) & held if held else set()
+        for m in sorted((net.modifiers(r) & set(net.species_names)) | held_used):
             mod = rx.createModifier()
             mod.setSpecies(m)
         law = rx.createKineticLaw()

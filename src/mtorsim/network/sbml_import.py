@@ -31,7 +31,13 @@ import libsbml
 import sympy as sp
 
 from mtorsim.errors import MtorsimError, SBMLError
-from mtorsim.network.components import Observable, Parameter, Reaction, Species
+from mtorsim.network.components import (
+    HELD_SPECIES,
+    Observable,
+    Parameter,
+    Reaction,
+    Species,
+)
 from mtorsim.network.model import Network
 from mtorsim.network.sbml_math import (
     RATE_OF,
@@ -428,7 +434,7 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
             params.append(
                 Parameter(
                     sid, values[sid], "1", allow_negative=True,
-                    source=f"SBML species held constant ({path})",
+                    source=f"{HELD_SPECIES} ({path})",
                     description=desc or "boundary/constant species",
                 )
             )  # fmt: skip
