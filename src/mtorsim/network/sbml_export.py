@@ -177,6 +177,30 @@ def _add_events(model: libsbml.Model, events: Sequence) -> None:
             ea.setMath(_math(f"{name} + {float(amount)!r}", f"event {i}"))
 
 
+def _add_species(
+    model,
+    name: str,
+    amount: float,
+    unit: str,
+    description: str,
+    source: str,
+    *,
+    boundary: bool = False,
+    constant: bool = False,
+) -> None:
+    """One species in the unit compartment, as an amount (d(amount)/dt = the rate law)."""
+    sp_ = model.createSpecies()
+    _check(sp_.setId(name), f"species id {name}")
+    sp_.setCompartment(_COMPARTMENT)
+    sp_.setInitialAmount(amount)
+    sp_.setHasOnlySubstanceUnits(True)
+    sp_.setBoundaryCondition(boundary)
+    sp_.setConstant(constant)
+    if not boundary and (uid := _add_unit_definition(model, unit)):
+        sp_.setSubstanceUnits(uid)
+    _annotate(sp_, description, source, unit)
+
+
 def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> str:
     """The network as an SBML Level 3 Version 2 document (a string).
 
@@ -201,28 +225,15 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
     comp.setSpatialDimensions(3)
     comp.setUnits("dimensionless")
     for s in net.species:
-        sp_ = model.createSpecies()
-        _check(sp_.setId(s.name), f"species id {s.name}")
-        sp_.setCompartment(_COMPARTMENT)
-        sp_.setInitialAmount(s.initial)
-        sp_.setHasOnlySubstanceUnits(True)
-        sp_.setBoundaryCondition(False)
-        sp_.setConstant(False)
-        if uid := _add_unit_definition(model, s.unit):
-            sp_.setSubstanceUnits(uid)
-        _annotate(sp_, s.description, s.source, s.unit)
+        _add_species(model, s.name, s.initial, s.unit, s.description, s.source)
     set_by_events = {name for e in events for name in e.parameters}
     held = {p.name for p in net.parameters if p.source.startswith(HELD_SPECIES)}
     for p in net.parameters:
-        if p.source.startswith(HELD_SPECIES):  # an imported boundary species stays one
-            sp_ = model.createSpecies()
-            _check(sp_.setId(p.name), f"species id {p.name}")
-            sp_.setCompartment(_COMPARTMENT)
-            sp_.setInitialAmount(p.value)
-            sp_.setHasOnlySubstanceUnits(True)
-            sp_.setBoundaryCondition(True)
-            sp_.setConstant(p.name not in set_by_events)
-            _annotate(sp_, p.description, p.source, p.unit)
+        if p.name in held:  # an imported boundary species stays one
+            _add_species(
+                model, p.name, p.value, p.unit, p.description, p.source,
+                boundary=True, constant=p.name not in set_by_events,
+            )  # fmt: skip
             continue
         par = model.createParameter()
         _check(par.setId(p.name), f"parameter id {p.name}")
