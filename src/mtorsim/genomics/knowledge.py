@@ -81,8 +81,21 @@ class ProteinChange:
 
 
 def parse_protein_change(text: str) -> ProteinChange:
-    """Parse ``p.H1047R``, ``p.His1047Arg``, ``H1047R``, ``p.R130*``, ``p.E17fs`` ..."""
+    """Parse ``p.H1047R``, ``p.His1047Arg``, ``H1047R``, ``p.R130*``, ``p.E17fs`` ... in any
+    case (``p.h1047r``, ``P.R130*``, ``p.HIS1047ARG``), as gene symbols are read."""
     t = str(text).strip()
+    change = _parse_exact(t)
+    if change is None and (fixed := _in_parser_case(t)) != t:
+        change = _parse_exact(fixed)
+    if change is None:
+        raise MtorsimError(
+            f"cannot parse protein change {text!r}; use HGVS like p.H1047R or p.His1047Arg"
+        )
+    return change
+
+
+def _parse_exact(t: str) -> ProteinChange | None:
+    """HGVS p. in the case HGVS writes it, or None."""
     for pattern, three in ((_P1, False), (_P3, True)):
         m = pattern.match(t)
         if not m:
@@ -99,9 +112,30 @@ def parse_protein_change(text: str) -> ProteinChange:
         if alt.startswith("_"):
             alt = "del"
         return ProteinChange(ref, pos, alt)
-    raise MtorsimError(
-        f"cannot parse protein change {text!r}; use HGVS like p.H1047R or p.His1047Arg"
-    )
+    return None
+
+
+_ANY_CASE = re.compile(r"^(p\.)?(\(?)([a-z]{3}|[a-z*])(\d+)(.*?)(\)?)$", re.IGNORECASE)
+_AA3_UPPER = {k.upper(): k for k in AA3}
+_KEYWORDS = ("fs", "del", "ins", "dup")
+
+
+def _in_parser_case(text: str) -> str:
+    """HGVS p. in another case (``P.R130*``, ``p.h1047r``, ``p.HIS1047ARG``, ``E17FS``) in
+    the case the parser reads; unambiguous because digits follow the reference residue, so
+    a one-letter code is never read as part of a three-letter one."""
+    m = _ANY_CASE.match(text)
+    if m is None:
+        return text
+    _, opened, ref, pos, rest, closed = m.groups()
+    ref = _AA3_UPPER.get(ref.upper(), ref) if len(ref) == 3 else ref.upper()
+    if rest.lower().startswith(_KEYWORDS):
+        rest = rest.lower()
+    elif rest[:3].upper() in _AA3_UPPER and len(ref) == 3:
+        rest = _AA3_UPPER[rest[:3].upper()] + rest[3:]
+    elif len(rest) == 1:
+        rest = rest.upper()
+    return f"p.{opened}{ref}{pos}{rest}{closed}"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from mtorsim.errors import MtorsimError
 from mtorsim.genomics.builds import check_build
 from mtorsim.genomics.consequences import Annotation, parse_annotations, pick
 from mtorsim.genomics.knowledge import (
-    AA3,
     TRUNCATING_CLASSES,
     ProteinChange,
     parse_protein_change,
@@ -262,44 +261,10 @@ def _count(text: str) -> float | None:
 MAX_RESIDUE = 40_000
 
 
-_ANY_CASE = re.compile(r"^(p\.)?(\(?)([a-z]{3}|[a-z*])(\d+)(.*?)(\)?)$", re.IGNORECASE)
-_AA3_UPPER = {k.upper(): k for k in AA3}
-_KEYWORDS = ("fs", "del", "ins", "dup")
-
-
-def _in_parser_case(text: str) -> str:
-    """HGVS p. in another case (``P.R130*``, ``p.h1047r``, ``p.HIS1047ARG``, ``E17FS``) in
-    the case the parser reads; unambiguous because digits follow the reference residue, so
-    a one-letter code is never read as part of a three-letter one."""
-    m = _ANY_CASE.match(text)
-    if m is None:
-        return text
-    _, opened, ref, pos, rest, closed = m.groups()
-    ref = _AA3_UPPER.get(ref.upper(), ref) if len(ref) == 3 else ref.upper()
-    if rest.lower().startswith(_KEYWORDS):
-        rest = rest.lower()
-    elif rest[:3].upper() in _AA3_UPPER and len(ref) == 3:
-        rest = _AA3_UPPER[rest[:3].upper()] + rest[3:]
-    elif len(rest) == 1:
-        rest = rest.upper()
-    return f"p.{opened}{ref}{pos}{rest}{closed}"
-
-
 def parse_change(text: str) -> ProteinChange:
-    """:func:`parse_protein_change` in any case (gene symbols are upper-cased too, so
-    ``p.h1047r`` is H1047R); a position no protein has is a ValueError."""
-    try:
-        change = parse_protein_change(text)
-    except MtorsimError:
-        fixed = _in_parser_case(str(text).strip())
-        if fixed == str(text).strip():
-            raise
-        try:
-            change = parse_protein_change(fixed)
-        except MtorsimError:
-            raise MtorsimError(
-                f"cannot parse protein change {text!r}; use HGVS like p.H1047R or p.His1047Arg"
-            ) from None
+    """:func:`parse_protein_change` (any case), with a position no protein has a
+    ValueError."""
+    change = parse_protein_change(text)
     if change.position > MAX_RESIDUE:
         raise ValueError(text)
     return change
