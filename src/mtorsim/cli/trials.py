@@ -23,6 +23,8 @@ from mtorsim.errors import MtorsimError
 
 #: The tables of a ``--out FOLDER`` dataset (one sub-folder each, partitioned by arm).
 DATASET_TABLES = ("patients", "assessments")
+#: arms smaller than this get a warning beside their figures
+MIN_ARM_PATIENTS = 10
 
 
 def _list_trials() -> None:
@@ -93,6 +95,8 @@ def _print_subgroups(sub) -> None:
 
 
 def _print_result(result) -> None:
+    from mtorsim.trials.analysis import hr_text
+
     s = result.summary
     t = Table(
         "arm",
@@ -128,13 +132,10 @@ def _print_result(result) -> None:
     if not result.hazard_ratios.empty:
         h = Table("arm vs control", "endpoint", "HR (95 % CI)", "log-rank p")
         for r in result.hazard_ratios.itertuples(index=False):
-            estimable = math.isfinite(r.HR) and r.HR > 0
             h.add_row(
                 f"{r.arm} vs {r.control}",
                 r.endpoint,
-                f"{r.HR:.2f} ({r.HR_ci_low:.2f}-{r.HR_ci_high:.2f})"
-                if estimable
-                else "not estimable (too few events)",
+                hr_text(r.HR, r.HR_ci_low, r.HR_ci_high),
                 f"{r.p_logrank:.2g}" if math.isfinite(r.p_logrank) else "-",
             )
         console.print(h)
@@ -142,11 +143,7 @@ def _print_result(result) -> None:
         from mtorsim.trials.crossover import os_hazard_ratios
 
         o = os_hazard_ratios(result.patients, result.arms)
-        ipcw = (
-            f"{o['HR_IPCW']:.2f} ({o['HR_IPCW_ci_low']:.2f}-{o['HR_IPCW_ci_high']:.2f})"
-            if math.isfinite(o["HR_IPCW"])
-            else "not estimable"
-        )
+        ipcw = hr_text(o["HR_IPCW"], o["HR_IPCW_ci_low"], o["HR_IPCW_ci_high"])
         console.print(
             f"OS HR {result.arms[0]} vs {result.arms[-1]}: {o['HR_ITT']:.2f} as randomised "
             f"(ITT); adjusted for crossover: {ipcw} by IPCW, "
@@ -154,10 +151,6 @@ def _print_result(result) -> None:
             "benefit outlasts time on drug); "
             f"{100 * o['control_crossed_over']:.0f} % of the control arm crossed over"
         )
-
-
-#: arms smaller than this get a warning beside their figures
-MIN_ARM_PATIENTS = 10
 
 
 def _replicates(design, k: int, seed: int, n: int, out: Path | None) -> None:

@@ -169,17 +169,17 @@ def _crossover_table(result) -> list[str]:
     console prints it; nothing where no one crossed over."""
     if len(result.arms) < 2 or not result.patients["crossed_over"].any():
         return []
+    from mtorsim.trials.analysis import hr_text
     from mtorsim.trials.crossover import os_hazard_ratios
 
     o = os_hazard_ratios(result.patients, result.arms)
     table = pd.DataFrame(
         {
             "analysis": ["ITT (as randomised)", "IPCW", "RPSFT"],
-            "OS HR": [o["HR_ITT"], o["HR_IPCW"], o["HR_adjusted"]],
-            "95 % CI": [
-                "",
-                f"{o['HR_IPCW_ci_low']:.2f}-{o['HR_IPCW_ci_high']:.2f}",
-                f"psi {o['psi']:+.2f}",
+            "OS HR": [
+                f"{o['HR_ITT']:.2f}",
+                hr_text(o["HR_IPCW"], o["HR_IPCW_ci_low"], o["HR_IPCW_ci_high"]),
+                f"{o['HR_adjusted']:.2f} (psi {o['psi']:+.2f})",
             ],
         }
     )

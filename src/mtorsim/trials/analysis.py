@@ -11,7 +11,15 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.statistics import logrank_test
 from lifelines.utils import median_survival_times
 
-__all__ = ["ENDPOINT_COLUMNS", "arm_summary", "hazard_ratio", "hazard_ratios", "subgroups"]
+__all__ = [
+    "ENDPOINT_COLUMNS",
+    "arm_summary",
+    "hazard_ratio",
+    "hazard_ratios",
+    "hr_estimable",
+    "hr_text",
+    "subgroups",
+]
 
 ENDPOINT_COLUMNS = {
     "PFS": ("pfs_months", "pfs_event"),
@@ -24,6 +32,20 @@ def _median_ci(times: pd.Series, events: pd.Series) -> tuple[float, float, float
     km = KaplanMeierFitter().fit(times, events)
     ci = median_survival_times(km.confidence_interval_)
     return float(km.median_survival_time_), float(ci.iloc[0, 0]), float(ci.iloc[0, 1])
+
+
+def hr_estimable(hr, low, high):
+    """Whether a hazard ratio says anything: it and its 95 % interval finite and > 0 (too
+    few events, or arms that never overlap, give 0, inf or NaN). Works on arrays too."""
+    bounds = np.asarray([hr, low, high], dtype=float)
+    return np.isfinite(bounds).all(axis=0) & (bounds > 0).all(axis=0)
+
+
+def hr_text(hr: float, low: float, high: float) -> str:
+    """``0.57 (0.40-0.80)``, or that it is not estimable (:func:`hr_estimable`)."""
+    if not hr_estimable(hr, low, high):
+        return "not estimable (too few events)"
+    return f"{hr:.2f} ({low:.2f}-{high:.2f})"
 
 
 def arm_summary(patients: pd.DataFrame, arms: list[str]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mtorsim.errors import MtorsimError
-from mtorsim.trials.analysis import arm_summary, hazard_ratios, subgroups
+from mtorsim.trials.analysis import arm_summary, hazard_ratios, hr_estimable, subgroups
 from mtorsim.trials.design import TrialDesign, load_design
 from mtorsim.trials.simulate import simulate_patients
 
@@ -133,8 +133,7 @@ def run_replicates(
     if not rows:
         raise MtorsimError(f"{d.name} has one arm: replicates report hazard ratios between arms")
     table = pd.concat(rows, ignore_index=True)
-    bounds = table[["HR", "HR_ci_low", "HR_ci_high"]].to_numpy(float)
-    table["estimable"] = np.isfinite(bounds).all(axis=1) & (bounds > 0).all(axis=1)
+    table["estimable"] = hr_estimable(table["HR"], table["HR_ci_low"], table["HR_ci_high"])
     hr = table["HR"].where(table["estimable"])
     spread = (
         table.assign(HR_estimable=hr)
