@@ -395,7 +395,7 @@ def _warn_untyped(path: Path, samples: list[str], mapping: dict[str, str]) -> No
     missing = untyped_samples(samples, mapping)
     if not missing:
         return
-    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    shown = _listed(missing, 5)
     err_console.print(
         f"[yellow]warning:[/yellow] {path}: no cancer type for {len(missing)} of "
         f"{len(samples)} samples ({shown}); grouped as {UNTYPED!r}: add a sample,cancer_type "

@@ -140,6 +140,10 @@ def _logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-X @ beta))
 
 
+#: IPCW's answer where it cannot be estimated (no crossover, or too few events)
+_NO_IPCW = dict.fromkeys(("HR_IPCW", "HR_IPCW_ci_low", "HR_IPCW_ci_high"), float("nan"))
+
+
 def ipcw(patients: pd.DataFrame, arm: str, control: str) -> dict[str, float]:
     """OS HR of ``arm`` vs ``control`` with control patients censored at crossover and the
     progressed non-crossers weighted by 1 / P(no crossover | state at progression)."""
@@ -154,11 +158,7 @@ def ipcw(patients: pd.DataFrame, arm: str, control: str) -> dict[str, float]:
     crossed = ctl & sub["crossed_over"].to_numpy(bool)
     at_risk = ctl & np.isfinite(t_pd) & (t_pd < t)  # progressed alive: could cross over
     if crossed.sum() == 0 or (at_risk & ~crossed).sum() < 2:
-        return {
-            "HR_IPCW": float("nan"),
-            "HR_IPCW_ci_low": float("nan"),
-            "HR_IPCW_ci_high": float("nan"),
-        }
+        return dict(_NO_IPCW)
     x = np.column_stack(
         [t_pd[at_risk], sub["baseline_sum_mm"].to_numpy(float)[at_risk], sub["lesions"][at_risk]]
     )
@@ -190,7 +190,7 @@ def ipcw(patients: pd.DataFrame, arm: str, control: str) -> dict[str, float]:
                 robust=True,
             )
         except (ConvergenceError, ValueError, np.linalg.LinAlgError):  # too few events
-            return dict.fromkeys(("HR_IPCW", "HR_IPCW_ci_low", "HR_IPCW_ci_high"), float("nan"))
+            return dict(_NO_IPCW)
     s = ctv.summary.loc["treated"]
     return {
         "HR_IPCW": float(s["exp(coef)"]),
