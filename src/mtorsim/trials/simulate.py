@@ -118,9 +118,10 @@ def _clearance_z(pts: pd.DataFrame, drug: str, seed: int) -> np.ndarray:
     clearance moves with the burden a patient survives.
     """
     order = list(DRUGS)
-    if drug in order and order.index(drug) < HELD_CLEARANCE_DRAWS:
-        return np.stack(pts["pk_z"].to_numpy())[:, order.index(drug)]
-    key = order.index(drug) if drug in order else 1000 + zlib.crc32(drug.encode())
+    index = order.index(drug) if drug in order else None
+    if index is not None and index < HELD_CLEARANCE_DRAWS:
+        return np.stack(pts["pk_z"].to_numpy())[:, index]
+    key = index if index is not None else 1000 + zlib.crc32(drug.encode())
     return np.array(
         [np.random.default_rng([seed, int(k), 5, key]).standard_normal() for k in pts["patient"]]
     )
