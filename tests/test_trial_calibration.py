@@ -114,6 +114,47 @@ def test_a_fold_frees_only_what_its_rows_identify() -> None:
     assert not {"cytotoxic_fraction", "er_cytotoxic_fraction", "pathway_share_spread"} & kept
 
 
+def test_a_landmark_rate_is_kaplan_meier_at_that_month() -> None:
+    from lifelines import KaplanMeierFitter
+
+    rng = np.random.default_rng(3)
+    times = np.ceil(rng.exponential(3.0, 300) / 1.38) * 1.38  # seen at 6-weekly scans
+    events = rng.random(300) < 0.8
+    km = KaplanMeierFitter().fit(times, events)
+    for month in (1.0, 3.0, 7.5):
+        expected = 100 * float(km.survival_function_at_times(month).iloc[0])
+        assert cal.survival_at(times, events, month) == pytest.approx(expected)
+    assert cal.survival_at(times, events, 0.1) == 100.0  # nothing seen yet
+    assert cal._landmark("PFS at 3 months") == ("pfs", 3.0)
+    assert cal._landmark("OS at 12 months") == ("os", 12.0)
+    assert cal._landmark("PFS") is None and cal._landmark("ORR") is None
+
+
+def test_nsclc_share_is_identified_by_the_landmark_not_the_medians() -> None:
+    """Besse-2014's medians (2.9 vs 2.0 months) sit on the 6-weekly scan grid, where the
+    everolimus arm's median barely moves for shares 0.1-0.4; its 3-month landmark (disease
+    control, 39.4 vs 28.4 %) moves with every share."""
+    targets = cal._targets()
+    rows = targets[targets.trial.isin(["BR21-placebo", "Besse-2014"])]
+    assert set(rows.endpoint) == {"PFS", "OS", "PFS at 3 months"}
+    assert cal.identified("LUAD", rows) == cal.FREE["LUAD"]
+    # a landmark is not a response rate: no kill or spread would be freed by it
+    kept = set(cal.identified("BRCA_HR", rows.assign(trial="PrE0102")))
+    assert "pathway_share" in kept
+    assert not {"cytotoxic_fraction", "er_cytotoxic_fraction", "pathway_share_spread"} & kept
+    besse = rows[rows.trial == "Besse-2014"]
+    design = cal._design("Besse-2014")
+    landmark, median = [], []
+    for share in (0.1, 0.25, 0.4):
+        with bio.override({"LUAD.pathway_share": share, "LUAD.doubling_time_d": 70.0}):
+            res = cal._residuals(besse, cal._simulate(design, 400), design)
+        median.append(res[0])  # everolimus arm's median, then the control's
+        landmark.append(res[2])  # everolimus arm's 3-month rate
+    assert landmark[0] < landmark[1] < landmark[2]
+    assert landmark[2] - landmark[0] > 2.0  # > 10 points of the rate (5-point scale)
+    assert abs(median[2] - median[0]) < 0.1 * (landmark[2] - landmark[0])
+
+
 def test_pathway_share_varies_between_tumours_around_the_type() -> None:
     from mtorsim.trials.population import cancer_type, sample_patients, tumour_parameters
     from mtorsim.trials.simulate import N_CLONES, _tumour_table

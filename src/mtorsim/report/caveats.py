@@ -33,8 +33,9 @@ KNOWN_LIMITATIONS: tuple[Limitation, ...] = (
         text=(
             "Control patients who cross over take the experimental drugs until they "
             "progress on them; everyone else gets next-line care at a post-progression "
-            "growth fitted to gastric cancer's OS. No OS hazard ratio is fitted: RECORD-1's "
-            "ITT OS HR comes out 0.77-0.80 against the published 0.87 (validate --trials). "
+            "growth fitted to the OS of pretreated gastric and lung cancer (GRANITE-1, "
+            "REGARD's and BR.21's placebo arms). No OS hazard ratio is fitted: RECORD-1's "
+            "ITT OS HR comes out 0.80-0.86 against the published 0.87 (validate --trials). "
             "The crossover-adjusted HRs depend on their own assumptions; RPSFT's (a "
             "constant effect while on drug) do not hold in this model."
         ),

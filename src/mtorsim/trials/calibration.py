@@ -2,9 +2,10 @@
 
 The record is ``trials_calibration.csv`` (the seven trials that are scored) plus
 ``trials_supplementary.csv``: further Table 1 trials from their papers (RADIANT-4,
-PrE0102, Study-205), GRANITE-1's PFS and two external controls (CORRECT's placebo arm for
-refractory colorectal cancer, REGARD's for pretreated gastric cancer), fitted but never
-scored. What is free, per cancer type, is
+PrE0102, Study-205, Besse-2014 in NSCLC), GRANITE-1's PFS and three external controls
+(the placebo arms of CORRECT for refractory colorectal cancer, REGARD for pretreated
+gastric cancer and BR.21 for pretreated NSCLC), fitted but never scored. What is free, per
+cancer type, is
 what its trials can identify (``FREE``, narrowed per fold by :func:`identified`): the
 doubling time from a control-arm median, the pathway share from a treated arm's median or
 hazard ratio, its spread between tumours from response rates beside the hazard ratios
@@ -18,7 +19,9 @@ inhibitor from the three endocrine partners of the breast trials. Lung/GI NETs
 share the NET biology (``TIES``). Types are fitted one at a
 time (their trials share no parameter) by Nelder-Mead from three doubling-time starts (the
 best kept) on a weighted squared error of log medians (weight 1/0.15^2), log hazard ratios
-(1/0.1^2) and response rates (1/(5 points)^2), each from a fixed-seed simulated trial, plus
+(1/0.1^2) and response and landmark rates (1/(5 points)^2; a landmark is a Kaplan-Meier
+rate at a month, e.g. Besse-2014's disease control at 3 months read as progression-free at
+3 months), each from a fixed-seed simulated trial, plus
 weak priors (``PRIOR``). A parameter no remaining trial informs is *pooled*: the mean of the
 types that were fitted (TSC's benign SEGA excepted, ``POOL_EXCLUDE``).
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 import json
 import math
 import multiprocessing
+import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -90,6 +94,10 @@ FREE = {
     # fraction (ORR 0 % at any value that small a share allows; freed, it ran to its bound
     # to lengthen Ng-2013's median), which stays pooled
     "COADREAD": ("doubling_time_d",),
+    # BR.21's placebo arm (external control after chemotherapy: median PFS 1.8, OS 4.7
+    # months) beside Besse-2014 (everolimus 5 mg added to erlotinib, which both arms take:
+    # median PFS 2.9 vs 2.0 months, review [70])
+    "LUAD": ("doubling_time_d", "pathway_share", "post_progression_growth"),
 }
 #: types never pooled into others: TSC's SEGA are benign hamartomas with germline TSC loss
 #: (pathway share 1) scored by volume, not RECIST -- no model for a cancer's apoptotic
@@ -266,6 +274,29 @@ def record_sd(kind: str, n: float, *, share: float = 0.5, rate_pct: float = 0.0)
     return math.hypot(sampling, MODEL_SD[kind])
 
 
+def survival_at(times: np.ndarray, events: np.ndarray, month: float) -> float:
+    """Kaplan-Meier survival at ``month`` (percent): a landmark rate such as a trial's
+    disease control at 3 months, which, unlike a median between two scans, moves with
+    every patient who progresses at a scan before it."""
+    t = np.asarray(times, float)
+    e = np.asarray(events, bool)
+    grid = np.unique(t[e & (t <= month)])
+    d = np.array([np.sum(e & (t == g)) for g in grid], float)
+    n = np.array([np.sum(t >= g) for g in grid], float)
+    return 100.0 * float(np.prod(1.0 - d / n)) if grid.size else 100.0
+
+
+def _landmark(endpoint: str) -> tuple[str, float] | None:
+    """("pfs", 3.0) for "PFS at 3 months"; None for any other endpoint."""
+    match = _LANDMARK.fullmatch(endpoint)
+    if match is None:
+        return None
+    return TIME_ENDPOINTS[match.group(1)], float(match.group(2))
+
+
+_LANDMARK = re.compile(r"(PFS|OS|time to progression) at ([0-9.]+) months")
+
+
 def _residuals(
     rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign, weighting: str = "fixed"
 ) -> list[float]:
@@ -304,6 +335,14 @@ def _residuals(
                 )
                 sd = sd_of("log_hr", n_exp + n_ctl, share=n_exp / (n_exp + n_ctl))
                 out.append((math.log(hr) - math.log(float(r.hazard_ratio))) / sd)
+        elif (landmark := _landmark(r.endpoint)) is not None:
+            col, month = landmark
+            for obs, df, n in ((r.median_experimental, exp, n_exp), (r.median_control, ctl, n_ctl)):
+                if pd.notna(obs) and (len(arms) > 1 or df is exp):
+                    sim = survival_at(
+                        df[f"{col}_months"].to_numpy(), df[f"{col}_event"].to_numpy(), month
+                    )
+                    out.append((sim - float(obs)) / sd_of("rate", n, rate_pct=float(obs)))
         else:
             # the response rate scored is RECIST's confirmed one, so the smooth count is of
             # the change still held at the confirming scan (a SEGA volume response is not
@@ -388,7 +427,7 @@ def identified(ct: str, rows: pd.DataFrame) -> tuple[str, ...]:
     """
     designs = {t: _design(t) for t in rows.trial.unique()}
     treated = any(a.drugs for d in designs.values() for a in d.arms)
-    rates = bool((~rows.endpoint.isin(TIME_ENDPOINTS)).any())
+    rates = any(e not in TIME_ENDPOINTS and _landmark(e) is None for e in rows.endpoint)
     survival = any(
         {"OS"} <= set(g.endpoint) and bool(set(g.endpoint) & {"PFS", "time to progression"})
         for _, g in rows.groupby("trial")
