@@ -18,10 +18,11 @@ from Study-205's lenvatinib arms, and the oestrogen dependence left after an aro
 inhibitor from the three endocrine partners of the breast trials. Lung/GI NETs
 share the NET biology (``TIES``). Types are fitted one at a
 time (their trials share no parameter) by Nelder-Mead from three doubling-time starts (the
-best kept) on a weighted squared error of log medians (weight 1/0.15^2), log hazard ratios
-(1/0.1^2) and response and landmark rates (1/(5 points)^2; a landmark is a Kaplan-Meier
-rate at a month, e.g. Besse-2014's disease control at 3 months read as progression-free at
-3 months), each from a fixed-seed simulated trial, plus
+best kept) on squared errors of log medians, log hazard ratios and response and landmark
+rates (a landmark is a Kaplan-Meier rate at a month, e.g. Besse-2014's disease control at
+3 months read as progression-free at 3 months), each over the published value's SD at the
+trial's size beside the model's own (:func:`record_sd`; ``FitSettings(weighting="fixed")``
+divides by 0.15, 0.1 and 5 points instead), each from a fixed-seed simulated trial, plus
 weak priors (``PRIOR``). A parameter no remaining trial informs is *pooled*: the mean of the
 types that were fitted (TSC's benign SEGA excepted, ``POOL_EXCLUDE``).
 
@@ -117,12 +118,13 @@ SEED = 12345
 class FitSettings:
     """How the objective is computed: the size of the fixed-seed cohort each trial is
     simulated with (a Monte Carlo estimate: a small cohort lets the fit chase its noise),
-    and how residuals are scaled: ``"fixed"`` (log medians by 0.15, log HRs by 0.1, rates
-    by 5 points, whatever the trial's size: the shipped fit) or ``"record"`` (each by the
-    record's SD at its published size beside the model's own, :func:`record_sd`)."""
+    and how residuals are scaled: ``"record"`` (each by the record's SD at its published
+    size beside the model's own, :func:`record_sd`: the shipped fit since session 10) or
+    ``"fixed"`` (log medians by 0.15, log HRs by 0.1, rates by 5 points, whatever the
+    trial's size: a 50-patient arm weighs as much as a 485-patient one)."""
 
     patients: int = N_FIT
-    weighting: str = "fixed"
+    weighting: str = "record"
 
     def __post_init__(self) -> None:
         if self.weighting not in ("fixed", "record"):
@@ -669,7 +671,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - offline r
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--patients", type=int, default=N_FIT)
-    parser.add_argument("--weighting", choices=("fixed", "record"), default="fixed")
+    parser.add_argument("--weighting", choices=("fixed", "record"), default="record")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
