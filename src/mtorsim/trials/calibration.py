@@ -161,20 +161,25 @@ _BOUNDS = {
 }
 
 
+def _kaplan_meier(times: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct event times and the Kaplan-Meier survival just after each."""
+    t = np.asarray(times, float)
+    e = np.asarray(events, bool)
+    grid = np.unique(t[e])
+    d = np.array([np.sum(e & (t == g)) for g in grid], float)
+    n = np.array([np.sum(t >= g) for g in grid], float)
+    return grid, np.cumprod(1.0 - d / n)
+
+
 def smooth_median(times: np.ndarray, events: np.ndarray) -> float:
     """Kaplan-Meier median, interpolated linearly between the distinct event times.
 
     Progression is seen at scan dates, so the plain median jumps from scan to scan; the
     interpolated one moves smoothly with the share of patients progressing at each scan.
     """
-    t = np.asarray(times, float)
-    e = np.asarray(events, bool)
-    grid = np.unique(t[e])
+    grid, s = _kaplan_meier(times, events)
     if grid.size == 0:
         return float("inf")
-    d = np.array([np.sum(e & (t == g)) for g in grid], float)
-    n = np.array([np.sum(t >= g) for g in grid], float)
-    s = np.cumprod(1.0 - d / n)
     below = np.flatnonzero(s <= 0.5)
     if below.size == 0:
         return float("inf")
@@ -280,12 +285,12 @@ def survival_at(times: np.ndarray, events: np.ndarray, month: float) -> float:
     """Kaplan-Meier survival at ``month`` (percent): a landmark rate such as a trial's
     disease control at 3 months, which, unlike a median between two scans, moves with
     every patient who progresses at a scan before it."""
-    t = np.asarray(times, float)
-    e = np.asarray(events, bool)
-    grid = np.unique(t[e & (t <= month)])
-    d = np.array([np.sum(e & (t == g)) for g in grid], float)
-    n = np.array([np.sum(t >= g) for g in grid], float)
-    return 100.0 * float(np.prod(1.0 - d / n)) if grid.size else 100.0
+    grid, s = _kaplan_meier(times, events)
+    seen = s[grid <= month]
+    return 100.0 * float(seen[-1]) if seen.size else 100.0
+
+
+_LANDMARK = re.compile(r"(PFS|OS|time to progression) at ([0-9.]+) months")
 
 
 def _landmark(endpoint: str) -> tuple[str, float] | None:
@@ -294,9 +299,6 @@ def _landmark(endpoint: str) -> tuple[str, float] | None:
     if match is None:
         return None
     return TIME_ENDPOINTS[match.group(1)], float(match.group(2))
-
-
-_LANDMARK = re.compile(r"(PFS|OS|time to progression) at ([0-9.]+) months")
 
 
 def _residuals(
@@ -315,19 +317,20 @@ def _residuals(
         pair = _arm_pair(r, arms)
         exp, ctl = patients[patients.arm == pair[0]], patients[patients.arm == pair[1]]
         n_exp, n_ctl = sizes[pair[0]], sizes[pair[1]]
+        # the arms with a published value; a single-arm trial has no control to compare
+        observed = [
+            (float(obs), df, n)
+            for i, (obs, df, n) in enumerate(
+                ((r.median_experimental, exp, n_exp), (r.median_control, ctl, n_ctl))
+            )
+            if pd.notna(obs) and (i == 0 or len(arms) > 1)
+        ]
         if r.endpoint in TIME_ENDPOINTS:
             col = TIME_ENDPOINTS[r.endpoint]
-            for obs, df, present, n in (
-                (r.median_experimental, exp, True, n_exp),
-                (r.median_control, ctl, len(arms) > 1, n_ctl),
-            ):
-                if pd.notna(obs) and present:
-                    sim = smooth_median(
-                        df[f"{col}_months"].to_numpy(), df[f"{col}_event"].to_numpy()
-                    )
-                    sim = min(sim, 10 * float(obs))
-                    sd = sd_of("log_median", n)
-                    out.append((math.log(sim) - math.log(float(obs))) / sd)
+            for obs, df, n in observed:
+                sim = smooth_median(df[f"{col}_months"].to_numpy(), df[f"{col}_event"].to_numpy())
+                sim = min(sim, 10 * obs)
+                out.append((math.log(sim) - math.log(obs)) / sd_of("log_median", n))
             if pd.notna(r.hazard_ratio) and len(arms) > 1:
                 both = pd.concat([exp, ctl])
                 hr = quick_hr(
@@ -339,12 +342,11 @@ def _residuals(
                 out.append((math.log(hr) - math.log(float(r.hazard_ratio))) / sd)
         elif (landmark := _landmark(r.endpoint)) is not None:
             col, month = landmark
-            for obs, df, n in ((r.median_experimental, exp, n_exp), (r.median_control, ctl, n_ctl)):
-                if pd.notna(obs) and (len(arms) > 1 or df is exp):
-                    sim = survival_at(
-                        df[f"{col}_months"].to_numpy(), df[f"{col}_event"].to_numpy(), month
-                    )
-                    out.append((sim - float(obs)) / sd_of("rate", n, rate_pct=float(obs)))
+            for obs, df, n in observed:
+                sim = survival_at(
+                    df[f"{col}_months"].to_numpy(), df[f"{col}_event"].to_numpy(), month
+                )
+                out.append((sim - obs) / sd_of("rate", n, rate_pct=obs))
         else:
             # the response rate scored is RECIST's confirmed one, so the smooth count is of
             # the change still held at the confirming scan (a SEGA volume response is not
@@ -352,12 +354,10 @@ def _residuals(
             volume = "volume" in r.endpoint
             column = "best_volume_change_pct" if volume else "best_confirmed_change_pct"
             cut = -50.0 if volume else -30.0
-            for obs, df, n in ((r.median_experimental, exp, n_exp), (r.median_control, ctl, n_ctl)):
-                if pd.notna(obs) and (len(arms) > 1 or df is exp):
-                    change = np.nan_to_num(df[column].to_numpy(float), nan=0.0)
-                    soft = 1.0 / (1.0 + np.exp(np.clip((change - cut) / 2.0, -50, 50)))
-                    sd = sd_of("rate", n, rate_pct=float(obs))
-                    out.append((100.0 * float(np.mean(soft)) - float(obs)) / sd)
+            for obs, df, n in observed:
+                change = np.nan_to_num(df[column].to_numpy(float), nan=0.0)
+                soft = 1.0 / (1.0 + np.exp(np.clip((change - cut) / 2.0, -50, 50)))
+                out.append((100.0 * float(np.mean(soft)) - obs) / sd_of("rate", n, rate_pct=obs))
     return out
 
 
