@@ -28,6 +28,34 @@ def test_every_biology_value_has_a_source() -> None:
         assert any(t.split(" ")[0] in r.source for t in fit.get("fitted_to", [])), r
 
 
+def test_biology_sheet_shows_the_values_trials_run_with(tmp_path, capsys, monkeypatch) -> None:
+    from cli_helpers import run_cli
+
+    sheet = bio.biology_sheet()
+    assert len(sheet) == len(bio.biology_table())
+    # a row said to be fitted, pooled or tied runs with the fitted set's value, and only those
+    kind = sheet.source.str.split(":").str[0]
+    assert (sheet.from_fit == kind.isin(["fitted", "pooled", "tied"])).all()
+    assert set(bio.fitted_set()["values"]) <= {
+        f"{r.cancer_type}.{r.parameter}" + (f"@{r.prior_therapy}" if r.prior_therapy else "")
+        for r in sheet.itertuples()
+    }
+    for r in sheet[sheet.prior_therapy == ""].itertuples():
+        assert bio.biology(r.cancer_type)[r.parameter] == pytest.approx(r.value)
+    for r in sheet[sheet.prior_therapy != ""].itertuples():
+        ran = bio.biology(r.cancer_type, (r.prior_therapy,))[r.parameter]
+        assert ran == pytest.approx(r.value)
+    assert (sheet.value != sheet.table_value).any()  # the starts are not the estimates
+
+    out = tmp_path / "biology.csv"
+    rc, stdout, _ = run_cli(["trial", "biology", "--out", str(out)], capsys, monkeypatch)
+    assert rc == 0 and "pathway_share" in stdout
+    pd.testing.assert_frame_equal(pd.read_csv(out, keep_default_na=False), sheet)
+    bad = tmp_path / "b.txt"
+    rc, _, err = run_cli(["trial", "biology", "--out", str(bad)], capsys, monkeypatch)
+    assert rc != 0 and "b.txt" in err and not bad.exists()
+
+
 def test_new_cancer_types_and_settings_are_data() -> None:
     from mtorsim.trials import cancer_type, load_design
 

@@ -1,4 +1,7 @@
-"""``mtorsim trial NAME|list|FILE.json``: virtual trials (thin over :mod:`mtorsim.trials`)."""
+"""``mtorsim trial NAME|FILE.json|list|schema|biology``: virtual trials.
+
+Thin over :mod:`mtorsim.trials`.
+"""
 
 from __future__ import annotations
 
@@ -66,6 +69,32 @@ def _schema(out: Path | None) -> None:
         raise MtorsimError(f"schema file {str(out)!r} should end in .json")
     write_text(out, text + "\n")
     console.print(f"wrote {out}")
+
+
+def _biology(out: Path | None) -> None:
+    """Cancer-type biology as trials run it: the fitted value beside the table's start."""
+    from mtorsim.trials.biology import biology_sheet
+
+    check_outputs(out)
+    sheet = biology_sheet()
+    table = Table(
+        "type", "prior therapy", "parameter", "value", "table", "source",
+        title=f"cancer-type biology (fitted set {sheet.attrs['fit_version']}; "
+        "'table' = cancer_biology.csv, a fit's start where the value is fitted; "
+        "the sources in full: --out FILE.csv)",
+    )  # fmt: skip
+    for r in sheet.itertuples(index=False):
+        source = r.source.split(":", 1)[0]  # fitted / pooled / tied / assumed / a citation
+        table.add_row(
+            r.cancer_type,
+            r.prior_therapy,
+            r.parameter,
+            f"{r.value:.4g}",
+            f"{r.table_value:.4g}",
+            source,
+        )
+    console.print(table)
+    write_table(sheet, out)
 
 
 def _months(value: float) -> str:
@@ -199,7 +228,8 @@ def trial_cmd(
         str,
         typer.Argument(
             help="Built-in trial (see 'mtorsim trial list'), 'list', a design .json/.yaml "
-            "file, or 'schema' (the design files' JSON Schema; --out FILE.json writes it)."
+            "file, 'schema' (the design files' JSON Schema; --out FILE.json writes it) or "
+            "'biology' (each cancer type's values as run, with sources; --out FILE.csv)."
         ),
     ],
     patients: Annotated[int | None, typer.Option(help="Patients (default: the design's).")] = None,
@@ -241,6 +271,9 @@ def trial_cmd(
         return
     if name.lower() == "schema":
         _schema(out)
+        return
+    if name.lower() == "biology":
+        _biology(out)
         return
     from mtorsim.trials import load_design
 

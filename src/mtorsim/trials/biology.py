@@ -32,6 +32,7 @@ __all__ = [
     "PARAMETERS",
     "biology",
     "biology_default",
+    "biology_sheet",
     "biology_table",
     "fitted_set",
     "is_pooled",
@@ -125,6 +126,28 @@ def biology(cancer_type: str, prior_therapy: tuple[str, ...] = ()) -> dict[str, 
             value = float(fitted.get(f"{cancer_type}.{key}", r.value))
             out[r.parameter] = _OVERRIDE.get((cancer_type, key), value)
     return out
+
+
+def biology_sheet() -> pd.DataFrame:
+    """Every row of the table beside the value a trial runs with.
+
+    The shipped table's ``value`` is a fit's start (and the value of rows no trial
+    identifies); a fitted, pooled or tied row runs with ``trial_fit.json``'s value. This
+    puts the two side by side so no one reads a start as an estimate.
+    """
+    table = biology_table()
+    fitted = fitted_set()
+    values = fitted.get("values", {})
+    keys = [
+        f"{r.cancer_type}.{r.parameter}" + (f"@{r.prior_therapy}" if r.prior_therapy else "")
+        for r in table.itertuples(index=False)
+    ]
+    sheet = table.rename(columns={"value": "table_value"}).copy()
+    run = [float(values.get(k, v)) for k, v in zip(keys, table["value"], strict=True)]
+    sheet.insert(3, "value", run)
+    sheet.insert(5, "from_fit", [k in values for k in keys])
+    sheet.attrs["fit_version"] = fitted.get("version", "")
+    return sheet.reset_index(drop=True)
 
 
 def setting_keys() -> list[str]:
