@@ -283,3 +283,45 @@ def test_dask_client_gives_the_serial_result(toy_yaml: Path) -> None:
     a = serial.starts.set_index("start")["nllh"].sort_index()
     b = on_dask.starts.set_index("start")["nllh"].sort_index()
     np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-10)
+
+
+def test_cli_jacobian_sensitivities_reaches_the_same_fit(
+    toy_yaml: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from cli_helpers import run_cli
+
+    fits = {}
+    for jac in ("finite-differences", "sensitivities"):
+        out = tmp_path / jac
+        argv = ["calibrate", str(toy_yaml), "--out", str(out), "--starts", "2"]
+        rc, _, err = run_cli([*argv, "--no-progress", "--jacobian", jac], capsys, monkeypatch)
+        assert rc == 0, err
+        fits[jac] = pd.read_csv(out / "summary.csv").set_index("parameter")["estimate"]
+    pd.testing.assert_series_equal(fits["sensitivities"], fits["finite-differences"], rtol=1e-5)
+    out = tmp_path / "bad"
+    argv = ["calibrate", str(toy_yaml), "--out", str(out), "--jacobian", "adjoint"]
+    rc, _, err = run_cli(argv, capsys, monkeypatch)
+    assert rc == 2 and "adjoint" in err and "sensitivities" in err and not out.exists()
+
+
+def test_failed_sensitivity_run_falls_back_with_a_warning(toy_yaml: Path, monkeypatch) -> None:
+    import mtorsim.engine.sensitivity as engine_sens
+    from mtorsim.calibration.sensitivity import (
+        SensitivityFallbackWarning,
+        jacobian_sensitivities,
+    )
+
+    problem = read_petab(toy_yaml)
+    theta = problem.nominal
+    exact = jacobian_sensitivities(problem, theta)
+    real = engine_sens.run_sensitivity_kernel
+
+    def failing(*args, **kw):
+        times, sens, status, steps = real(*args, **kw)
+        return times, sens, np.ones_like(status), steps
+
+    monkeypatch.setattr(engine_sens, "run_sensitivity_kernel", failing)
+    with pytest.warns(SensitivityFallbackWarning, match="finite differences"):
+        fallback = jacobian_sensitivities(problem, theta)
+    np.testing.assert_allclose(fallback, problem.objective.jacobian_fd(theta))
+    np.testing.assert_allclose(fallback, exact, rtol=1e-3, atol=1e-3)

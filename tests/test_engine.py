@@ -88,6 +88,17 @@ def test_batch_equals_single_runs(compiled) -> None:
         assert np.array_equal(single.to_numpy()[:, 1:], values[i])
 
 
+def test_batch_of_mappings_keeps_the_model_value_a_set_leaves_out(compiled) -> None:
+    sets = [{"GF": 0.4}, {"k_irs_ser": 60.0}]
+    _, values, status = mtorsim.engine.simulate_batch(compiled, 6.0, sets, points=7)
+    assert (status == 0).all()
+    for i, given in enumerate(sets):
+        single = mtorsim.engine.simulate(compiled, 6.0, points=7, parameters=given)
+        assert np.array_equal(single.to_numpy()[:, 1:], values[i])
+    with pytest.raises(MtorsimError, match="NaN"):  # a value given as NaN is still refused
+        mtorsim.engine.simulate_batch(compiled, 6.0, [{"GF": float("nan")}, {}], points=7)
+
+
 def test_batch_with_events_keeps_per_set_values(compiled) -> None:
     sets = pd.DataFrame({"GF": [0.3, 1.0]})
     _, values, _ = mtorsim.engine.simulate_batch(

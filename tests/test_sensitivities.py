@@ -91,6 +91,7 @@ def test_drug_network_with_dosing_events() -> None:
     assert _rel_error(r.sensitivities, fd) < 1e-4
 
 
+@pytest.mark.skipif(not MODELS.is_dir(), reason="needs ../shared/models beside the repository")
 def test_imported_sbml_with_time_dependent_rates() -> None:
     from mtorsim.network.sbml_import import read_sbml
 
@@ -171,3 +172,27 @@ def test_calibration_jacobian_from_sensitivities() -> None:
     assert resolve_jacobian("sensitivities") is jacobian_sensitivities
     err = np.abs(exact - fd) / np.max(np.abs(fd), axis=0)
     assert err.max() < 1e-3, err.max(axis=0)
+
+
+def test_batch_rows_equal_single_runs() -> None:
+    """sensitivities_batch: every row is the single run of its parameter set, and a
+    failing row is reported in ``status``, not raised."""
+    c = mtorsim.engine.compile_network(default_network())
+    names = ["GF", "PTEN_level"]
+    sets = [{"GF": 1.0}, {"GF": 0.3, "PTEN_level": 0.2}, {"AA": 0.5}]
+    times, values, sens, status = mtorsim.engine.sensitivities_batch(
+        c, 6.0, sets, names, t_out=T_OUT[:5], rtol=1e-10, atol=1e-14
+    )
+    assert sens.shape == (3, 5, c.n_species + len(c.observables), 2)
+    assert (status == 0).all()
+    for b, values_b in enumerate(sets):
+        one = mtorsim.engine.sensitivities(
+            c, 6.0, names, t_out=T_OUT[:5], values=values_b, rtol=1e-10, atol=1e-14
+        )
+        np.testing.assert_allclose(times, one.times)
+        np.testing.assert_allclose(values[b], one.values, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(sens[b], one.sensitivities, rtol=1e-7, atol=1e-10)
+    *_, status = mtorsim.engine.sensitivities_batch(
+        c, 6.0, sets[:1], names, t_out=T_OUT[:5], max_steps=3
+    )
+    assert status[0] != 0

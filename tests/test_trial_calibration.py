@@ -175,7 +175,7 @@ def test_nsclc_share_is_identified_by_the_landmark_not_the_medians() -> None:
     landmark, median = [], []
     for share in (0.1, 0.25, 0.4):
         with bio.override({"LUAD.pathway_share": share, "LUAD.doubling_time_d": 70.0}):
-            res = cal._residuals(besse, cal._simulate(design, 400), design)
+            res = cal._residuals(besse, cal._simulate(design, 400), design, "fixed")
         median.append(res[0])  # everolimus arm's median, then the control's
         landmark.append(res[2])  # everolimus arm's 3-month rate
     assert landmark[0] < landmark[1] < landmark[2]

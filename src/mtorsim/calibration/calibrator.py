@@ -6,7 +6,8 @@ scale (log10 bounds are searched in log10). Starts are drawn uniformly within th
 bounds from ``(seed, start number)``, so a start is the same whatever ran before it; with a
 checkpoint file each finished start is recorded at once and a resumed fit skips it.
 The Jacobian is finite differences with all perturbed simulations in one batched engine
-call; ``jacobian=`` is the hook for exact (forward-sensitivity) Jacobians.
+call, or (``jacobian="sensitivities"``) the engine's forward sensitivities, exact where
+differences carry their own O(h) error.
 """
 
 from __future__ import annotations
@@ -180,9 +181,10 @@ class Calibrator:
 
         ``workers`` > 1 runs starts in processes, ``client`` (a Dask client) on a cluster;
         ``checkpoint`` is a JSON file of finished starts, read first and extended as starts
-        finish; ``jacobian`` (a function, or ``"sensitivities"`` for the engine's forward
-        sensitivities) replaces finite differences; ``profiles`` (True or ids) adds
-        profile-likelihood intervals, else intervals are Wald (Gauss–Newton) ones.
+        finish; ``jacobian`` (``"finite-differences"``, the default, ``"sensitivities"`` for
+        the engine's forward sensitivities, or a function ``f(problem, theta)``);
+        ``profiles`` (True or ids) adds profile-likelihood intervals, else intervals are
+        Wald (Gauss–Newton) ones.
         ``include_nominal`` makes start 0 the table's nominal values.
         """
         if int(n_starts) < 1:

@@ -21,7 +21,31 @@ import numpy as np
 if TYPE_CHECKING:
     from mtorsim.calibration.problem import CalibrationProblem
 
-__all__ = ["jacobian_sensitivities", "resolve_jacobian"]
+__all__ = [
+    "JACOBIANS",
+    "SensitivityFallbackWarning",
+    "jacobian_sensitivities",
+    "resolve_jacobian",
+]
+
+#: names ``jacobian=`` (and ``mtorsim calibrate --jacobian``) accepts
+JACOBIANS = ("finite-differences", "sensitivities")
+
+
+class SensitivityFallbackWarning(UserWarning):
+    """A sensitivity run failed, so that Jacobian was taken by finite differences."""
+
+
+def _fallback(obj, theta: np.ndarray, why: str) -> np.ndarray:
+    import warnings
+
+    warnings.warn(
+        f"forward sensitivities failed ({why}); this Jacobian used finite differences",
+        SensitivityFallbackWarning,
+        stacklevel=3,
+    )
+    return obj.jacobian_fd(theta)
+
 
 _H = 1e-6  # central steps on θ for the cheap maps (parameters, starts, read-outs)
 
@@ -67,8 +91,12 @@ def _forcing_columns(compiled, p: np.ndarray) -> np.ndarray:
 
 
 def jacobian_sensitivities(problem: CalibrationProblem, theta: np.ndarray) -> np.ndarray:
-    """(n_residuals, n_free) Jacobian of ``problem.objective.residuals`` at ``theta``;
-    falls back to finite differences where a run or a steady state fails."""
+    """(n_residuals, n_free) Jacobian of ``problem.objective.residuals`` at ``theta``.
+
+    Where a sensitivity run or a pre-equilibration fails it falls back to finite
+    differences, with a :class:`SensitivityFallbackWarning`; where no free parameter
+    enters a rate (read-out scales, noise only) differences are exact and cheaper.
+    """
     from mtorsim.engine import steady_state_batch
     from mtorsim.engine.schedule import plan_segments
     from mtorsim.engine.sensitivity import run_sensitivity_kernel, steady_sensitivity_matrix
@@ -102,7 +130,7 @@ def jacobian_sensitivities(problem: CalibrationProblem, theta: np.ndarray) -> np
         frame = pd.DataFrame(pres[pre_rows], columns=list(compiled.parameters))
         ss, ok = steady_state_batch(compiled, frame, initial=starts[pre_rows])
         if not ok.all():
-            return obj.jacobian_fd(theta)
+            return _fallback(obj, theta, "a pre-equilibration found no steady state")
         for k, c in enumerate(pre_rows):
             y_ss, fixed = ss[k, :n], np.isfinite(base_y[c])
             forcing = parameter_jacobian(compiled, y_ss, pres[c]) @ dpre[c]
@@ -135,7 +163,7 @@ def jacobian_sensitivities(problem: CalibrationProblem, theta: np.ndarray) -> np
         obj.times, obj.rtol, obj.atol, 200_000,
     )  # fmt: skip
     if np.any(status != 0):
-        return obj.jacobian_fd(theta)
+        return _fallback(obj, theta, "the solver stopped in a sensitivity run")
     # ∂sim/∂θ: (C, T, R, nf)
     dsim = np.einsum("ctrm,cmj->ctrj", sens[..., :m], dp[:, used, :])
     dsim[..., moving] += sens[..., m:]
@@ -150,11 +178,15 @@ def jacobian_sensitivities(problem: CalibrationProblem, theta: np.ndarray) -> np
 
 
 def resolve_jacobian(jacobian: Callable | str | None) -> Callable | None:
-    """``"sensitivities"`` -> :func:`jacobian_sensitivities`; functions and None pass."""
+    """``"sensitivities"`` -> :func:`jacobian_sensitivities`, ``"finite-differences"`` (or
+    None) -> None (the objective's batched differences); functions pass."""
     if isinstance(jacobian, str):
-        if jacobian != "sensitivities":
+        key = jacobian.strip().lower()
+        if key not in JACOBIANS:
             from mtorsim.errors import MtorsimError
 
-            raise MtorsimError(f"jacobian={jacobian!r} is unknown; use 'sensitivities'")
-        return jacobian_sensitivities
+            raise MtorsimError(
+                f"jacobian {jacobian!r} is unknown; use one of {', '.join(JACOBIANS)}"
+            )
+        return jacobian_sensitivities if key == "sensitivities" else None
     return jacobian

@@ -41,6 +41,13 @@ def calibrate_cmd(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     rtol: Annotated[float, typer.Option(help="Solver relative tolerance.")] = 1e-8,
     atol: Annotated[float, typer.Option(help="Solver absolute tolerance.")] = 1e-14,
+    jacobian: Annotated[
+        str,
+        typer.Option(
+            help="Residual Jacobian: finite-differences (batched) or sensitivities (the "
+            "engine's forward sensitivities, exact)."
+        ),
+    ] = "finite-differences",
 ) -> None:
     """Fit a PEtab problem by seeded multistart least squares; write summary.csv, fit.png."""
     from mtorsim.calibration import Calibrator
@@ -51,6 +58,9 @@ def calibrate_cmd(
     if out.exists() and not out.is_dir():
         raise MtorsimError(f"output {out} is a file; give a folder with --out")
     _check_options(starts, seed, workers, scheduler, checkpoint, max_nfev, rtol, atol)
+    from mtorsim.calibration.sensitivity import resolve_jacobian
+
+    resolve_jacobian(jacobian)  # an unknown name fails before the problem is read
     cal = Calibrator(Calibrator(problem).problem.with_tolerances(rtol, atol))
     ids = cal.problem.free_ids
     for pid in profile or []:
@@ -78,6 +88,7 @@ def calibrate_cmd(
         checkpoint=checkpoint,
         progress=progress,
         max_nfev=max_nfev,
+        jacobian=jacobian,
         profiles=True if profile_all else (profile or False),
     )
     written = cal.save(out, test=held_out)

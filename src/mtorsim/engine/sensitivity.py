@@ -22,7 +22,7 @@ import pandas as pd
 
 from mtorsim.engine.codegen import CompiledNetwork
 from mtorsim.engine.schedule import Event, check_time, plan_segments, validate_values
-from mtorsim.engine.simulate import SolverStatus, as_compiled, output_times
+from mtorsim.engine.simulate import SolverStatus, as_compiled, output_times, parameter_matrix
 from mtorsim.errors import MtorsimError, SolverError
 from mtorsim.network.model import Network
 
@@ -245,19 +245,8 @@ def _batch(
     t_end = check_time("duration (t_end)", t_end, positive=True)
     times = output_times(t_end, points, t_out)
     sel = _selection(compiled, parameters)
-    frame = (
-        parameter_sets
-        if isinstance(parameter_sets, pd.DataFrame)
-        else pd.DataFrame(list(parameter_sets))
-    )
-    b = len(frame)
-    if b == 0:
-        raise MtorsimError("parameter_sets is empty; give at least one parameter set")
-    p = np.repeat(compiled.p0[None, :], b, axis=0)
-    if len(frame.columns):
-        p[:, [compiled.parameter_index(c) for c in frame.columns]] = frame.to_numpy(float)
-    if not np.all(np.isfinite(p)):
-        raise MtorsimError("parameter_sets contains NaN or infinite values")
+    p = parameter_matrix(compiled, parameter_sets)
+    b = len(p)
     plan = plan_segments(
         events,
         t_end,

@@ -224,6 +224,30 @@ def _simulate_from(
     return _run_one(compiled, y0, p[None, :], seg_t, no_jump, times, rtol, atol, max_steps)
 
 
+def parameter_matrix(
+    compiled: CompiledNetwork, parameter_sets: pd.DataFrame | Sequence[Mapping[str, float]]
+) -> np.ndarray:
+    """(B, P) parameter vectors: a DataFrame's columns, or mappings that each name only the
+    values they change (a name a mapping leaves out keeps the model's value)."""
+    if isinstance(parameter_sets, pd.DataFrame):
+        frame = parameter_sets
+        given = np.ones(frame.shape, dtype=bool)
+    else:
+        sets = [dict(m) for m in parameter_sets]
+        frame = pd.DataFrame(sets)
+        given = np.array([[c in m for c in frame.columns] for m in sets], dtype=bool)
+    if len(frame) == 0:
+        raise MtorsimError("parameter_sets is empty; give at least one parameter set")
+    p = np.repeat(compiled.p0[None, :], len(frame), axis=0)
+    if len(frame.columns):
+        idx = [compiled.parameter_index(c) for c in frame.columns]
+        values = frame.to_numpy(dtype=float)
+        if not np.all(np.isfinite(values[given.reshape(values.shape)])):
+            raise MtorsimError("parameter_sets contains NaN or infinite values")
+        p[:, idx] = np.where(given.reshape(values.shape), values, p[:, idx])
+    return p
+
+
 def simulate_batch(
     model: Network | CompiledNetwork,
     t_end: float,
@@ -248,20 +272,8 @@ def simulate_batch(
     compiled = as_compiled(model)
     t_end = check_time("duration (t_end)", t_end, positive=True)
     times = output_times(t_end, points, t_out)
-    frame = (
-        pd.DataFrame(list(parameter_sets))
-        if not isinstance(parameter_sets, pd.DataFrame)
-        else parameter_sets
-    )
-    if len(frame) == 0:
-        raise MtorsimError("parameter_sets is empty; give at least one parameter set")
-    idx = [compiled.parameter_index(c) for c in frame.columns]
-    values = frame.to_numpy(dtype=float)
-    if not np.all(np.isfinite(values)):
-        raise MtorsimError("parameter_sets contains NaN or infinite values")
-    b = len(frame)
-    p = np.repeat(compiled.p0[None, :], b, axis=0)
-    p[:, idx] = values
+    p = parameter_matrix(compiled, parameter_sets)
+    b = len(p)
     seg_t1, p_seg1, jumps1 = build_segments(
         compiled.p0,
         events,

@@ -302,7 +302,7 @@ def _landmark(endpoint: str) -> tuple[str, float] | None:
 
 
 def _residuals(
-    rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign, weighting: str = "fixed"
+    rows: pd.DataFrame, patients: pd.DataFrame, design: TrialDesign, weighting: str
 ) -> list[float]:
     """Residuals of one trial's observed rows against a simulated trial, each in units of
     its SD (:class:`FitSettings` ``weighting``)."""
