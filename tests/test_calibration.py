@@ -325,3 +325,16 @@ def test_failed_sensitivity_run_falls_back_with_a_warning(toy_yaml: Path, monkey
         fallback = jacobian_sensitivities(problem, theta)
     np.testing.assert_allclose(fallback, problem.objective.jacobian_fd(theta))
     np.testing.assert_allclose(fallback, exact, rtol=1e-3, atol=1e-3)
+
+
+def test_nothing_to_estimate_is_one_error(toy_yaml: Path, tmp_path: Path, capsys, monkeypatch):
+    from cli_helpers import run_cli
+
+    params = toy_yaml.parent / "parameters.tsv"
+    df = pd.read_csv(params, sep="\t")
+    params.write_text(df.assign(estimate=0).to_csv(sep="\t", index=False))
+    with pytest.raises(mtorsim.MtorsimError, match="nothing to fit"):
+        Calibrator(toy_yaml).fit(n_starts=1)
+    out = tmp_path / "fit"
+    rc, _, err = run_cli(["calibrate", str(toy_yaml), "--out", str(out)], capsys, monkeypatch)
+    assert rc == 2 and "estimate = 1" in err and "Traceback" not in err and not out.exists()

@@ -103,6 +103,14 @@ def test_builtin_designs_load_and_follow_the_schema() -> None:
         jsonschema.validate(d.to_dict(), schema)
         assert TrialDesign.from_dict(d.to_dict()) == d
     assert load_design("record-1").name == "RECORD-1"
+    # the bounds are JSON Schema keywords, so a standard validator refuses what mtorsim does
+    record = load_design("RECORD-1").to_dict()
+    for field, value in (("follow_up_months", 0), ("crossover_fraction", 1.5)):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**record, field: value}, schema)
+    negative = {**record, "arms": [{**record["arms"][0], "drugs": {"everolimus": -10}}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(negative, schema)
 
 
 def test_schema_command(tmp_path, capsys, monkeypatch) -> None:

@@ -82,3 +82,23 @@ def test_relative_plots_refuse_a_start_at_zero_and_label_units() -> None:
     if shared.is_file():
         v = mtorsim.load(str(shared)).simulate(until=60)
         assert v.plot([v.readouts[0]]).get_ylabel() == "value (the model's units)"
+
+
+def test_a_drug_given_twice_is_refused_not_silently_dropped(tmp_path, capsys, monkeypatch):
+    m = mtorsim.load()
+    for twice in ({"everolimus": 0.01, "afinitor": 0.01}, {"everolimus": 1, "EVEROLIMUS": 2}):
+        with pytest.raises(MtorsimError, match="give each drug once"):
+            m.simulate(hours=1, exposure=twice)
+    with pytest.raises(MtorsimError, match="give each drug once"):
+        m.simulate(hours=1, exposure=[{"everolimus": 0.01}, {"Everolimus": 0.02}])
+    for flag in ("--treat", "--set"):
+        value = "everolimus" if flag == "--treat" else "PTEN_level"
+        argv = ["simulate", "--hours", "1", flag, f"{value}=0.01", flag, f"{value}=0.02"]
+        rc, _, err = run_cli(argv, capsys, monkeypatch)
+        assert rc == 2 and f"{flag} gives {value} twice" in err
+    from mtorsim.trials import TrialDesign, load_design
+
+    record = load_design("RECORD-1").to_dict()
+    record["arms"][0]["drugs"] = {"everolimus": 10, "Afinitor": 5}
+    with pytest.raises(MtorsimError, match="'Afinitor' is everolimus, which the arm already"):
+        TrialDesign.from_dict(record)

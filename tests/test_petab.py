@@ -146,7 +146,34 @@ def _unparseable_formula(folder: Path) -> None:
     _edit(folder, "observables.tsv", lambda df: df.__setitem__("observableFormula", "scale * (A"))
 
 
+def _zero_sigma_override(folder: Path) -> None:
+    noise = "noiseParameter1_B_obs"
+    _edit(folder, "observables.tsv", lambda df: df.__setitem__("noiseFormula", noise))
+    _edit(folder, "measurements.tsv", lambda df: df.__setitem__("noiseParameters", "0.2"))
+    _edit(folder, "measurements.tsv", lambda df: df.loc.__setitem__((2, "noiseParameters"), "0"))
+
+
+def _negative_sigma_formula(folder: Path) -> None:
+    _edit(folder, "observables.tsv", lambda df: df.__setitem__("noiseFormula", "-0.05"))
+
+
+def _comma_separated(folder: Path) -> None:
+    path = folder / "parameters.tsv"
+    path.write_text(path.read_text().replace("\t", ","))
+
+
 BAD = {
+    "noise sigma 0 in an override": (
+        _zero_sigma_override,
+        "measurements.tsv row 3, column 'noiseParameters': noise sigma 0 must be > 0",
+    ),
+    "negative noise formula": (
+        _negative_sigma_formula,
+        "observables.tsv row 1, column 'noiseFormula': noise sigma -0.05 must be > 0",
+    ),
+    "comma-separated table": (
+        _comma_separated, "parameters.tsv: looks comma-separated, but PEtab tables are tab-",
+    ),
     "unparseable formula": (
         _unparseable_formula,
         "observables.tsv row 1, column 'observableFormula': cannot parse 'scale * (A' as "
@@ -271,3 +298,14 @@ def test_written_folders_are_shareable_and_never_swallow_other_files(
     with pytest.raises(mtorsim.MtorsimError, match="holds other files"):
         write_petab(problem, tmp_path / "out")
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine" and yaml_path.exists()
+
+
+def test_linter_findings_are_one_line_with_the_row(toy_yaml: Path) -> None:
+    # a numeric noise formula beside noise overrides: petab's linter (not mtorsim's checks)
+    # finds the mismatch and prints the row over several lines
+    _edit(toy_yaml.parent, "measurements.tsv", lambda df: df.__setitem__("noiseParameters", "kf"))
+    with pytest.raises(PEtabError) as info:
+        read_petab(toy_yaml)
+    msg = str(info.value)
+    assert msg.startswith("PEtab linter:") and "\n" not in msg
+    assert "observableId B_obs" in msg and "simulationConditionId" in msg, msg

@@ -346,3 +346,14 @@ def test_scans_past_the_held_draws_do_not_depend_on_follow_up_or_chunking() -> N
     np.testing.assert_array_equal(part, long[10:])
     assert not np.array_equal(_scan_errors(pts, 100, 10)[:, 64:], long[:, 64:])  # seeded
     assert 0.03 < np.log(long[:, 64:]).std() < 0.07  # the 5 % measurement error
+
+
+def test_allocation_ratios_near_the_float_limit_do_not_overflow() -> None:
+    from mtorsim.trials import TrialDesign, load_design, run_trial
+
+    record = load_design("RECORD-1").to_dict()
+    huge = TrialDesign.from_dict({**record, "allocation": [1e308, 1e308], "n_patients": 200})
+    assert huge.allocation_shares == (0.5, 0.5)
+    plain = TrialDesign.from_dict({**record, "allocation": [1, 1], "n_patients": 200})
+    counts = run_trial(huge, seed=0).summary["n"].tolist()
+    assert counts == run_trial(plain, seed=0).summary["n"].tolist() and min(counts) > 50

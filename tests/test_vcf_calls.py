@@ -316,3 +316,16 @@ def test_a_position_no_protein_has_is_a_problem(tmp_path, position):
     csv = tmp_path / "v.csv"
     csv.write_text(f"sample,gene,variant\nA,PIK3CA,p.H{position}R\nA,AKT1,p.E17K\n")
     assert read_variant_csv(csv).problems.line.tolist() == [2]
+
+
+def test_a_vcf_with_no_usable_record_is_not_a_wild_type_call(tmp_path) -> None:
+    text = (DATA / "small.vcf").read_text()
+    header = tmp_path / "header.vcf"
+    header.write_text("".join(ln + "\n" for ln in text.splitlines() if ln.startswith("#")))
+    with pytest.raises(MtorsimError, match="has a header but no variant records"):
+        read_vcf(header)
+    bare = tmp_path / "unannotated.vcf"
+    bare.write_text(re.sub(r"CSQ=[^\t]*", ".", text))
+    with pytest.raises(MtorsimError, match=r"no usable record \(\d+ left out: unannotated\)"):
+        read_vcf(bare)
+    assert len(read_vcf(DATA / "small.vcf").variants)  # annotated records still read

@@ -116,6 +116,17 @@ class ExposurePlan:
         return bool(self.regimens or self.doses)
 
 
+def _drug_name(name: str) -> str:
+    """The library's name of a drug (aliases and case folded); an unknown name is kept for
+    the caller's own error, which suggests close names."""
+    from mtorsim.pharmacology.catalogue import get_drug
+
+    try:
+        return get_drug(name).name
+    except MtorsimError:
+        return name
+
+
 def plan_exposure(exposure: Any) -> ExposurePlan:
     """Sort ``exposure`` (one item or a list) into medium, inhibition, drugs and regimens."""
     from mtorsim.pharmacology.regimen import Regimen
@@ -141,7 +152,13 @@ def plan_exposure(exposure: Any) -> ExposurePlan:
         elif isinstance(item, Mapping):
             for drug, conc in item.items():
                 c = _non_negative(f"concentration of {drug}", conc)
-                plan.concentrations_nM[str(drug)] = c
+                name = _drug_name(str(drug))
+                if name in plan.concentrations_nM:
+                    raise MtorsimError(
+                        f"{drug!r} is {name}, which the exposure already gives "
+                        f"({plan.concentrations_nM[name]:g} nM); give each drug once"
+                    )
+                plan.concentrations_nM[name] = c
         else:
             raise MtorsimError(
                 f"exposure {item!r} is not understood; give Medium(...), Inhibition(...), "

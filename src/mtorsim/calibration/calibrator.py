@@ -189,6 +189,11 @@ class Calibrator:
         """
         if int(n_starts) < 1:
             raise MtorsimError(f"n_starts is {n_starts}; give at least 1")
+        if not self.problem.free_ids:
+            raise MtorsimError(
+                f"{self.problem.name}: no parameter has estimate = 1 in the parameter table, "
+                "so there is nothing to fit; mark the ones to estimate"
+            )
         if int(workers) < 1:
             raise MtorsimError(f"workers is {workers}; give at least 1")
         from mtorsim.calibration.sensitivity import resolve_jacobian

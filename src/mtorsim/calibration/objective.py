@@ -283,7 +283,7 @@ class Objective:
         """The residual vector (data, then noise terms) for simulations ``sim``."""
         h, sigma = self.predictions(theta, sim)
         r = (h - self.y) / sigma
-        r = np.where(np.isfinite(r), r, FAILED_RESIDUAL)
+        r = np.where(np.isfinite(r) & (sigma > 0), r, FAILED_RESIDUAL)  # a sigma <= 0 fails
         if not self.sigma_free:
             return r
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -308,7 +308,7 @@ class Objective:
         theta = np.asarray(theta, dtype=float)
         h, sigma = self.predictions(theta, self._base(theta) if sim is None else sim)
         r = (h - self.y) / sigma
-        if not np.all(np.isfinite(r)):
+        if not (np.all(np.isfinite(r)) and np.all(sigma > 0)):
             return float("inf")
         return float(0.5 * np.sum(r**2) + 0.5 * np.sum(np.log(2.0 * np.pi * sigma**2)))
 

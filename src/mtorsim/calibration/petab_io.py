@@ -78,6 +78,11 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
         raise PEtabError(f"{table} table {path.name}: cannot be read ({exc})") from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in REQUIRED[table] if c not in df.columns]
+    if missing and len(df.columns) == 1 and "," in df.columns[0]:
+        raise PEtabError(
+            f"{table} table {path.name}: looks comma-separated, but PEtab tables are "
+            "tab-separated; save it with tabs between the columns"
+        )
     if missing:
         raise PEtabError(
             f"{table} table {path.name}: missing column {missing[0]!r} (PEtab v1 requires"
@@ -203,6 +208,11 @@ def check_measurements(
                         f"{_where(table, path, i, col)}: unknown parameter id {item!r}; add it"
                         f" to the parameter table"
                     )
+                if col == "noiseParameters" and not isinstance(item, str) and not item > 0:
+                    raise PEtabError(
+                        f"{_where(table, path, i, col)}: noise sigma {item:g} must be > 0 "
+                        f"(a standard deviation of the measurement)"
+                    )
     for col in ("observableId", "simulationConditionId"):
         out[col] = out[col].astype(str).str.strip()
     if "preequilibrationConditionId" in out:
@@ -311,6 +321,11 @@ def _check_observables(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
                     f"{_where('observable', path, i, col)}: unknown parameter id {sym!r} (not"
                     f" in the model or the parameter table)"
                 )
+            if col == "noiseFormula" and expr.is_number and not float(expr) > 0:
+                raise PEtabError(
+                    f"{_where('observable', path, i, col)}: noise sigma {float(expr):g} must "
+                    f"be > 0 (a standard deviation of the measurement)"
+                )
         for col, allowed in (("observableTransformation", "lin"), ("noiseDistribution", "normal")):
             value = str(rec.get(col, "") or "").strip()
             if value and value != allowed:
@@ -342,7 +357,10 @@ def lint(petab_problem: Any) -> None:
         logger.removeHandler(handler)
     if failed:
         first = next((r.getMessage() for r in records), "see petab's log")
-        raise PEtabError(f"PEtab linter: {first.splitlines()[0]}")
+        # petab prints the offending row as a pandas Series over several lines: one line
+        lines = [" ".join(ln.split()) for ln in first.splitlines()]
+        text = "; ".join(ln for ln in lines if ln and not ln.startswith("Name:"))
+        raise PEtabError(f"PEtab linter: {text.replace('in:;', 'in:')}")
 
 
 def read_petab(path: str | os.PathLike[str], *, run_lint: bool = True) -> CalibrationProblem:

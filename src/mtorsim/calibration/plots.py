@@ -60,7 +60,7 @@ def plot_calibration(cal: Calibrator) -> Figure:
                 continue
             ax.plot(s["time"], s["simulation"], color=col, lw=1.2, label=cond)
             ax.errorbar(
-                d["time"], d["measurement"], yerr=d["sigma"], fmt="o", ms=3, color=col,
+                d["time"], d["measurement"], yerr=d["sigma"].abs(), fmt="o", ms=3, color=col,
                 elinewidth=0.7, capsize=1.5,
             )  # fmt: skip
         ax.set_title(obs, fontsize=9)

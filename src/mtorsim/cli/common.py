@@ -23,10 +23,19 @@ FIGURE_FORMATS = (".png", ".svg", ".pdf")
 
 
 def assignments(items: list[str] | None, flag: str) -> dict[str, float]:
-    """``NAME=VALUE`` options (repeatable) as a dict."""
+    """``NAME=VALUE`` options (repeatable) as a dict; a name given twice is an error (the
+    last value would otherwise win without a word)."""
     from mtorsim.exposure import parse_assignment
 
-    return dict(parse_assignment(x, flag) for x in items or [])
+    out: dict[str, float] = {}
+    for text in items or []:
+        name, value = parse_assignment(text, flag)
+        if name in out:
+            raise MtorsimError(
+                f"{flag} gives {name} twice ({out[name]:g} and {value:g}); give it once"
+            )
+        out[name] = value
+    return out
 
 
 def nonnegative(params: dict[str, float], flag: str = "--set") -> dict[str, float]:

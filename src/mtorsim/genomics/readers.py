@@ -698,6 +698,22 @@ def read_vcf(
                 if has is not False:
                     vaf = vaf_from_ad(ad, c, k)
                     rows.append((names[c], gene, protein, kind, vaf, line))
+    # a file whose records say nothing of its samples is not a wild-type call (as a MAF
+    # with a header only is not): no record, or every one unannotated or filtered
+    evidence = {"silent", "non_coding", "not_carried"}
+    if not rows and not problems and not any(c in evidence for _, c, _ in skipped):
+        if not skipped:
+            raise MtorsimError(f"{p}: has a header but no variant records")
+        kinds = sorted({c for _, c, _ in skipped})
+        hint = (
+            "annotate it (VEP CSQ or snpEff ANN)"
+            if "unannotated" in kinds
+            else "give --keep-filtered (keep_filtered=True) to read non-PASS records"
+        )
+        raise MtorsimError(
+            f"{p}: no usable record ({len(skipped)} left out: {', '.join(kinds)}), so no "
+            f"sample can be called wild type; {hint}"
+        )
     # every chosen column is a sample, unless no record could be read at all
     unreadable = bool(problems) and not rows and not skipped
     seen = () if unreadable else tuple(names[c] for c in cols) or (site_name,)

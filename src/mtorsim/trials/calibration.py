@@ -256,11 +256,8 @@ MODEL_SD = {"log_median": math.log(1.3) / 2, "log_hr": math.log(1.3) / 2, "rate"
 
 def arm_sizes(design: TrialDesign) -> dict[str, float]:
     """Patients per arm of the published trial (its size shared by the allocation)."""
-    total = sum(design.allocation)
-    return {
-        a.name: design.n_patients * w / total
-        for a, w in zip(design.arms, design.allocation, strict=True)
-    }
+    shares = design.allocation_shares
+    return {a.name: design.n_patients * w for a, w in zip(design.arms, shares, strict=True)}
 
 
 def record_sd(kind: str, n: float, *, share: float = 0.5, rate_pct: float = 0.0) -> float:

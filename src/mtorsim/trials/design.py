@@ -183,6 +183,15 @@ class TrialDesign:
             raise UnknownNameError("gene", bad[0], sorted(genes))
         object.__setattr__(self, "select_genes", tuple(g.upper() for g in self.select_genes))
 
+    @property
+    def allocation_shares(self) -> tuple[float, ...]:
+        """The share of patients randomised to each arm (ratios scaled by their largest
+        first, so ratios near the float limit cannot overflow their sum)."""
+        top = max(self.allocation)
+        scaled = [a / top for a in self.allocation]
+        total = sum(scaled)
+        return tuple(a / total for a in scaled)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, label: str = "design") -> TrialDesign:
         """A design from plain data, through the typed boundary (:mod:`.design_model`):

@@ -102,6 +102,11 @@ def _drugs(value: dict[str, float]) -> dict[str, float]:
                 f"{drug.name} has no clinical PK (cells only); a trial arm needs a drug "
                 "with PK (see 'mtorsim drugs list', or give one with a pk block)"
             )
+        if drug.name in out:
+            raise ValueError(
+                f"{name!r} is {drug.name}, which the arm already gives "
+                f"({out[drug.name]:g} mg/day); give each drug once"
+            )
         out[drug.name] = dose
     return out
 
@@ -235,9 +240,28 @@ def _unknown(kind: str, name: str, known: list[str]) -> str:
     return f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}"
 
 
+#: pydantic writes a bound it cannot attach to the number type under its own name
+_BOUND_KEYWORDS = {
+    "gt": "exclusiveMinimum",
+    "ge": "minimum",
+    "lt": "exclusiveMaximum",
+    "le": "maximum",
+}
+
+
+def _standard_bounds(node: Any) -> Any:
+    """The schema with pydantic's ``gt``/``ge``/``lt``/``le`` as JSON Schema keywords, which
+    validators and editors read (they ignore unknown keywords)."""
+    if isinstance(node, dict):
+        return {_BOUND_KEYWORDS.get(k, k): _standard_bounds(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_standard_bounds(v) for v in node]
+    return node
+
+
 def design_schema() -> dict[str, Any]:
     """JSON Schema of a design file, from the model that validates every file."""
-    schema = DesignSpec.model_json_schema()
+    schema = _standard_bounds(DesignSpec.model_json_schema())
     schema["title"] = "mtorsim trial design"
     schema["properties"]["$schema"] = {"type": "string", "description": "schema pointer"}
     return schema

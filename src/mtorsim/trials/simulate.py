@@ -211,7 +211,8 @@ def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dic
     pts = sample_patients(ct, n, seed, first=first, select_genes=design.select_genes)
     ai_off = _ai_resistant(pts, seed, ai)
     u = np.stack(pts["u"].to_numpy())
-    alloc = np.cumsum(design.allocation) / np.sum(design.allocation)
+    ratios = np.asarray(design.allocation) / max(design.allocation)  # no overflow
+    alloc = np.cumsum(ratios) / np.sum(ratios)  # ends at exactly 1
     arm_index = np.searchsorted(alloc, u[:, 0], side="right")
     clones = _clone_parameters(pts)
     arms = []
