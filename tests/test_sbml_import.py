@@ -338,3 +338,48 @@ def test_a_value_applied_to_nothing_is_the_value(tmp_path: Path) -> None:
     for bad in ("<apply><ci> k </ci><ci> S </ci></apply>", "<apply><ci> q </ci></apply>"):
         with pytest.raises(SBMLError, match="functionDefinition"):
             read_sbml(_decay_model(tmp_path / "bad.xml", bad))
+
+
+_TWO_SPECIES = """<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
+<model id="m" timeUnits="second">
+<listOfCompartments><compartment id="c" size="{size}" constant="true" spatialDimensions="3"/>
+</listOfCompartments>
+<listOfSpecies>
+<species id="A" compartment="c" {a_init} hasOnlySubstanceUnits="false"
+ boundaryCondition="false" constant="false"/>
+<species id="B" compartment="c" initialConcentration="0" hasOnlySubstanceUnits="false"
+ boundaryCondition="false" constant="false"/>
+</listOfSpecies>
+<listOfParameters><parameter id="k" {k_value} constant="true"/></listOfParameters>
+<listOfReactions><reaction id="r1" reversible="false">
+<listOfReactants><speciesReference species="A" stoichiometry="1" constant="true"/>
+</listOfReactants><listOfProducts>
+<speciesReference species="B" stoichiometry="1" constant="true"/></listOfProducts>
+<kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">{law}</math></kineticLaw>
+</reaction></listOfReactions>
+</model>
+</sbml>
+"""
+_LAW = "<apply><times/><ci>k</ci><ci>A</ci></apply>"
+
+
+def _two_species(tmp_path: Path, **fields: str) -> Path:
+    values = {"size": "1", "a_init": 'initialConcentration="1"', "k_value": 'value="2"'}
+    path = tmp_path / "m.xml"
+    path.write_text(_TWO_SPECIES.format(**{**values, "law": _LAW, **fields}))
+    return path
+
+
+def test_values_sbml_leaves_unset_or_undefined_are_named(tmp_path: Path) -> None:
+    from mtorsim.network.sbml_import import SBMLValueWarning
+
+    assert mtorsim.load(_two_species(tmp_path)).simulate(until=1.0)["B"].iloc[-1] > 0.5
+    for fields, name in (({"k_value": ""}, "parameter 'k'"), ({"a_init": ""}, "species 'A'")):
+        with pytest.warns(SBMLValueWarning, match=f"{name} has no value"):
+            mtorsim.load(_two_species(tmp_path, **fields))
+    divide = "<apply><divide/><ci>k</ci><cn>0</cn></apply>"
+    with pytest.raises(SBMLError, match="reaction 'r1' divides by zero"):
+        mtorsim.load(_two_species(tmp_path, law=divide))
+    with pytest.raises(SBMLError, match="compartment 'c' has size 0"):
+        mtorsim.load(_two_species(tmp_path, size="0"))

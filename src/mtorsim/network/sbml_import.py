@@ -24,6 +24,7 @@ import math
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,7 +53,11 @@ from mtorsim.network.sbml_model import CLOCK, TIME, EventSpec, SBMLModel, evalua
 from mtorsim.network.sbml_rules import delayed_rules, size_rate, split_delayed
 from mtorsim.time_units import sbml_time_unit
 
-__all__ = ["EventSpec", "SBMLModel", "read_sbml"]
+__all__ = ["EventSpec", "SBMLModel", "SBMLValueWarning", "read_sbml"]
+
+
+class SBMLValueWarning(UserWarning):
+    """An SBML id has no value, initial assignment or rule, so it starts at 0."""
 
 
 # ------------------------------------------------------------------ reading
@@ -389,6 +394,23 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
                     f"{path}: species {sid!r} (a concentration) is not moved by reactions "
                     f"but its compartment {cid!r} changes size; not supported"
                 )
+    given = set(inits) | set(assigned) | set(delayed)  # set by a formula, not a value
+    unset = [
+        f"species {s.getId()!r}"
+        for s in model.getListOfSpecies()
+        if not (s.isSetInitialConcentration() or s.isSetInitialAmount()) and s.getId() not in given
+    ] + [
+        f"parameter {p.getId()!r}"
+        for p in model.getListOfParameters()
+        if not p.isSetValue() and p.getId() not in given
+    ]
+    if unset:
+        warnings.warn(
+            f"{path}: {', '.join(unset[:5])}{' and more' if len(unset) > 5 else ''} "
+            "has no value, initial assignment or rule: taken as 0 (give it a value)",
+            SBMLValueWarning,
+            stacklevel=3,
+        )
     for p in model.getListOfParameters():
         pid = p.getId()
         start[pid] = inits.get(pid, sp.Float(p.getValue() if p.isSetValue() else 0.0))
@@ -406,6 +428,12 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     start = {k: resolve(e) for k, e in start.items()}
     order = _order(start, path)
     values = _defaults(order, start, path)
+    for cid in comps:
+        if values.get(cid) == 0.0 and concentrations.get(cid):
+            raise SBMLError(
+                f"{path}: compartment {cid!r} has size 0, so the concentrations of its "
+                f"species ({', '.join(concentrations[cid][:3])}) are undefined; give it a size"
+            )
     for cid, c in comps.items():
         if cid in ruled:  # an observable (assignment rule)
             continue
@@ -628,6 +656,11 @@ def _reactions(
             raise SBMLError(f"{path}: reaction {rid!r} has no kinetic law")
         law = math_of(rx.getKineticLaw().getMath(), f"kinetic law of {rid!r}")
         law = resolve(law) if resolve is not None else law
+        if law.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            raise SBMLError(
+                f"{path}: the kinetic law of reaction {rid!r} divides by zero or is infinite "
+                f"({libsbml.formulaToL3String(rx.getKineticLaw().getMath())}); fix its math"
+            )
         groups: dict[tuple[str, str], dict[str, float]] = {}
         for sign, refs in ((-1, rx.getListOfReactants()), (1, rx.getListOfProducts())):
             for ref in refs:
