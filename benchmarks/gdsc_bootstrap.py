@@ -1,7 +1,12 @@
-r"""Build the bootstrap ensemble of the fitted GDSC effect sizes (``gdsc_v1_ensemble.csv``).
+r"""Build a bootstrap ensemble of a GDSC cell-line fit (the shipped ``*_ensemble.csv``).
 
-    nice python benchmarks/gdsc_bootstrap.py --members 8 \
-        --out src/mtorsim/data/calibration/gdsc_v1_ensemble.csv
+    # gdsc_v2: effect sizes, links and tissue shifts of 10 members (session 11)
+    nice python benchmarks/gdsc_bootstrap.py --members 10 --links --set gdsc_v2 \
+        --out src/mtorsim/data/calibration/gdsc_v2_ensemble.csv
+    # gdsc_v2_prior: the assumed sizes, links and shifts refitted on 20 resamples
+    nice python benchmarks/gdsc_bootstrap.py --members 20 --links --set gdsc_v2_prior \
+        --variant "mechanistic + tissue, assumed effects" \
+        --out src/mtorsim/data/calibration/gdsc_v2_prior_ensemble.csv
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--cache", type=Path, help="pickle of simulated responses to reuse")
+    ap.add_argument("--links", action="store_true", help="keep links and tissue shifts too")
+    ap.add_argument("--set", help="the set's name: each row's source then names it briefly")
     args = ap.parse_args()
     start = time.perf_counter()
     table = gdsc_response_table()
@@ -37,10 +44,17 @@ def main() -> None:
         n_starts=args.starts,
         cache=cache,
         progress=lambda m: print(m, flush=True),
+        links=args.links,
     )
+    if args.set:  # one short source per row (the set's notes in gdsc_v1.md say the rest)
+        rows["source"] = [
+            f"fitted: {args.set} bootstrap member {m} of {args.members} (gdsc_v1.md)"
+            for m in rows["member"]
+        ]
     rows.to_csv(args.out, index=False)
     print(f"{args.members} members in {time.perf_counter() - start:.0f} s")
-    print(rows.pivot(index="member", columns="parameter", values="value").round(2).to_string())
+    scales = rows[rows["parameter"].str.startswith("effect_scale:")]
+    print(scales.pivot(index="member", columns="parameter", values="value").round(2).to_string())
 
 
 if __name__ == "__main__":

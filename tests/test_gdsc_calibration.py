@@ -11,12 +11,18 @@ import pandas as pd
 import pytest
 
 from mtorsim.genomics.baselines import BASELINES
-from mtorsim.genomics.calibration import ResponseCache, fit_mechanistic, predict_mechanistic
+from mtorsim.genomics.calibration import (
+    ResponseCache,
+    fit_from_rows,
+    fit_mechanistic,
+    predict_mechanistic,
+)
 from mtorsim.genomics.folds import cell_line_folds, skill, within_tissue_skill
 from mtorsim.genomics.parameter_sets import (
     DEFAULT_SET,
     PARAMETER_SETS,
     effect_scales,
+    link_ensemble,
     load_parameter_set,
     scale_effects,
 )
@@ -291,6 +297,11 @@ def test_bootstrap_members_refit_the_same_parameters(small: pd.DataFrame) -> Non
     assert list(a.columns) == ["member", "parameter", "value", "unit", "source"]
     per = a.groupby("member")["parameter"].apply(frozenset)
     assert per.nunique() == 1 and a["source"].str.contains("drawn with replacement").all()
+    # links=True: each member is a whole cell-line model (what predict_ln_ic50 reads)
+    whole = bootstrap_ensemble("mechanistic + tissue, assumed effects", 2, links=True, **kw)
+    for _, rows in whole.groupby("member"):
+        fit = fit_from_rows(rows.drop(columns="member"))
+        assert set(fit.links) == set(small["drug"]) and fit.tissue and not fit.scales
 
 
 def _screen_folder(tmp_path, lines: list[str], drug: str = "Trametinib"):
@@ -373,7 +384,7 @@ def test_validate_gdsc_test_fails_on_a_bad_folder_before_any_work(tmp_path, caps
 
 
 def test_cell_line_model_applies_the_fitted_set_to_new_lines() -> None:
-    from mtorsim.genomics.cell_lines import fitted_model, predict_ln_ic50
+    from mtorsim.genomics.cell_lines import CELL_LINE_SET, fitted_model, predict_ln_ic50
 
     lines = load_gdsc()[0].head(40).copy()
     lines.loc[lines.index[0], "tissue"] = "tissue_never_fitted"
@@ -381,19 +392,39 @@ def test_cell_line_model_applies_the_fitted_set_to_new_lines() -> None:
     assert (
         len(pred) == 40 and not pred["tissue_seen"].iloc[0] and pred["tissue_seen"].iloc[1:].all()
     )
+    # the assumed effect sizes with fitted links, the alternative to the default
+    assert CELL_LINE_SET == "gdsc_v2"
+    assert set(fitted_model("gdsc_v2_prior").scales.values()) == {1.0}
     # by hand: intercept + slope x simulated fall + the tissue's shift (none if unseen)
-    fit = fitted_model("gdsc_v2")
-    a, b = fit.links["Trametinib"]
     cache = ResponseCache(["Trametinib"], n_cells=2, seed=0)
     profiles = gdsc_profiles(lines)
-    for i in (0, 1):
-        cl, tissue = lines["cell_line"].iloc[i], lines["tissue"].iloc[i]
-        r = cache.get([scale_effects(profiles[cl], fit.scales)])[0, 0]
-        shift = fit.offsets["Trametinib"].get(tissue, 0.0)
-        assert pred["predicted_ln_ic50"].iloc[i] == pytest.approx(a + b * r + shift, abs=1e-9)
+    assumed = predict_ln_ic50(lines, ["Trametinib"], n_cells=2, parameter_set="gdsc_v2_prior")
+    for name, table in (("gdsc_v2", pred), ("gdsc_v2_prior", assumed)):
+        fit = fitted_model(name)
+        a, b = fit.links["Trametinib"]
+        for i in (0, 1):
+            cl, tissue = lines["cell_line"].iloc[i], lines["tissue"].iloc[i]
+            r = cache.get([scale_effects(profiles[cl], fit.scales)])[0, 0]
+            shift = fit.offsets["Trametinib"].get(tissue, 0.0)
+            assert table["predicted_ln_ic50"].iloc[i] == pytest.approx(a + b * r + shift, abs=1e-9)
     # fitted on these lines, it ranks them (in-sample, so only a sanity check)
     obs = gdsc_response_table(["Trametinib"]).merge(pred, on=["cell_line", "drug"])
     assert skill(obs["predicted_ln_ic50"], obs["observed"]) > 0.3
+    # the fit's uncertainty: 5-95 % over its bootstrap members (the whole fit redone)
+    for table in (pred, assumed):
+        low, high = table["ln_ic50_fit_p05"], table["ln_ic50_fit_p95"]
+        assert (low < high).all() and low.notna().all()
+        inside = (low <= table["predicted_ln_ic50"]) & (table["predicted_ln_ic50"] <= high)
+        assert inside.mean() > 0.8  # the point is the fit on all lines: mostly inside
+    for name in ("gdsc_v2", "gdsc_v2_prior"):
+        members = link_ensemble(name)
+        assert len(members) >= 10 and all(
+            m["source"].str.contains("bootstrap").all() for m in members
+        )
+    assert link_ensemble("gdsc_v1") == ()
+    bare = predict_ln_ic50(lines.head(2), ["Trametinib"], n_cells=2, intervals=False)
+    assert bare["ln_ic50_fit_p05"].isna().all()
+    assert np.array_equal(bare["predicted_ln_ic50"], pred["predicted_ln_ic50"].iloc[:2])
 
 
 def test_cell_line_model_errors_name_the_problem(tmp_path, capsys, monkeypatch) -> None:

@@ -80,7 +80,9 @@ def predict_cmd(
     parameter_set: Annotated[
         str | None,
         typer.Option(
-            "--parameter-set", help="Fitted set of the cell-line model (default gdsc_v2)."
+            "--parameter-set",
+            help="Fitted set of the cell-line model (default gdsc_v2: fitted effect sizes; "
+            "gdsc_v2_prior: the assumed sizes with fitted links).",
         ),
     ] = None,
     sample: SampleOpt = None,
@@ -166,9 +168,19 @@ def _predict_cell_lines(path: Path, drug, parameter_set, n, seed: int, out) -> N
         )
     write_table(pred, out)
     wide = pred.pivot(index="cell_line", columns="drug", values="predicted_ln_ic50")
-    table = Table("cell line", *wide.columns, title=f"predicted ln IC50 (uM), {parameter_set}")
+    low = pred.pivot(index="cell_line", columns="drug", values="ln_ic50_fit_p05")
+    high = pred.pivot(index="cell_line", columns="drug", values="ln_ic50_fit_p95")
+    banded = bool(low.notna().to_numpy().any())
+    title = f"predicted ln IC50 (uM), {parameter_set}" + (" (fit's 5-95 % range)" if banded else "")
+    table = Table("cell line", *wide.columns, title=title)
     for name, row in wide.head(40).iterrows():
-        table.add_row(str(name), *[f"{v:+.2f}" for v in row])
+        cells = [
+            f"{v:+.2f} ({low.at[name, d]:+.2f} to {high.at[name, d]:+.2f})"
+            if banded
+            else f"{v:+.2f}"
+            for d, v in row.items()
+        ]
+        table.add_row(str(name), *cells)
     console.print(table)
     if len(wide) > 40:
         console.print(f"... {len(wide) - 40} more lines (--out writes them all)")

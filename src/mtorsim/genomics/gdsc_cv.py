@@ -374,6 +374,7 @@ def bootstrap_ensemble(
     cache: ResponseCache | None = None,
     progress: Callable[[str], None] | None = None,
     table: pd.DataFrame | None = None,
+    links: bool = False,
 ) -> pd.DataFrame:
     """Refit ``variant`` on ``members`` bootstrap resamples of the shipped cell lines
     (``table``: another response table of the same form, e.g. a subset in tests).
@@ -382,12 +383,16 @@ def bootstrap_ensemble(
     each member is a full refit (effect sizes and links; the search on one shared
     :class:`~mtorsim.genomics.calibration.ResponseEmulator`). Returns rows ``member, parameter,
     value, unit, source`` of every member's effect-size multipliers, the ensemble
-    :func:`~mtorsim.genomics.predict.predict_response` turns into an interval.
+    :func:`~mtorsim.genomics.predict.predict_response` turns into an interval; with
+    ``links`` also each member's links and tissue offsets (the whole cell-line model, which
+    :func:`~mtorsim.genomics.cell_lines.predict_ln_ic50` turns into an ln IC50 interval).
     """
     table = gdsc_response_table() if table is None else table
     profiles = gdsc_profiles(load_gdsc()[0])
     cache = cache or ResponseCache(sorted(table["drug"].unique()), n_cells=n_cells, seed=seed)
-    emulator = ResponseEmulator(cache)  # one grid per genotype serves every member
+    fits_effects = MECHANISTIC[variant].get("fit_effects", True)
+    # one grid per genotype serves every member (a fit of the links alone needs none)
+    emulator = ResponseEmulator(cache) if fits_effects else None
     names = np.array(sorted(table["cell_line"].unique()))
     by_line = {cl: g for cl, g in table.groupby("cell_line")}
     rng = np.random.default_rng(seed)
@@ -427,6 +432,10 @@ def bootstrap_ensemble(
             f"{len(names)} lines drawn with replacement), {variant}, best of {n_starts} "
             f"starts"
         )
+        if links:
+            fitted = parameter_rows(fit, source)
+            rows += [(b, *r) for r in fitted.itertuples(index=False)]
+            continue
         for p_, m in sorted(fit.scales.items()):
             rows.append(
                 (b, f"effect_scale:{p_}", round(m, 4), "multiplier on rule effect size", source)

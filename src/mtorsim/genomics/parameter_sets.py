@@ -25,20 +25,25 @@ __all__ = [
     "DEFAULT_SET",
     "ENSEMBLES",
     "ENSEMBLE_OF",
+    "LINK_ENSEMBLES",
     "PARAMETER_SETS",
     "effect_scales",
     "ensemble_scales",
+    "link_ensemble",
     "load_parameter_set",
     "scale_effects",
 ]
 
 #: Sets shipped with mtorsim (name -> file). ``prior``: the assumed effect sizes of
 #: variant_effects.csv; ``gdsc_v1``: fitted on the GDSC1 developers' half (one start);
-#: ``gdsc_v2``: the same model refitted by a 10-start search on the response emulator.
+#: ``gdsc_v2``: the same model refitted by a 10-start search on the response emulator;
+#: ``gdsc_v2_prior``: the assumed effect sizes of ``prior`` with the link to ln IC50 and the
+#: tissue shifts fitted on the same lines (the cell-line model with the assumed sizes).
 PARAMETER_SETS = {
     "prior": "genotype_prior.csv",
     "gdsc_v1": "gdsc_v1.csv",
     "gdsc_v2": "gdsc_v2.csv",
+    "gdsc_v2_prior": "gdsc_v2_prior.csv",
 }
 #: The set genotype predictions use unless told otherwise. It stays ``prior`` because the
 #: GDSC cross-validation (BENCHMARKS.md, "GDSC calibration") did not show the fitted effect
@@ -53,7 +58,14 @@ ENSEMBLES = {"gdsc_v2": "gdsc_v2_ensemble.csv"}
 #: assumed sizes report the range the GDSC-fitted sizes give (the point estimate keeps the
 #: assumed sizes and may lie outside that range: the distance says how far the data would
 #: move it).
-ENSEMBLE_OF = {"prior": "gdsc_v2", "gdsc_v1": "gdsc_v2"}
+ENSEMBLE_OF = {"prior": "gdsc_v2", "gdsc_v1": "gdsc_v2", "gdsc_v2_prior": "gdsc_v2"}
+#: Bootstrap ensembles of a whole cell-line model (set name -> file of member rows with
+#: effect sizes, links and tissue shifts): the lines resampled with replacement and the
+#: set's fit redone on each, so ln IC50 predictions carry the fit's uncertainty.
+LINK_ENSEMBLES = {
+    "gdsc_v2": "gdsc_v2_ensemble.csv",
+    "gdsc_v2_prior": "gdsc_v2_prior_ensemble.csv",
+}
 
 
 @lru_cache(maxsize=8)
@@ -75,6 +87,22 @@ def ensemble_scales(name: str = DEFAULT_SET) -> tuple[dict[str, float], ...]:
         {p.split(":", 1)[1]: float(v) for p, v in zip(g["parameter"], g["value"], strict=True)}
         for _, g in rows.groupby("member", sort=True)
     )
+
+
+@lru_cache(maxsize=4)
+def link_ensemble(name: str) -> tuple[pd.DataFrame, ...]:
+    """Each bootstrap member of cell-line model ``name`` as parameter-set rows (empty if the
+    set has none, see :data:`LINK_ENSEMBLES`)."""
+    if name not in PARAMETER_SETS:
+        raise MtorsimError(f"unknown parameter set {name!r}; choose one of {list(PARAMETER_SETS)}")
+    if name not in LINK_ENSEMBLES:
+        return ()
+    path = files("mtorsim.data").joinpath("calibration", LINK_ENSEMBLES[name])
+    with path.open() as fh:
+        table = pd.read_csv(fh)
+    if table["source"].isna().any():
+        raise MtorsimError(f"ensemble of {name}: every row needs a source")
+    return tuple(g.drop(columns="member") for _, g in table.groupby("member", sort=True))
 
 
 @lru_cache(maxsize=8)
