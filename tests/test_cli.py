@@ -87,6 +87,9 @@ def test_validate_prints_scorecard(capsys, monkeypatch) -> None:
         (["validate", "--claim", "C99"], "unknown claim"),
         (["validate", "--trials", "--trial-patients", "5"], "--trial-patients is 5"),
         (["validate", "--trial-patients", "400"], "add --trials"),
+        (["validate", "--no-claims"], "nothing to do"),
+        (["validate", "--no-claims", "--trials", "--claim", "C1"], "scorecard's"),
+        (["validate", "--trials-out", "t.csv"], "add --trials"),
     ],
 )
 def test_bad_input_one_line_no_output(argv, message, tmp_path: Path, capsys, monkeypatch) -> None:
@@ -98,6 +101,17 @@ def test_bad_input_one_line_no_output(argv, message, tmp_path: Path, capsys, mon
     assert message in err
     assert err.strip().startswith("error:") and "Traceback" not in err
     assert not list(tmp_path.iterdir())  # nothing written, not even a temp file
+
+
+def test_validate_trials_alone_exits_on_its_own_tables(tmp_path, capsys, monkeypatch) -> None:
+    out = tmp_path / "trials.csv"
+    argv = ["validate", "--trials", "--no-claims", "--trial-patients", "20", "--trials-out"]
+    code, stdout, err = run([*argv, str(out)], capsys, monkeypatch)
+    assert code == 0, err
+    assert "claim scorecard" not in stdout and "leave-one-trial-out" in stdout
+    table = pd.read_csv(out)
+    assert set(table["fit"]) == {"in-sample", "leave-one-trial-out"}
+    assert len(table) == 2 * table.query("fit == 'in-sample'").shape[0] > 0
 
 
 def test_bad_output_suffix_fails_before_running(tmp_path: Path, capsys, monkeypatch) -> None:

@@ -61,6 +61,22 @@ def validate_cmd(
         bool,
         typer.Option("--trials", help="Also compare simulated trials with published outcomes."),
     ] = False,
+    trials_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--trials-out",
+            help="With --trials: write the trial comparison, in-sample and left out "
+            "(.csv/.parquet).",
+        ),
+    ] = None,
+    claims: Annotated[
+        bool,
+        typer.Option(
+            "--claims/--no-claims",
+            help="Run the claim scorecard (default). --no-claims with --trials, --gdsc or "
+            "--gdsc-test prints only those tables, and the exit status is 0 once they are.",
+        ),
+    ] = True,
     trial_patients: Annotated[
         int | None,
         typer.Option(
@@ -72,9 +88,15 @@ def validate_cmd(
     ] = None,
 ) -> None:
     """Claim scorecard: each claim of spec/claims.md, measured value, target, status."""
-    from mtorsim.evidence.claims import TITLES, evaluate_claim
+    from mtorsim.evidence.claims import TITLES
 
-    check_outputs(out)
+    check_outputs(out, trials_out)
+    if not claims and not (trials or gdsc or gdsc_test is not None):
+        raise MtorsimError("--no-claims leaves nothing to do; add --trials, --gdsc or --gdsc-test")
+    if not claims and (claim or out):
+        raise MtorsimError("--claim and --out are the scorecard's; drop them with --no-claims")
+    if trials_out is not None and not trials:
+        raise MtorsimError("--trials-out writes the table of --trials; add --trials")
     if trial_patients is not None:
         if not trials:
             raise MtorsimError("--trial-patients sizes the trials of --trials; add --trials")
@@ -92,7 +114,26 @@ def validate_cmd(
             from mtorsim.errors import UnknownNameError
 
             raise UnknownNameError("claim", c, list(TITLES))
+    n_fail = _scorecard(ids, out) if claims else 0
+    if gdsc:
+        _gdsc_table()
+    if gdsc_test is not None:
+        _external_table(gdsc_test, checked)
+    if trials:
+        _trial_table(trial_patients, trials_out)
+    if n_fail:
+        err_console.print(
+            f"exit status 1: {n_fail} claim(s) fail in the scorecard above (the tables asked "
+            "for were all printed)"
+        )
+        raise typer.Exit(1)
+
+
+def _scorecard(ids: list[str], out: Path | None) -> int:
+    """Print (and write) the scorecard of claims ``ids``; the number that fail."""
     from rich.progress import track
+
+    from mtorsim.evidence.claims import evaluate_claim
 
     results = [
         evaluate_claim(c)
@@ -111,18 +152,7 @@ def validate_cmd(
         import pandas as pd
 
         write_table(pd.DataFrame([r.__dict__ for r in results]).drop(columns="values"), out)
-    if gdsc:
-        _gdsc_table()
-    if gdsc_test is not None:
-        _external_table(gdsc_test, checked)
-    if trials:
-        _trial_table(trial_patients)
-    if n_fail:
-        err_console.print(
-            f"exit status 1: {n_fail} claim(s) fail in the scorecard above (the tables asked "
-            "for were all printed)"
-        )
-        raise typer.Exit(1)
+    return n_fail
 
 
 #: short column labels of the CV tables (the models of mtorsim.genomics.gdsc_cv.MODELS)
@@ -198,7 +228,7 @@ def _skill_tables(scores, endpoint: str, labels: tuple[str, str]) -> None:
         console.print(t)
 
 
-def _trial_table(patients: int | None = None) -> None:
+def _trial_table(patients: int | None = None, out: Path | None = None) -> None:
     from mtorsim.trials.validation import hr_score, loto_validation, trial_validation
 
     with console.status("simulating the published trials") as status:
@@ -210,9 +240,9 @@ def _trial_table(patients: int | None = None) -> None:
         )
     size = f"{patients:,} patients a trial" if patients else "published sizes"
     t = Table(
-        "trial",
-        "endpoint",
-        "quantity",
+        Column("trial", overflow="fold"),  # folded, never cut to "RADIAN..." in a pipe
+        Column("endpoint", overflow="fold"),
+        Column("quantity", overflow="fold"),
         "observed",
         "in-sample (95 % CI)",
         "within",
@@ -229,6 +259,14 @@ def _trial_table(patients: int | None = None) -> None:
             cells += [f"{x.simulated:.2f}{ci}", ok]
         t.add_row(r.trial, r.endpoint, r.quantity, f"{r.observed:g}", *cells)
     console.print(t)
+    if out is not None:
+        import pandas as pd
+
+        both = pd.concat(
+            [fit.assign(fit="in-sample"), loto.assign(fit="leave-one-trial-out")],
+            ignore_index=True,
+        )
+        write_table(both, out)
     for label, table in (("in-sample", fit), ("leave-one-trial-out", loto)):
         hr = hr_score(table)
         console.print(
