@@ -76,3 +76,12 @@ def test_dose_range_warning_uses_daily_average() -> None:
         Regimen("everolimus", 70.0, "weekly")  # 10 mg/day on average: no warning
     with pytest.warns(DoseRangeWarning, match="clinical range 2.5-10 mg/day"):
         Regimen("everolimus", 70.0, "daily")
+
+
+def test_a_dose_given_as_text_is_read_with_its_unit() -> None:
+    from mtorsim.pharmacology.regimen import parse_dose
+
+    assert Regimen("everolimus", "10mg").dose_mg == Regimen("everolimus", 10.0).dose_mg
+    assert parse_dose("10 MG") == 10.0 and parse_dose("500 mcg") == pytest.approx(0.5)
+    with pytest.raises(MtorsimError, match=r"cannot read dose '10'.*or a number of mg"):
+        Regimen("everolimus", "10")

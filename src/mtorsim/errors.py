@@ -53,7 +53,12 @@ class UnknownNameError(MtorsimError, KeyError):
     def __init__(self, kind: str, name: str, known: list[str] | tuple[str, ...]) -> None:
         import difflib
 
-        close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+        same_letters = [k for k in known if str(k).lower() == str(name).lower()]
+        by_lower = {str(k).lower(): k for k in known}  # a case slip ranks like an exact hit
+        close = same_letters or [
+            by_lower[c]
+            for c in difflib.get_close_matches(str(name).lower(), list(by_lower), n=3, cutoff=0.5)
+        ]
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         listing = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
         msg = f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}"

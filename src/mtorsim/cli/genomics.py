@@ -303,8 +303,8 @@ def cohort_cmd(
     ] = None,
     n: Annotated[int, typer.Option(help="Cells per sample.")] = 32,
     seed: Annotated[int, typer.Option(help="Seed of the cell population.")] = 0,
-    out: Annotated[Path | None, typer.Option(help="Per-gene table (.csv/.parquet).")] = None,
-    plot: Annotated[Path | None, typer.Option(help="Oncoprint figure (.png/.svg).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Per-gene table (.csv/.tsv/.parquet).")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Oncoprint figure (.png/.svg/.pdf).")] = None,
     keep_filtered: KeepFilteredOpt = False,
     sample: SampleOpt = None,
 ) -> None:

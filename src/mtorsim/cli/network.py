@@ -23,7 +23,7 @@ def network_show(
         list[str] | None,
         typer.Option("--what", help="species, parameters, observables or reactions (repeatable)."),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the table (.csv/.parquet).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the table (.csv/.tsv/.parquet).")] = None,
     sbml: Annotated[Path | None, typer.Option(help="Show this SBML model instead.")] = None,
 ) -> None:
     """List the network's components with units and sources."""

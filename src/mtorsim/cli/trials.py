@@ -242,12 +242,12 @@ def trial_cmd(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Per-patient table (.csv/.parquet), or a folder: partitioned Parquet dataset "
+            help="Per-patient table (.csv/.tsv/.parquet), or a folder: partitioned Parquet dataset "
             "(patients and assessments, by arm)."
         ),
     ] = None,
     report: Annotated[Path | None, typer.Option(help="Self-contained HTML report.")] = None,
-    plot: Annotated[Path | None, typer.Option(help="Kaplan-Meier figure (.png/.svg).")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Kaplan-Meier figure (.png/.svg/.pdf).")] = None,
     endpoint: Annotated[str, typer.Option(help="Endpoint of --plot: PFS, OS or TTP.")] = "PFS",
     subgroups: Annotated[bool, typer.Option(help="Print hazard ratios by genotype.")] = False,
     chunk_size: Annotated[int, typer.Option(help="Patients simulated at once.")] = 2000,

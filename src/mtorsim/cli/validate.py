@@ -38,7 +38,9 @@ def validate_cmd(
         list[str] | None,
         typer.Option("--claim", help="Claim id, e.g. C8 (repeatable; default: all)."),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the scorecard (.csv/.parquet).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the scorecard (.csv/.tsv/.parquet).")
+    ] = None,
     gdsc: Annotated[
         bool,
         typer.Option(
@@ -66,7 +68,7 @@ def validate_cmd(
         typer.Option(
             "--trials-out",
             help="With --trials: write the trial comparison, in-sample and left out "
-            "(.csv/.parquet).",
+            "(.csv/.tsv/.parquet).",
         ),
     ] = None,
     claims: Annotated[

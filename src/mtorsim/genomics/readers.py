@@ -114,7 +114,7 @@ def _decode(p: Path, raw: bytes) -> str:
     if b"\x00" in raw[:65536]:
         raise MtorsimError(f"{p}: a binary file (NUL bytes), not a text table")
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # a byte-order mark is not text
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         hint = _encoding_hint(raw)

@@ -34,11 +34,13 @@ SCHEDULES: dict[str, tuple[float, float, float]] = {
     "single": (math.inf, math.inf, math.inf),
 }
 
-_DOSE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?\d+)?)\s*(mg|g|ug|µg)\s*$")
+_DOSE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?\d+)?)\s*(mg|g|ug|µg|mcg)\s*$", re.IGNORECASE)
+_MG_PER = {"mg": 1.0, "g": 1000.0, "ug": 1e-3, "µg": 1e-3, "mcg": 1e-3}
 
 
 def parse_dose(text: str | float) -> float:
-    """Parse ``"10mg"``, ``"10 mg"``, ``"0.5 g"`` into mg; a bare number is rejected."""
+    """Parse ``"10mg"``, ``"10 mg"``, ``"0.5 g"``, ``"500 mcg"`` (any case) into mg; a bare
+    number is rejected."""
     if isinstance(text, int | float):
         raise MtorsimError(f"dose {text!r} has no unit; write it like '10mg'")
     m = _DOSE.match(str(text))
@@ -47,7 +49,7 @@ def parse_dose(text: str | float) -> float:
             f"cannot read dose {text!r}; write a positive amount with a unit, "
             "e.g. '10mg' or '0.5 g'"
         )
-    value = float(m.group(1)) * {"mg": 1.0, "g": 1000.0, "ug": 1e-3, "µg": 1e-3}[m.group(2)]
+    value = float(m.group(1)) * _MG_PER[m.group(2).lower()]
     if value <= 0:
         raise MtorsimError(f"dose {text!r} must be > 0")
     return value
@@ -91,14 +93,20 @@ class Regimen:
             object.__setattr__(self, "schedule", drug.default_schedule)
         if self.schedule not in SCHEDULES:
             raise UnknownNameError("schedule", str(self.schedule), list(SCHEDULES))
-        try:
-            dose = float(self.dose_mg)
-        except (TypeError, ValueError):
-            dose = math.nan
-        if isinstance(self.dose_mg, bool | str) or not math.isfinite(dose) or dose <= 0:
+        if isinstance(self.dose_mg, str):  # text with its unit, as on the command line
+            try:
+                dose = parse_dose(self.dose_mg)
+            except MtorsimError as exc:
+                raise MtorsimError(f"{drug.name}: {exc} (or a number of mg)") from None
+        else:
+            try:
+                dose = float(self.dose_mg)
+            except (TypeError, ValueError):
+                dose = math.nan
+        if isinstance(self.dose_mg, bool) or not math.isfinite(dose) or dose <= 0:
             raise MtorsimError(
-                f"{drug.name}: dose {self.dose_mg!r} mg must be a finite number > 0 (mg; "
-                "parse_dose reads text such as '10mg')"
+                f"{drug.name}: dose {self.dose_mg!r} must be a finite number of mg > 0 "
+                "(e.g. 10.0, or text with a unit such as '10mg')"
             )
         object.__setattr__(self, "dose_mg", dose)
         if not math.isfinite(self.start_day) or self.start_day < 0:
