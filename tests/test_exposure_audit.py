@@ -102,3 +102,12 @@ def test_a_drug_given_twice_is_refused_not_silently_dropped(tmp_path, capsys, mo
     record["arms"][0]["drugs"] = {"everolimus": 10, "Afinitor": 5}
     with pytest.raises(MtorsimError, match="'Afinitor' is everolimus, which the arm already"):
         TrialDesign.from_dict(record)
+
+
+def test_readouts_add_to_a_cohort_and_are_refused_for_a_single_run() -> None:
+    m = mtorsim.load()
+    regimen = mtorsim.Regimen("everolimus", 10.0)
+    cohort = m.simulate(days=1, exposure=regimen, patients=2, seed=0, readouts=["PIP3"])
+    assert {"PIP3", "S6K1"} <= set(cohort.columns)  # added to the defaults
+    with pytest.raises(MtorsimError, match="adds columns to a cohort"):
+        m.simulate(days=1, exposure=regimen, readouts=["S6K1"])

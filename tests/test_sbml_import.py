@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import mtorsim
@@ -383,3 +384,15 @@ def test_values_sbml_leaves_unset_or_undefined_are_named(tmp_path: Path) -> None
         mtorsim.load(_two_species(tmp_path, law=divide))
     with pytest.raises(SBMLError, match="compartment 'c' has size 0"):
         mtorsim.load(_two_species(tmp_path, size="0"))
+
+
+def test_a_round_trip_keeps_mtorsims_own_sources_and_units(tmp_path: Path) -> None:
+    model = mtorsim.load()
+    model.to_sbml(tmp_path / "m.xml")
+    back = mtorsim.load(tmp_path / "m.xml")
+    for kind in ("parameters", "species", "observables"):
+        a = model.table(kind).set_index("name")
+        b = back.table(kind).set_index("name").loc[a.index.intersection(back.table(kind).name)]
+        cols = [c for c in ("unit", "source", "description") if c in a.columns]
+        pd.testing.assert_frame_equal(a.loc[b.index, cols], b[cols], check_dtype=False)
+    assert back.table("parameters").set_index("name").loc["K_4ebp1", "source"].startswith("assumed")

@@ -178,7 +178,8 @@ class Model:
             A cohort of N patients on the regimens, each with their own clearance and
             volume per drug, drawn from ``seed``; one row per patient and time.
         readouts :
-            Columns to keep for cohorts (default: pathway read-outs and drug levels).
+            Cohorts only: columns kept in addition to the defaults (each drug's levels and
+            occupancies, and the pathway read-outs); a single run keeps every column.
         start :
             ``"steady_state"`` (default for mtorsim's network: cells at rest under
             ``baseline``) or ``"initial"`` (default for SBML models: their initial state).
@@ -206,6 +207,11 @@ class Model:
             fixed, sbml_state = self.sbml.split(fixed)
         if out is not None and patients is None:
             raise MtorsimError("out= streams cohorts (patients=); save other results with .save()")
+        if readouts is not None and patients is None:
+            raise MtorsimError(
+                "readouts= adds columns to a cohort (patients=); a single run keeps every "
+                "column: select them from the result, e.g. r[['time', 'S6K1']]"
+            )
         if patients is not None:
             cohort = (plan, fixed, t_end, unit, patients, seed, points, readouts, chunk_size)
             if out is None:

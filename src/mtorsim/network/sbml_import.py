@@ -24,7 +24,6 @@ import math
 import os
 import re
 import sys
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,7 +33,6 @@ import sympy as sp
 from mtorsim.errors import MtorsimError, SBMLError
 from mtorsim.network.components import (
     HELD_SPECIES,
-    Observable,
     Parameter,
     Reaction,
     Species,
@@ -51,13 +49,17 @@ from mtorsim.network.sbml_math import (
 )
 from mtorsim.network.sbml_model import CLOCK, TIME, EventSpec, SBMLModel, evaluate
 from mtorsim.network.sbml_rules import delayed_rules, size_rate, split_delayed
+from mtorsim.network.sbml_values import (
+    SBMLValueWarning,
+    check_compartment_sizes,
+    check_finite_law,
+    observable,
+    provenance,
+    warn_unset,
+)
 from mtorsim.time_units import sbml_time_unit
 
 __all__ = ["EventSpec", "SBMLModel", "SBMLValueWarning", "read_sbml"]
-
-
-class SBMLValueWarning(UserWarning):
-    """An SBML id has no value, initial assignment or rule, so it starts at 0."""
 
 
 # ------------------------------------------------------------------ reading
@@ -395,22 +397,7 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
                     f"but its compartment {cid!r} changes size; not supported"
                 )
     given = set(inits) | set(assigned) | set(delayed)  # set by a formula, not a value
-    unset = [
-        f"species {s.getId()!r}"
-        for s in model.getListOfSpecies()
-        if not (s.isSetInitialConcentration() or s.isSetInitialAmount()) and s.getId() not in given
-    ] + [
-        f"parameter {p.getId()!r}"
-        for p in model.getListOfParameters()
-        if not p.isSetValue() and p.getId() not in given
-    ]
-    if unset:
-        warnings.warn(
-            f"{path}: {', '.join(unset[:5])}{' and more' if len(unset) > 5 else ''} "
-            "has no value, initial assignment or rule: taken as 0 (give it a value)",
-            SBMLValueWarning,
-            stacklevel=3,
-        )
+    warn_unset(model, given, path)
     for p in model.getListOfParameters():
         pid = p.getId()
         start[pid] = inits.get(pid, sp.Float(p.getValue() if p.isSetValue() else 0.0))
@@ -428,12 +415,7 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
     start = {k: resolve(e) for k, e in start.items()}
     order = _order(start, path)
     values = _defaults(order, start, path)
-    for cid in comps:
-        if values.get(cid) == 0.0 and concentrations.get(cid):
-            raise SBMLError(
-                f"{path}: compartment {cid!r} has size 0, so the concentrations of its "
-                f"species ({', '.join(concentrations[cid][:3])}) are undefined; give it a size"
-            )
+    check_compartment_sizes(values, concentrations, path)
     for cid, c in comps.items():
         if cid in ruled:  # an observable (assignment rule)
             continue
@@ -455,9 +437,13 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         sid, desc = s.getId(), s.getName() or ""
         if kinds[sid] == "state":
             unit = unit_of(s) if s.isSetUnits() else "1"
+            own = provenance(s)  # a file mtorsim wrote keeps its sources
             species.append(
-                Species(sid, values[sid], unit, desc, source=f"SBML initial value ({path})")
-            )
+                Species(
+                    sid, values[sid], own.get("unit", unit), own.get("description", desc),
+                    source=own.get("source", f"SBML initial value ({path})"),
+                )
+            )  # fmt: skip
         elif kinds[sid] == "constant species":
             params.append(
                 Parameter(
@@ -476,10 +462,12 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
                 )
             )  # fmt: skip
         elif kinds[pid] == "parameter":
+            own = provenance(p)
             params.append(
                 Parameter(
-                    pid, values[pid], unit_of(p), source=f"SBML ({path})",
-                    description=p.getName() or "", allow_negative=True,
+                    pid, values[pid], own.get("unit", unit_of(p)),
+                    source=own.get("source", f"SBML ({path})"),
+                    description=own.get("description", p.getName() or ""), allow_negative=True,
                 )
             )  # fmt: skip
     observables = [(v, start[v]) for v in order if v in assigned]
@@ -526,9 +514,7 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         species=species,
         parameters=params,
         reactions=reactions,
-        observables=[
-            Observable(n, text_of(e), "1", "SBML assignment rule") for n, e in observables
-        ],
+        observables=[observable(model, n, text_of(e)) for n, e in observables],
         time_unit=sbml_time_unit(model),
         source=f"SBML L{level}V{version}: {path}",
         check_units=False,
@@ -656,11 +642,7 @@ def _reactions(
             raise SBMLError(f"{path}: reaction {rid!r} has no kinetic law")
         law = math_of(rx.getKineticLaw().getMath(), f"kinetic law of {rid!r}")
         law = resolve(law) if resolve is not None else law
-        if law.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-            raise SBMLError(
-                f"{path}: the kinetic law of reaction {rid!r} divides by zero or is infinite "
-                f"({libsbml.formulaToL3String(rx.getKineticLaw().getMath())}); fix its math"
-            )
+        check_finite_law(law, rx, path)
         groups: dict[tuple[str, str], dict[str, float]] = {}
         for sign, refs in ((-1, rx.getListOfReactants()), (1, rx.getListOfProducts())):
             for ref in refs:
