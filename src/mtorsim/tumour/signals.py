@@ -74,7 +74,12 @@ def clone_signals(
     treated, ok1 = steady_state_batch(compiled, sets, initial=base[:, : compiled.n_species])
     if not (ok0.all() and ok1.all()):
         bad = int((~(ok0 & ok1)).sum())
-        raise MtorsimError(f"{bad} of {n} clones found no signalling steady state under {names}")
+        top = {d: float(np.max(exposures_nM[d])) for d in names}
+        levels = ", ".join(f"{d} up to {c:.3g} nM free" for d, c in top.items())
+        raise MtorsimError(
+            f"{bad} of {n} clones found no signalling steady state under {levels}; "
+            "a dose far above the label range can take the network there (lower it)"
+        )
     readouts = [*compiled.species, *compiled.observables]
     out = {}
     for name, readout in _RELATIVE.items():
