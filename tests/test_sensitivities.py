@@ -196,3 +196,15 @@ def test_batch_rows_equal_single_runs() -> None:
         c, 6.0, sets[:1], names, t_out=T_OUT[:5], max_steps=3
     )
     assert status[0] != 0
+
+
+def test_batched_steady_state_sensitivities_equal_single_ones() -> None:
+    c = mtorsim.engine.compile_network(default_network())
+    names = ["GF", "PTEN_level", "AA"]
+    sets = [{"GF": 1.0}, {"GF": 0.3, "PTEN_level": 0.2}, {"AA": 0.5}]
+    values, sens, ok = mtorsim.engine.steady_state_sensitivities_batch(c, sets, names)
+    assert ok.all() and sens.shape == (3, c.n_species + len(c.observables), 3)
+    for b, given in enumerate(sets):
+        one = mtorsim.engine.steady_state_sensitivities(c, names, values=given)
+        np.testing.assert_allclose(values[b], one.values.to_numpy(), rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(sens[b], one.sensitivities.to_numpy(), rtol=1e-5, atol=1e-8)

@@ -10,6 +10,7 @@ from mtorsim.engine.sensitivity import (
     sensitivities,
     sensitivities_batch,
     steady_state_sensitivities,
+    steady_state_sensitivities_batch,
 )
 from mtorsim.engine.simulate import SolverStatus, simulate, simulate_batch
 from mtorsim.engine.steady import SteadyState, steady_state, steady_state_batch
@@ -31,4 +32,5 @@ __all__ = [
     "steady_state",
     "steady_state_batch",
     "steady_state_sensitivities",
+    "steady_state_sensitivities_batch",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "sensitivities_batch",
     "steady_sensitivity_matrix",
     "steady_state_sensitivities",
+    "steady_state_sensitivities_batch",
 ]
 
 
@@ -147,6 +148,39 @@ def steady_state_sensitivities(
     names = [compiled.parameters[i] for i in sel]
     state = pd.Series(np.concatenate([y, compiled.observe(y, p)]), index=readouts)
     return SteadySensitivities(state, pd.DataFrame(s, index=readouts, columns=names))
+
+
+def steady_state_sensitivities_batch(
+    model: Network | CompiledNetwork,
+    parameter_sets: pd.DataFrame | Sequence[Mapping[str, float]],
+    parameters: Sequence[str] | None = None,
+    *,
+    tol: float = 1e-10,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~mtorsim.engine.steady_state_batch` with each steady state's sensitivities
+    to ``parameters`` (default: all), by the implicit function theorem.
+
+    Returns values (B, S + O), sensitivities (B, S + O, m) and converged (B,): a set
+    without a steady state, or with a singular Jacobian there, has NaN rows and False.
+    """
+    from mtorsim.engine.steady import steady_state_batch
+
+    compiled = as_compiled(model)
+    sel = _selection(compiled, parameters)
+    p = parameter_matrix(compiled, parameter_sets)
+    values, ok = steady_state_batch(
+        compiled, pd.DataFrame(p, columns=list(compiled.parameters)), tol=tol
+    )
+    sens = np.full((len(p), values.shape[1], sel.size), np.nan)
+    for b in np.flatnonzero(ok):
+        y = values[b, : compiled.n_species]
+        try:
+            s = steady_sensitivity_matrix(compiled, y, p[b], sel)
+        except SolverError:
+            ok[b], values[b] = False, np.nan
+            continue
+        sens[b] = _readout_sensitivity(compiled, y, p[b], sel, s)
+    return values, sens, ok
 
 
 def run_sensitivity_kernel(
