@@ -68,6 +68,15 @@ LINK_ENSEMBLES = {
 }
 
 
+def _ensemble_rows(name: str, filename: str) -> pd.DataFrame:
+    """The member rows of a shipped ensemble file, each with its source."""
+    with files("mtorsim.data").joinpath("calibration", filename).open() as fh:
+        table = pd.read_csv(fh)
+    if table["source"].isna().any():
+        raise MtorsimError(f"ensemble of {name}: every row needs a source")
+    return table
+
+
 @lru_cache(maxsize=8)
 def ensemble_scales(name: str = DEFAULT_SET) -> tuple[dict[str, float], ...]:
     """Effect-size multipliers of each bootstrap member of set ``name`` (or of the
@@ -77,11 +86,7 @@ def ensemble_scales(name: str = DEFAULT_SET) -> tuple[dict[str, float], ...]:
     source = ENSEMBLE_OF.get(name, name)
     if source not in ENSEMBLES:
         return ()
-    path = files("mtorsim.data").joinpath("calibration", ENSEMBLES[source])
-    with path.open() as fh:
-        table = pd.read_csv(fh)
-    if table["source"].isna().any():
-        raise MtorsimError(f"ensemble of {source}: every row needs a source")
+    table = _ensemble_rows(source, ENSEMBLES[source])
     rows = table[table["parameter"].str.startswith("effect_scale:")]
     return tuple(
         {p.split(":", 1)[1]: float(v) for p, v in zip(g["parameter"], g["value"], strict=True)}
@@ -97,11 +102,7 @@ def link_ensemble(name: str) -> tuple[pd.DataFrame, ...]:
         raise MtorsimError(f"unknown parameter set {name!r}; choose one of {list(PARAMETER_SETS)}")
     if name not in LINK_ENSEMBLES:
         return ()
-    path = files("mtorsim.data").joinpath("calibration", LINK_ENSEMBLES[name])
-    with path.open() as fh:
-        table = pd.read_csv(fh)
-    if table["source"].isna().any():
-        raise MtorsimError(f"ensemble of {name}: every row needs a source")
+    table = _ensemble_rows(name, LINK_ENSEMBLES[name])
     return tuple(g.drop(columns="member") for _, g in table.groupby("member", sort=True))
 
 
