@@ -336,3 +336,13 @@ def test_a_truncated_vcf_gz_is_named_as_such(tmp_path) -> None:
     p.write_bytes(data[: len(data) // 2])
     with pytest.raises(MtorsimError, match="gzip file is truncated or corrupt"):
         read_vcf(p)
+
+
+def test_a_misspelt_variant_class_is_named() -> None:
+    from mtorsim.genomics.knowledge import parse_protein_change
+
+    with pytest.raises(MtorsimError, match="did you mean the class 'truncating'"):
+        parse_protein_change("truncatin")
+    with pytest.raises(MtorsimError, match="use HGVS") as info:
+        parse_protein_change("H1047")
+    assert "did you mean" not in str(info.value)

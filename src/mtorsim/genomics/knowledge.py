@@ -17,7 +17,15 @@ import pandas as pd
 
 from mtorsim.errors import MtorsimError
 
-__all__ = ["AA3", "Effect", "ProteinChange", "knowledge_base", "match", "parse_protein_change"]
+__all__ = [
+    "AA3",
+    "VARIANT_CLASSES",
+    "Effect",
+    "ProteinChange",
+    "knowledge_base",
+    "match",
+    "parse_protein_change",
+]
 
 AA3 = {
     "Ala": "A",
@@ -80,6 +88,10 @@ class ProteinChange:
         return f"{self.ref}{self.position}{self.alt}"
 
 
+#: variant classes written instead of a protein change ("PTEN truncating", "KRAS loss")
+VARIANT_CLASSES = ("truncating", "deletion", "amplification", "silencing", "loss")
+
+
 def parse_protein_change(text: str) -> ProteinChange:
     """Parse ``p.H1047R``, ``p.His1047Arg``, ``H1047R``, ``p.R130*``, ``p.E17fs`` ... in any
     case (``p.h1047r``, ``P.R130*``, ``p.HIS1047ARG``), as gene symbols are read."""
@@ -88,8 +100,13 @@ def parse_protein_change(text: str) -> ProteinChange:
     if change is None and (fixed := _in_parser_case(t)) != t:
         change = _parse_exact(fixed)
     if change is None:
+        import difflib
+
+        close = difflib.get_close_matches(t.lower(), VARIANT_CLASSES, n=1, cutoff=0.75)
+        hint = f" (did you mean the class {close[0]!r}?)" if close else ""
         raise MtorsimError(
-            f"cannot parse protein change {text!r}; use HGVS like p.H1047R or p.His1047Arg"
+            f"cannot parse protein change {text!r}{hint}; use HGVS like p.H1047R or "
+            "p.His1047Arg, or a class such as 'truncating'"
         )
     return change
 

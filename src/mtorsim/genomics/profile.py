@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mtorsim.genomics.knowledge import match, parse_protein_change
+from mtorsim.genomics.knowledge import VARIANT_CLASSES, match, parse_protein_change
 from mtorsim.network.default import default_network
 
 __all__ = ["annotate", "combine", "genotype_parameters", "profile_parameters", "profiles"]
@@ -96,7 +96,7 @@ def genotype_parameters(variants: list[str]) -> dict[str, float]:
     from mtorsim.genomics.knowledge import knowledge_base
     from mtorsim.genomics.readers import COLUMNS, parse_change
 
-    classes = {"truncating", "deletion", "amplification", "silencing", "loss"}
+    classes = set(VARIANT_CLASSES)
     genes = sorted(set(knowledge_base().gene))
     advice = (
         "give parameter values instead (Python: genotype={'PTEN_level': 0}; command "

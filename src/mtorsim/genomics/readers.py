@@ -25,6 +25,7 @@ from mtorsim.genomics.builds import check_build
 from mtorsim.genomics.consequences import Annotation, parse_annotations, pick
 from mtorsim.genomics.knowledge import (
     TRUNCATING_CLASSES,
+    VARIANT_CLASSES,
     ProteinChange,
     parse_protein_change,
 )
@@ -405,7 +406,7 @@ def read_variant_csv(
         raise MtorsimError(
             f"{path}: missing column(s) {', '.join(missing)}; expected sample,gene,variant[,vaf]"
         )
-    classes = {"truncating", "deletion", "amplification", "silencing", "loss"}
+    classes = set(VARIANT_CLASSES)
     chosen = _selected(samples)
     rows, problems = [], []
     for i, r in df.iterrows():
