@@ -346,3 +346,20 @@ def test_a_misspelt_variant_class_is_named() -> None:
     with pytest.raises(MtorsimError, match="use HGVS") as info:
         parse_protein_change("notachange")
     assert "did you mean" not in str(info.value)
+
+
+def test_a_byte_order_mark_is_not_text_and_does_not_shift_errors(tmp_path) -> None:
+    from mtorsim.genomics.readers import read_maf
+
+    maf = (Path(__file__).parent / "data" / "small.maf").read_bytes()
+    marked = tmp_path / "bom.maf"
+    marked.write_bytes(b"\xef\xbb\xbf#version 2.4\n" + maf)
+    assert len(read_maf(marked).variants) == len(
+        read_maf(Path(__file__).parent / "data" / "small.maf").variants
+    )
+    lines = maf.split(b"\n")
+    lines[2] = lines[2].replace(b"PTEN", b"PT\xffEN", 1)
+    latin = tmp_path / "latin.maf"
+    latin.write_bytes(b"\xef\xbb\xbf" + b"\n".join(lines))
+    with pytest.raises(MtorsimError, match=r"line 3: not UTF-8 text \(byte 0xff\)"):
+        read_maf(latin)

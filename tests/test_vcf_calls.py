@@ -329,3 +329,13 @@ def test_a_vcf_with_no_usable_record_is_not_a_wild_type_call(tmp_path) -> None:
     with pytest.raises(MtorsimError, match=r"no usable record \(\d+ left out: unannotated\)"):
         read_vcf(bare)
     assert len(read_vcf(DATA / "small.vcf").variants)  # annotated records still read
+    # unannotated records beside an unreadable one: still no call, so no sample
+    mixed = tmp_path / "mixed.vcf"
+    lines = re.sub(r"CSQ=[^\t]*", ".", text).splitlines()
+    body = [i for i, ln in enumerate(lines) if not ln.startswith("#")]
+    first = text.splitlines()[body[0]].split("\t")
+    first[7] = re.sub(r"CSQ=([^|]*\|[^|]*)\|.*", r"CSQ=\1", first[7])  # an entry cut short
+    lines[body[0]] = "\t".join(first)
+    mixed.write_text("\n".join(lines) + "\n")
+    table = read_vcf(mixed)
+    assert len(table.problems) == 1 and len(table.variants) == 0 and table.samples == ()

@@ -114,8 +114,9 @@ def _decode(p: Path, raw: bytes) -> str:
     """UTF-8 text, or a one-line error that names the line and the encoding problem."""
     if b"\x00" in raw[:65536]:
         raise MtorsimError(f"{p}: a binary file (NUL bytes), not a text table")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is not text
     try:
-        return raw.decode("utf-8-sig")  # a byte-order mark is not text
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         hint = _encoding_hint(raw)
@@ -702,7 +703,8 @@ def read_vcf(
     # a file whose records say nothing of its samples is not a wild-type call (as a MAF
     # with a header only is not): no record, or every one unannotated or filtered
     evidence = {"silent", "non_coding", "not_carried"}
-    if not rows and not problems and not any(c in evidence for _, c, _ in skipped):
+    no_call = not rows and not any(c in evidence for _, c, _ in skipped)
+    if no_call and not problems:
         if not skipped:
             raise MtorsimError(f"{p}: has a header but no variant records")
         kinds = sorted({c for _, c, _ in skipped})
@@ -715,9 +717,9 @@ def read_vcf(
             f"{p}: no usable record ({len(skipped)} left out: {', '.join(kinds)}), so no "
             f"sample can be called wild type; {hint}"
         )
-    # every chosen column is a sample, unless no record could be read at all
-    unreadable = bool(problems) and not rows and not skipped
-    seen = () if unreadable else tuple(names[c] for c in cols) or (site_name,)
+    # every chosen column is a sample, unless no record calls one (the unreadable rows are
+    # then the file's whole story: the caller reports them, no sample is wild type)
+    seen = () if no_call else tuple(names[c] for c in cols) or (site_name,)
     return VariantTable(
         pd.DataFrame(rows, columns=COLUMNS),
         _problems(problems),
