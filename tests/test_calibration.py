@@ -288,15 +288,26 @@ def test_dask_client_gives_the_serial_result(toy_yaml: Path) -> None:
 def test_cli_jacobian_sensitivities_reaches_the_same_fit(
     toy_yaml: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:
+    import mtorsim.calibration.sensitivity as sens
     from cli_helpers import run_cli
 
-    fits = {}
+    calls: list[int] = []
+    exact = sens.jacobian_sensitivities
+
+    def spy(problem, theta):
+        calls.append(1)
+        return exact(problem, theta)
+
+    monkeypatch.setattr(sens, "jacobian_sensitivities", spy)
+    fits, used = {}, {}
     for jac in ("finite-differences", "sensitivities"):
         out = tmp_path / jac
         argv = ["calibrate", str(toy_yaml), "--out", str(out), "--starts", "2"]
         rc, _, err = run_cli([*argv, "--no-progress", "--jacobian", jac], capsys, monkeypatch)
         assert rc == 0, err
         fits[jac] = pd.read_csv(out / "summary.csv").set_index("parameter")["estimate"]
+        used[jac] = len(calls)
+    assert used["finite-differences"] == 0 < used["sensitivities"]  # the option is obeyed
     pd.testing.assert_series_equal(fits["sensitivities"], fits["finite-differences"], rtol=1e-5)
     out = tmp_path / "bad"
     argv = ["calibrate", str(toy_yaml), "--out", str(out), "--jacobian", "adjoint"]

@@ -153,6 +153,12 @@ def _zero_sigma_override(folder: Path) -> None:
     _edit(folder, "measurements.tsv", lambda df: df.loc.__setitem__((2, "noiseParameters"), "0"))
 
 
+def _infinite_sigma_override(folder: Path) -> None:
+    noise = "noiseParameter1_B_obs"
+    _edit(folder, "observables.tsv", lambda df: df.__setitem__("noiseFormula", noise))
+    _edit(folder, "measurements.tsv", lambda df: df.__setitem__("noiseParameters", "inf"))
+
+
 def _negative_sigma_formula(folder: Path) -> None:
     _edit(folder, "observables.tsv", lambda df: df.__setitem__("noiseFormula", "-0.05"))
 
@@ -165,11 +171,15 @@ def _comma_separated(folder: Path) -> None:
 BAD = {
     "noise sigma 0 in an override": (
         _zero_sigma_override,
-        "measurements.tsv row 3, column 'noiseParameters': noise sigma 0 must be > 0",
+        "measurements.tsv row 3, column 'noiseParameters': noise sigma 0 must be finite and > 0",
+    ),
+    "infinite noise sigma": (
+        _infinite_sigma_override,
+        "measurements.tsv row 1, column 'noiseParameters': noise sigma inf must be finite and > 0",
     ),
     "negative noise formula": (
         _negative_sigma_formula,
-        "observables.tsv row 1, column 'noiseFormula': noise sigma -0.05 must be > 0",
+        "observables.tsv row 1, column 'noiseFormula': noise sigma -0.05 must be finite and > 0",
     ),
     "comma-separated table": (
         _comma_separated, "parameters.tsv: looks comma-separated, but PEtab tables are tab-",

@@ -46,6 +46,9 @@ def test_biology_sheet_shows_the_values_trials_run_with(tmp_path, capsys, monkey
         ran = bio.biology(r.cancer_type, (r.prior_therapy,))[r.parameter]
         assert ran == pytest.approx(r.value)
     assert (sheet.value != sheet.table_value).any()  # the starts are not the estimates
+    with bio.override({"RCC.pathway_share": 0.123}):
+        row = bio.biology_sheet().query("cancer_type == 'RCC' and parameter == 'pathway_share'")
+        assert row["value"].item() == 0.123 == bio.biology("RCC")["pathway_share"]
 
     out = tmp_path / "biology.csv"
     rc, stdout, _ = run_cli(["trial", "biology", "--out", str(out)], capsys, monkeypatch)

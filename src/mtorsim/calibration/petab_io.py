@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import shutil
+from math import inf
 from pathlib import Path
 from tokenize import TokenError
 from typing import TYPE_CHECKING, Any
@@ -208,10 +209,10 @@ def check_measurements(
                         f"{_where(table, path, i, col)}: unknown parameter id {item!r}; add it"
                         f" to the parameter table"
                     )
-                if col == "noiseParameters" and not isinstance(item, str) and not item > 0:
+                if col == "noiseParameters" and not isinstance(item, str) and not 0 < item < inf:
                     raise PEtabError(
-                        f"{_where(table, path, i, col)}: noise sigma {item:g} must be > 0 "
-                        f"(a standard deviation of the measurement)"
+                        f"{_where(table, path, i, col)}: noise sigma {item:g} must be finite "
+                        "and > 0 (a standard deviation of the measurement)"
                     )
     for col in ("observableId", "simulationConditionId"):
         out[col] = out[col].astype(str).str.strip()
@@ -321,10 +322,10 @@ def _check_observables(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
                     f"{_where('observable', path, i, col)}: unknown parameter id {sym!r} (not"
                     f" in the model or the parameter table)"
                 )
-            if col == "noiseFormula" and expr.is_number and not float(expr) > 0:
+            if col == "noiseFormula" and expr.is_number and not 0 < float(expr) < inf:
                 raise PEtabError(
                     f"{_where('observable', path, i, col)}: noise sigma {float(expr):g} must "
-                    f"be > 0 (a standard deviation of the measurement)"
+                    "be finite and > 0 (a standard deviation of the measurement)"
                 )
         for col, allowed in (("observableTransformation", "lin"), ("noiseDistribution", "normal")):
             value = str(rec.get(col, "") or "").strip()

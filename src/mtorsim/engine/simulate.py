@@ -229,6 +229,8 @@ def parameter_matrix(
 ) -> np.ndarray:
     """(B, P) parameter vectors: a DataFrame's columns, or mappings that each name only the
     values they change (a name a mapping leaves out keeps the model's value)."""
+    if isinstance(parameter_sets, Mapping):  # columns given as {name: values}
+        parameter_sets = pd.DataFrame(parameter_sets)
     if isinstance(parameter_sets, pd.DataFrame):
         frame = parameter_sets
         given = np.ones(frame.shape, dtype=bool)

@@ -47,7 +47,7 @@ __all__ = [
 #: the set used unless told otherwise: the 10-start GDSC fit (genotype + tissue). Against
 #: the assumed sizes with fitted links (``gdsc_v2_prior``) cross-validation scores it level
 #: on the median (0.361 against 0.362) and ahead on rapalogs (0.270 against 0.260) and
-#: within tissue (0.046 against 0.031): with the assumed sizes rapamycin's link goes flat
+#: within tissue (0.046 against 0.031): with the assumed sizes four links go flat
 CELL_LINE_SET = "gdsc_v2"
 #: the seeded population each genotype is simulated in: the one the links were fitted on
 CELL_LINE_CELLS = 8

@@ -113,7 +113,9 @@ def _add_time_unit(model: libsbml.Model, unit: str) -> str:
     return "u_time"
 
 
-def _annotate(sbase: libsbml.SBase, description: str, source: str, unit: str) -> None:
+def _annotate(
+    sbase: libsbml.SBase, description: str, source: str, unit: str, value: float | None = None
+) -> None:
     notes = (
         f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{escape(description)}</p>'
         f"<p>unit: {escape(unit)}; source: {escape(source)}</p></body>"
@@ -122,7 +124,9 @@ def _annotate(sbase: libsbml.SBase, description: str, source: str, unit: str) ->
     ann = (
         f"<mtorsim:provenance xmlns:mtorsim={quoteattr(MTORSIM_NS)} "
         f"unit={quoteattr(unit)} source={quoteattr(source)} "
-        f"description={quoteattr(description)}/>"
+        f"description={quoteattr(description)}"
+        + ("" if value is None else f" value={quoteattr(repr(float(value)))}")
+        + "/>"
     )
     _check(sbase.setAnnotation(ann), f"annotation of {sbase.getId()}")
 
@@ -198,7 +202,7 @@ def _add_species(
     sp_.setConstant(constant)
     if not boundary and (uid := _add_unit_definition(model, unit)):
         sp_.setSubstanceUnits(uid)
-    _annotate(sp_, description, source, unit)
+    _annotate(sp_, description, source, unit, amount)
 
 
 def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> str:
@@ -241,7 +245,7 @@ def to_sbml(network: Network, *, hooks: bool = True, events: Sequence = ()) -> s
         par.setConstant(p.name not in set_by_events)
         if uid := _add_unit_definition(model, p.unit):
             par.setUnits(uid)
-        _annotate(par, p.description, p.source, p.unit)
+        _annotate(par, p.description, p.source, p.unit, p.value)
     for o in net.observables:
         par = model.createParameter()
         _check(par.setId(o.name), f"observable id {o.name}")

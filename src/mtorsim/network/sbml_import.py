@@ -53,8 +53,8 @@ from mtorsim.network.sbml_values import (
     SBMLValueWarning,
     check_compartment_sizes,
     check_finite_law,
+    described,
     observable,
-    provenance,
     warn_unset,
 )
 from mtorsim.time_units import sbml_time_unit
@@ -437,13 +437,8 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
         sid, desc = s.getId(), s.getName() or ""
         if kinds[sid] == "state":
             unit = unit_of(s) if s.isSetUnits() else "1"
-            own = provenance(s)  # a file mtorsim wrote keeps its sources
-            species.append(
-                Species(
-                    sid, values[sid], own.get("unit", unit), own.get("description", desc),
-                    source=own.get("source", f"SBML initial value ({path})"),
-                )
-            )  # fmt: skip
+            own = described(s, values[sid], unit, desc, f"SBML initial value ({path})", path)
+            species.append(Species(sid, values[sid], **own))
         elif kinds[sid] == "constant species":
             params.append(
                 Parameter(
@@ -462,14 +457,8 @@ def _build(model: libsbml.Model, path: str, level: int, version: int) -> SBMLMod
                 )
             )  # fmt: skip
         elif kinds[pid] == "parameter":
-            own = provenance(p)
-            params.append(
-                Parameter(
-                    pid, values[pid], own.get("unit", unit_of(p)),
-                    source=own.get("source", f"SBML ({path})"),
-                    description=own.get("description", p.getName() or ""), allow_negative=True,
-                )
-            )  # fmt: skip
+            own = described(p, values[pid], unit_of(p), p.getName() or "", f"SBML ({path})", path)
+            params.append(Parameter(pid, values[pid], allow_negative=True, **own))
     observables = [(v, start[v]) for v in order if v in assigned]
     for var, rule in rated.items():
         rate = resolve(math_of(rule.getMath(), f"rate rule for {var!r}"))

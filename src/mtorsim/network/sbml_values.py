@@ -17,8 +17,10 @@ __all__ = [
     "SBMLValueWarning",
     "check_compartment_sizes",
     "check_finite_law",
+    "described",
     "observable",
     "provenance",
+    "traced_source",
     "warn_unset",
 ]
 
@@ -85,6 +87,29 @@ def provenance(sbase: libsbml.SBase) -> dict[str, str]:
             attrs = node.getAttributes()
             return {attrs.getName(k): attrs.getValue(k) for k in range(attrs.getLength())}
     return {}
+
+
+def described(
+    sbase: libsbml.SBase, value: float, unit: str, description: str, source: str, path: str
+) -> dict[str, str]:
+    """``unit``, ``description`` and ``source`` of an SBML id: an mtorsim export's own where
+    it wrote them (a file mtorsim wrote keeps its sources), else the file's."""
+    own = provenance(sbase)
+    return {
+        "unit": own.get("unit", unit),
+        "description": own.get("description", description),
+        "source": traced_source(own, value, source, path),
+    }
+
+
+def traced_source(own: Mapping[str, str], value: float, default: str, path: str) -> str:
+    """The exported source while the value is the one exported with it; a value another
+    tool changed since says so, and where it came from."""
+    if "source" not in own:
+        return default
+    if "value" in own and float(own["value"]) != float(value):
+        return f"SBML ({path}): changed from {own['value']} ({own['source']})"
+    return own["source"]
 
 
 def observable(model: libsbml.Model, name: str, expression: str) -> Observable:

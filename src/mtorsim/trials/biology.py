@@ -143,7 +143,10 @@ def biology_sheet() -> pd.DataFrame:
         for r in table.itertuples(index=False)
     ]
     sheet = table.rename(columns={"value": "table_value"}).copy()
-    run = [float(values.get(k, v)) for k, v in zip(keys, table["value"], strict=True)]
+    run = [  # as biology() reads it: an override (calibration) first, then the fitted set
+        _OVERRIDE.get(tuple(k.split(".", 1)), float(values.get(k, v)))
+        for k, v in zip(keys, table["value"], strict=True)
+    ]
     sheet.insert(3, "value", run)
     sheet.insert(5, "from_fit", [k in values for k in keys])
     sheet.attrs["fit_version"] = fitted.get("version", "")

@@ -211,8 +211,8 @@ def _cohort(design: TrialDesign, n: int, seed: int, first: int, progress) -> dic
     pts = sample_patients(ct, n, seed, first=first, select_genes=design.select_genes)
     ai_off = _ai_resistant(pts, seed, ai)
     u = np.stack(pts["u"].to_numpy())
-    ratios = np.asarray(design.allocation) / max(design.allocation)  # no overflow
-    alloc = np.cumsum(ratios) / np.sum(ratios)  # ends at exactly 1
+    alloc = np.cumsum(design.allocation_shares)
+    alloc[-1] = 1.0  # every draw in [0, 1) lands in an arm, whatever the rounding
     arm_index = np.searchsorted(alloc, u[:, 0], side="right")
     clones = _clone_parameters(pts)
     arms = []

@@ -72,13 +72,14 @@ def clone_signals(
             raise MtorsimError(f"{drug}: exposures must be finite and >= 0 nM")
         sets[medium] = conc
     treated, ok1 = steady_state_batch(compiled, sets, initial=base[:, : compiled.n_species])
-    if not (ok0.all() and ok1.all()):
-        bad = int((~(ok0 & ok1)).sum())
+    if not ok0.all():  # before any drug: the clones' own parameters
+        raise MtorsimError(f"{int((~ok0).sum())} of {n} clones found no untreated steady state")
+    if not ok1.all():
         top = {d: float(np.max(exposures_nM[d])) for d in names}
         levels = ", ".join(f"{d} up to {c:.3g} nM free" for d, c in top.items())
         raise MtorsimError(
-            f"{bad} of {n} clones found no signalling steady state under {levels}; "
-            "a dose far above the label range can take the network there (lower it)"
+            f"{int((~ok1).sum())} of {n} clones found no signalling steady state under "
+            f"{levels}; a dose far above the label range can take the network there (lower it)"
         )
     readouts = [*compiled.species, *compiled.observables]
     out = {}
