@@ -396,3 +396,9 @@ def test_a_round_trip_keeps_mtorsims_own_sources_and_units(tmp_path: Path) -> No
         cols = [c for c in ("unit", "source", "description") if c in a.columns]
         pd.testing.assert_frame_equal(a.loc[b.index, cols], b[cols], check_dtype=False)
     assert back.table("parameters").set_index("name").loc["K_4ebp1", "source"].startswith("assumed")
+    # a value another tool changed no longer carries the citation of the exported one
+    text = (tmp_path / "m.xml").read_text()
+    edited = tmp_path / "edited.xml"
+    edited.write_text(text.replace('id="K_4ebp1" value="0.2"', 'id="K_4ebp1" value="2"'))
+    source = mtorsim.load(edited).table("parameters").set_index("name").loc["K_4ebp1", "source"]
+    assert source.startswith("SBML (") and "changed from 0.2 (assumed" in source
