@@ -175,8 +175,8 @@ def test_calibration_jacobian_from_sensitivities() -> None:
 
 
 def test_batch_rows_equal_single_runs() -> None:
-    """sensitivities_batch: every row is the single run of its parameter set, and a
-    failing row is reported in ``status``, not raised."""
+    """sensitivities_batch: every row is the single run of its parameter set, and a run
+    that fails is reported in ``status``, not raised."""
     c = mtorsim.engine.compile_network(default_network())
     names = ["GF", "PTEN_level"]
     sets = [{"GF": 1.0}, {"GF": 0.3, "PTEN_level": 0.2}, {"AA": 0.5}]

@@ -53,12 +53,11 @@ class UnknownNameError(MtorsimError, KeyError):
     def __init__(self, kind: str, name: str, known: list[str] | tuple[str, ...]) -> None:
         import difflib
 
-        same_letters = [k for k in known if str(k).lower() == str(name).lower()]
-        by_lower = {str(k).lower(): k for k in known}  # a case slip ranks like an exact hit
-        close = same_letters or [
-            by_lower[c]
-            for c in difflib.get_close_matches(str(name).lower(), list(by_lower), n=3, cutoff=0.5)
-        ]
+        by_lower: dict[str, list[str]] = {}  # a case slip ranks like an exact hit
+        for k in known:
+            by_lower.setdefault(str(k).lower(), []).append(str(k))
+        hits = difflib.get_close_matches(str(name).lower(), list(by_lower), n=3, cutoff=0.5)
+        close = [k for c in hits for k in by_lower[c]][:3]
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         listing = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
         msg = f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}"

@@ -33,7 +33,8 @@ JACOBIANS = ("finite-differences", "sensitivities")
 
 
 class SensitivityFallbackWarning(UserWarning):
-    """A sensitivity run failed, so that Jacobian was taken by finite differences."""
+    """Said where a sensitivity run failed: the fit goes on with finite differences there,
+    which are less exact, so a user who asked for sensitivities should know."""
 
 
 def _fallback(obj, theta: np.ndarray, why: str) -> np.ndarray:

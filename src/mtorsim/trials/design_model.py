@@ -234,10 +234,10 @@ class DesignSpec(_Record):
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    listing = ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
-    return f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}"
+    """The message of :class:`UnknownNameError` (one ranking of close names everywhere)."""
+    from mtorsim.errors import UnknownNameError
+
+    return str(UnknownNameError(kind, name, known))
 
 
 #: pydantic writes a bound it cannot attach to the number type under its own name
