@@ -393,12 +393,29 @@ def test_a_round_trip_keeps_mtorsims_own_sources_and_units(tmp_path: Path) -> No
     for kind in ("parameters", "species", "observables"):
         a = model.table(kind).set_index("name")
         b = back.table(kind).set_index("name").loc[a.index.intersection(back.table(kind).name)]
-        cols = [c for c in ("unit", "source", "description") if c in a.columns]
+        # species start at the rest state under the model's parameters, computed at export
+        kept = ("unit", "description") if kind == "species" else ("unit", "source", "description")
+        cols = [c for c in kept if c in a.columns]
         pd.testing.assert_frame_equal(a.loc[b.index, cols], b[cols], check_dtype=False)
     assert back.table("parameters").set_index("name").loc["K_4ebp1", "source"].startswith("assumed")
+    assert set(back.table("species")["source"]) == {
+        "steady state of this model in full medium (GF = 1, AA = 1), computed at export"
+    }
     # a value another tool changed no longer carries the citation of the exported one
     text = (tmp_path / "m.xml").read_text()
     edited = tmp_path / "edited.xml"
     edited.write_text(text.replace('id="K_4ebp1" value="0.2"', 'id="K_4ebp1" value="2"'))
     source = mtorsim.load(edited).table("parameters").set_index("name").loc["K_4ebp1", "source"]
     assert source.startswith("SBML (") and "changed from 0.2 (assumed" in source
+
+
+def test_a_genotype_model_is_exported_at_its_own_rest(tmp_path: Path) -> None:
+    pten_null = mtorsim.load().with_parameters(PTEN_level=0.0)
+    pten_null.to_sbml(tmp_path / "pten0.xml")
+    elsewhere = mtorsim.load(tmp_path / "pten0.xml").simulate(hours=6, points=4)  # from file
+    own = pten_null.simulate(hours=6, points=4)
+    np.testing.assert_allclose(elsewhere["PIP3"], own["PIP3"], rtol=1e-5)
+    assert np.ptp(elsewhere["PIP3"]) < 1e-6  # no transient: the file starts at rest
+    pten_null.to_sbml(tmp_path / "initial.xml", start="initial")  # the network's own start
+    drifting = mtorsim.load(tmp_path / "initial.xml").simulate(hours=6, points=4)
+    assert np.ptp(drifting["PIP3"]) > 0.05

@@ -114,13 +114,32 @@ class Model:
         """A new model whose parameter defaults are changed (the network is immutable)."""
         return Model(self.network.with_parameters(**values), sbml=self.sbml, node_map=self.node_map)
 
-    def to_sbml(self, path: str | os.PathLike[str] | None = None) -> str:
-        """SBML Level 3 text (units, sources, inhibition hooks); written if ``path`` given."""
+    def to_sbml(
+        self, path: str | os.PathLike[str] | None = None, *, start: str | None = None
+    ) -> str:
+        """SBML Level 3 text (units, sources, inhibition hooks); written if ``path`` given.
+
+        ``start``: the initial state written. ``"steady_state"`` (the default for mtorsim's
+        own network) is the rest state under this model's parameters, where mtorsim's runs
+        start, so a genotype model (``with_parameters(PTEN_level=0)``) does not open with a
+        transient in another tool; ``"initial"`` (the default for other models) is the
+        network's own initial values.
+        """
         from mtorsim.network.sbml_export import to_sbml
 
         if path is not None and Path(path).suffix.lower() not in (".xml", ".sbml"):
             raise MtorsimError(f"SBML file {str(path)!r} should end in .xml or .sbml")
-        text = to_sbml(self.network)
+        network = self.network
+        if _start_state(start or ("steady_state" if self.is_default else "initial")) == (
+            "steady_state"
+        ):
+            rest = self.steady_state()
+            network = network.with_initials(
+                {s: float(rest[s].iloc[0]) for s in network.species_names},
+                source="steady state of this model in full medium (GF = 1, AA = 1), "
+                "computed at export",
+            )
+        text = to_sbml(network)
         if path is not None:
             from mtorsim.io import write_text
 

@@ -321,11 +321,14 @@ class Network:
         ]
         return replace(self, parameters=params)
 
-    def with_initials(self, values: Mapping[str, float]) -> Network:
+    def with_initials(self, values: Mapping[str, float], source: str | None = None) -> Network:
+        """A copy with these initial amounts (and ``source`` as theirs, where given)."""
         for name in values:
             self.species_(name)
         sps = [
-            replace(s, initial=float(values[s.name])) if s.name in values else s
+            replace(s, initial=float(values[s.name]), source=source or s.source)
+            if s.name in values
+            else s
             for s in self.species
         ]
         return replace(self, species=sps)

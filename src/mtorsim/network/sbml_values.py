@@ -4,6 +4,7 @@ keeps each value's unit and source)."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable, Mapping
 
@@ -107,7 +108,7 @@ def traced_source(own: Mapping[str, str], value: float, default: str, path: str)
     tool changed since says so, and where it came from."""
     if "source" not in own:
         return default
-    if "value" in own and float(own["value"]) != float(value):
+    if "value" in own and not math.isclose(float(own["value"]), float(value), rel_tol=1e-12):
         return f"SBML ({path}): changed from {own['value']} ({own['source']})"
     return own["source"]
 
