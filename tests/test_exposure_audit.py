@@ -102,6 +102,10 @@ def test_a_drug_given_twice_is_refused_not_silently_dropped(tmp_path, capsys, mo
     record["arms"][0]["drugs"] = {"everolimus": 10, "Afinitor": 5}
     with pytest.raises(MtorsimError, match="'Afinitor' is everolimus, which the arm already"):
         TrialDesign.from_dict(record)
+    from mtorsim.trials.design import Arm  # built in Python, past the file boundary too
+
+    with pytest.raises(MtorsimError, match="arm 'x': 'afinitor' is everolimus"):
+        Arm("x", drugs={"everolimus": 10, "afinitor": 5})
 
 
 def test_readouts_add_to_a_cohort_and_are_refused_for_a_single_run() -> None:

@@ -130,9 +130,8 @@ class Model:
         if path is not None and Path(path).suffix.lower() not in (".xml", ".sbml"):
             raise MtorsimError(f"SBML file {str(path)!r} should end in .xml or .sbml")
         network = self.network
-        if _start_state(start or ("steady_state" if self.is_default else "initial")) == (
-            "steady_state"
-        ):
+        start = _start_state(start or ("steady_state" if self.is_default else "initial"))
+        if start == "steady_state":
             rest = self.steady_state()
             network = network.with_initials(
                 {s: float(rest[s].iloc[0]) for s in network.species_names},

@@ -36,6 +36,14 @@ def _number(label: str, value: Any, *, positive: bool = True) -> float:
     return v
 
 
+def given_twice(given: str, name: str, dose: float) -> str:
+    """Why an arm that names a drug twice (an alias, another case) is refused: one of the
+    two doses would otherwise be dropped without a word."""
+    return (
+        f"{given!r} is {name}, which the arm already gives ({dose:g} mg/day); give each drug once"
+    )
+
+
 @dataclass(frozen=True)
 class Arm:
     """One arm: drugs given together, each at a daily-average dose (mg/day); {} = placebo.
@@ -52,9 +60,12 @@ class Arm:
     def __post_init__(self) -> None:
         if not self.name:
             raise MtorsimError("every arm needs a name")
-        drugs = {}
+        drugs: dict[str, float] = {}
         for d, dose in self.drugs.items():
-            drugs[get_drug(d).name] = _number(f"arm {self.name!r}: dose of {d} (mg/day)", dose)
+            name = get_drug(d).name
+            if name in drugs:
+                raise MtorsimError(f"arm {self.name!r}: {given_twice(d, name, drugs[name])}")
+            drugs[name] = _number(f"arm {self.name!r}: dose of {d} (mg/day)", dose)
         object.__setattr__(self, "drugs", drugs)
         schedules = {}
         for d, sched in self.schedules.items():

@@ -102,11 +102,10 @@ def _drugs(value: dict[str, float]) -> dict[str, float]:
                 f"{drug.name} has no clinical PK (cells only); a trial arm needs a drug "
                 "with PK (see 'mtorsim drugs list', or give one with a pk block)"
             )
-        if drug.name in out:
-            raise ValueError(
-                f"{name!r} is {drug.name}, which the arm already gives "
-                f"({out[drug.name]:g} mg/day); give each drug once"
-            )
+        if drug.name in out:  # caught here, before the names are merged into one key
+            from mtorsim.trials.design import given_twice
+
+            raise ValueError(given_twice(name, drug.name, out[drug.name]))
         out[drug.name] = dose
     return out
 
